@@ -1,0 +1,14 @@
+"""Top-level routes. Each app owns its own routes; this file only mounts them."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Hangzhou AI Experimental Zone — progress tracker")
+admin.site.site_title = _("Zone progress tracker")
+admin.site.index_title = _("Plan, targets, figures and measures")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,81 @@
+"""Admin for work areas, measures and their updates. Writes go through measures.services."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from measures import services
+from measures.models import Area, Measure, MeasureUpdate
+from measures.resources import MeasureResource
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ("number", "title_zh", "title_en", "status", "is_provisional")
+    show_change_link = True
+
+
+@admin.register(Area)
+class AreaAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "plan", "number")
+    list_filter = ("plan",)
+    search_fields = ("title_zh", "title_en")
+    inlines = [MeasureInline]
+
+    def save_formset(self, request, form, formset, change):
+        for measure in formset.deleted_objects:
+            measure.delete()
+        for measure in formset.save(commit=False):
+            services.measure_save(measure=measure)
+
+
+class MeasureUpdateInline(admin.StackedInline):
+    model = MeasureUpdate
+    extra = 0
+    fields = (("date", "status"), "note", "evidence_url", ("entered_by", "entered_at"))
+    readonly_fields = ("entered_by", "entered_at")
+
+
+@admin.register(Measure)
+class MeasureAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [MeasureResource]
+    list_display = ("number", "__str__", "area", "status", "lead_agency", "is_provisional", "due_date")
+    list_display_links = ("number", "__str__")
+    list_editable = ("status",)
+    list_filter = ("area__plan", "area", "status", "is_provisional")
+    search_fields = ("title_zh", "title_en", "lead_agency", "description")
+    list_select_related = ("area",)
+    filter_horizontal = ("targets",)
+    inlines = [MeasureUpdateInline]
+    fieldsets = (
+        (None, {"fields": ("area", "number", "title_zh", "title_en", "description", "is_provisional")}),
+        (_("Progress"), {"fields": ("lead_agency", "status", ("start_date", "due_date", "completed_on"))}),
+        (_("Targets served"), {"fields": ("targets",)}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        services.measure_save(measure=obj)
+
+    def save_formset(self, request, form, formset, change):
+        for update in formset.deleted_objects:
+            services.measure_update_delete(update=update)
+        for update in formset.save(commit=False):
+            services.measure_update_save(update=update, user=request.user)
+
+
+@admin.register(MeasureUpdate)
+class MeasureUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ("measure", "date", "status", "entered_by", "entered_at")
+    list_filter = ("measure__area", "status")
+    search_fields = ("note", "measure__title_zh", "measure__title_en")
+    list_select_related = ("measure", "entered_by")
+    autocomplete_fields = ("measure",)
+    readonly_fields = ("entered_by", "entered_at")
+
+    def save_model(self, request, obj, form, change):
+        services.measure_update_save(update=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.measure_update_delete(update=obj)

@@ -1,0 +1,103 @@
+"""Work areas and the measures of a plan, with their dated updates."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from targets.models import BilingualTitleMixin, Plan, Target
+
+
+class Area(BilingualTitleMixin):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work area")
+        verbose_name_plural = _("work areas")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="area_unique_number_in_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.localized('title')}"
+
+
+class Measure(BilingualTitleMixin):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        DELAYED = "delayed", _("delayed")
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="measures", verbose_name=_("work area"))
+    number = models.PositiveSmallIntegerField(
+        _("number"), help_text=_("The measure's number in the plan (1–35), unique within the plan.")
+    )
+    title_zh = models.CharField(_("title (Chinese)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    lead_agency = models.CharField(_("lead agency"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    targets = models.ManyToManyField(Target, related_name="measures", blank=True, verbose_name=_("targets served"))
+    is_provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_(
+            "A placeholder until the official wording is entered: the plan's 35 measures "
+            "are not published in any source found."
+        ),
+    )
+
+    history = HistoricalRecords(m2m_fields=[targets])
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["area__plan", "number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.localized('title')}"
+
+    def clean(self):
+        from measures.validation import validate_measure
+
+        validate_measure(self)
+
+
+class MeasureUpdate(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="updates", verbose_name=_("measure"))
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"))
+    evidence_url = models.URLField(_("evidence address"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status after this update"), max_length=20, choices=Measure.Status.choices, blank=True,
+        help_text=_("Leave empty if the update does not change the measure's status."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("measure update")
+        verbose_name_plural = _("measure updates")
+        ordering = ["measure", "-date", "-id"]
+
+    def __str__(self):
+        return f"{self.measure_id} @ {self.date}"
+
+    def clean(self):
+        from measures.validation import validate_measure_update
+
+        validate_measure_update(self)

@@ -1,0 +1,51 @@
+"""Import and export of measures, so that the official list can replace the provisional one.
+
+A row names its plan by code and its work area by number; a measure is matched by
+(plan, number), so importing the official list over the provisional placeholders
+updates them in place and keeps their links and history. Rows are validated with the
+same `measures.validation` rules (`clean_model_instances`); one bad row and the
+import writes nothing.
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources
+
+from measures.models import Area, Measure
+
+
+class MeasureResource(resources.ModelResource):
+    plan = fields.Field(column_name="plan", attribute="area__plan__code", readonly=True)
+    area = fields.Field(column_name="area", attribute="area__number", readonly=True)
+
+    class Meta:
+        model = Measure
+        fields = (
+            "plan", "area", "number", "title_zh", "title_en", "description", "lead_agency",
+            "status", "start_date", "due_date", "completed_on", "is_provisional",
+        )
+        export_order = fields
+        import_id_fields = ("number",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def get_instance(self, instance_loader, row):
+        return (
+            Measure.objects.filter(area__plan__code=row.get("plan"), number=row.get("number"))
+            .select_related("area__plan")
+            .first()
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        area = Area.objects.filter(plan__code=row.get("plan"), number=row.get("area")).first()
+        if area is None:
+            raise ValidationError(
+                {"area": f"No work area {row.get('area')!r} in plan {row.get('plan')!r}. "
+                         "Use a plan code and an area number that exist (see Work areas)."}
+            )
+        instance.area = area
+        # An imported row without the column is official wording unless it says otherwise.
+        if "is_provisional" not in row:
+            instance.is_provisional = False

@@ -1,0 +1,357 @@
+"""The plan and its targets, progress figures, and computed progress snapshots.
+
+A zone may have several plans (Hangzhou issued later plans with new targets for the
+same zone): everything hangs off `Plan`, so a new one is added in the admin without
+code changes.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from targets.units import Unit
+
+
+class BilingualTitleMixin(models.Model):
+    """Chinese and English names, read in the active language."""
+
+    class Meta:
+        abstract = True
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = language or get_language() or "zh-hans"
+        suffix = "zh" if language.startswith("zh") else "en"
+        return getattr(self, f"{field}_{suffix}") or getattr(self, f"{field}_en") or ""
+
+
+class Plan(BilingualTitleMixin):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    zone = models.CharField(_("zone"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    published_on = models.DateField(_("publication date"))
+    baseline_date = models.DateField(_("baseline date"))
+    target_date = models.DateField(_("target date"))
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    source_note = models.TextField(_("source note"), blank=True)
+    # Status bands of the Open SDG / Statistics Canada method; each plan may set its own.
+    on_track_threshold = models.DecimalField(
+        _("on-track threshold"), max_digits=4, decimal_places=3, default=Decimal("0.95")
+    )
+    acceleration_threshold = models.DecimalField(
+        _("needs-acceleration threshold"), max_digits=4, decimal_places=3, default=Decimal("0.6")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-published_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_date__gt=models.F("baseline_date")),
+                name="plan_target_after_baseline",
+                violation_error_message=_("The target date must be after the baseline date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acceleration_threshold__lt=models.F("on_track_threshold"))
+                & models.Q(acceleration_threshold__gte=0),
+                name="plan_thresholds_ordered",
+                violation_error_message=_(
+                    "The needs-acceleration threshold must be at least 0 and below the "
+                    "on-track threshold."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.localized("title")
+
+    @property
+    def latest_entry_date(self) -> date:
+        """Entries may report up to five years after the target date (late statistics)."""
+        return self.target_date.replace(year=self.target_date.year + 5)
+
+
+class Objective(BilingualTitleMixin):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    source_wording = models.TextField(_("source wording"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="objective_unique_number_in_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.localized('title')}"
+
+
+class Target(BilingualTitleMixin):
+    class Kind(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("quantitative")
+        QUALITATIVE = "qualitative", _("qualitative (named items)")
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", _("at least (more is better)")
+        AT_MOST = "at_most", _("at most (less is better)")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("sum — each entry is the amount added in its period")
+        LATEST = "latest", _("latest — each entry is the level at the period's end")
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="targets", verbose_name=_("objective")
+    )
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True,
+        help_text=_("Stable identifier used in addresses and the API; do not change once published."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.ITEM)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=20, decimal_places=4, null=True, blank=True,
+        help_text=_("Empty for qualitative targets."),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
+    )
+    aggregation = models.CharField(
+        _("how entries add up"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True,
+        help_text=_("Leave empty when no source gives it: unknown is not zero."),
+    )
+    baseline_date = models.DateField(_("baseline date"))
+    baseline_source = models.CharField(_("baseline source"), max_length=500, blank=True)
+    source_wording = models.TextField(_("source wording"), blank=True)
+    method_note = models.TextField(
+        _("method note"), blank=True,
+        help_text=_("Why this target is a sum or a level, and where its baseline comes from."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["objective__plan", "objective__number", "order", "code"]
+
+    def __str__(self):
+        return self.localized("name")
+
+    @property
+    def plan(self) -> Plan:
+        return self.objective.plan
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.kind == self.Kind.QUALITATIVE
+
+    def clean(self):
+        from targets.validation import validate_target
+
+        validate_target(self)
+
+
+class TargetItem(BilingualTitleMixin):
+    """A named part of a target: a technical field, a sector, a named demonstration project."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ACHIEVED = "achieved", _("achieved")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="items", verbose_name=_("target"))
+    code = models.SlugField(_("code"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_url = models.URLField(_("evidence address"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("named item")
+        verbose_name_plural = _("named items")
+        ordering = ["target", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "code"], name="item_unique_code_in_target"),
+        ]
+
+    def __str__(self):
+        return self.localized("name")
+
+
+class ProgressEntry(models.Model):
+    """One reported figure for a target and period, with where it comes from."""
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exact")
+        AT_LEAST = "at_least", _("at least (source says “more than”)")
+        AT_MOST = "at_most", _("at most (source says “less than”)")
+        PARTIAL_PERIOD = "partial_period", _("partial period (covers only part of the period)")
+
+    class Confidence(models.TextChoices):
+        HIGH = "high", _("high")
+        MEDIUM = "medium", _("medium")
+        LOW = "low", _("low")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="entries", verbose_name=_("target"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    qualifier = models.CharField(_("qualifier"), max_length=20, choices=Qualifier.choices, default=Qualifier.EXACT)
+    source_title = models.CharField(_("source title"), max_length=300)
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    quote = models.TextField(_("quote from the source"), blank=True)
+    definition_note = models.TextField(
+        _("definition note"), blank=True,
+        help_text=_("What exactly the source counts, where it differs from the target's wording."),
+    )
+    confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    confidence_note = models.CharField(_("confidence note"), max_length=300, blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic (demo) figure"), default=False, db_index=True,
+        help_text=_("Set only by the demo-data command. Synthetic figures are never official."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["target", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period_end"], name="entry_one_per_target_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.target_id and self.target.code} @ {self.period_end}: {self.value}"
+
+    def clean(self):
+        from targets.validation import validate_progress_entry
+
+        validate_progress_entry(self)
+
+
+class Snapshot(models.Model):
+    """Where one target stood on one as-of date, with the inputs that explain it.
+
+    Written only by the progress engine (`targets.services.snapshots_recompute`);
+    recomputing a date replaces its row (one per target and date).
+    """
+
+    class Status(models.TextChoices):
+        ACHIEVED = "achieved", _("target achieved")
+        ON_TRACK = "on_track", _("on track")
+        NEEDS_ACCELERATION = "needs_acceleration", _("needs acceleration")
+        OFF_TRACK = "off_track", _("off track")
+        MOVING_AWAY = "moving_away", _("moving away")
+        MISSED = "missed", _("missed")
+        NO_DATA = "no_data", _("no data")
+
+    class Method(models.TextChoices):
+        PACE = "pace", _("pace against a straight-line trajectory")
+        GROWTH_RATIO = "growth_ratio", _("growth-rate ratio (Statistics Canada / Open SDG)")
+        ITEMS = "items", _("share of named items achieved")
+        NONE = "none", _("not computed (no data)")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("target"))
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    attained = models.DecimalField(_("attained value"), max_digits=20, decimal_places=4, null=True, blank=True)
+    attained_qualifier = models.CharField(
+        _("attained qualifier"), max_length=20, choices=ProgressEntry.Qualifier.choices, blank=True
+    )
+    data_date = models.DateField(_("date of the data point"), null=True, blank=True)
+    baseline_known = models.BooleanField(_("baseline known"), default=True)
+    progress = models.FloatField(_("progress"), null=True, blank=True)
+    expected = models.FloatField(_("expected progress"), null=True, blank=True)
+    ratio = models.FloatField(_("judgement ratio"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.NONE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NO_DATA, db_index=True)
+    forecast_value = models.DecimalField(_("forecast at target date"), max_digits=24, decimal_places=4, null=True, blank=True)
+    forecast_reach_date = models.DateField(_("date the trend reaches the target"), null=True, blank=True)
+    data_age_days = models.IntegerField(_("data age (days)"), null=True, blank=True)
+    is_data_stale = models.BooleanField(_("data older than a year"), default=False)
+    has_synthetic = models.BooleanField(_("rests on synthetic figures"), default=False)
+    is_outdated = models.BooleanField(
+        _("awaiting recompute"), default=False,
+        help_text=_("Set when an entry changed but the recompute could not be queued."),
+    )
+    inputs = models.JSONField(_("inputs and method"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["target", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "as_of"], name="snapshot_one_per_target_date"),
+        ]
+        indexes = [models.Index(fields=["as_of", "target"])]
+
+    def __str__(self):
+        return f"{self.target_id} @ {self.as_of}: {self.status}"
+
+
+class Rollup(models.Model):
+    """Objective and plan roll-ups for an as-of date, computed with the snapshots.
+
+    `objective` empty means the whole plan.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("plan"))
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="rollups", verbose_name=_("objective")
+    )
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    mean_capped_progress = models.FloatField(_("mean progress (each capped at 100 %)"), null=True, blank=True)
+    target_count = models.PositiveIntegerField(_("targets"), default=0)
+    status_counts = models.JSONField(_("targets per status"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("roll-up")
+        verbose_name_plural = _("roll-ups")
+        ordering = ["plan", "-as_of", "objective"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "as_of"], condition=models.Q(objective__isnull=True),
+                name="rollup_one_per_plan_date",
+            ),
+            models.UniqueConstraint(
+                fields=["objective", "as_of"], condition=models.Q(objective__isnull=False),
+                name="rollup_one_per_objective_date",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.objective_id and f"objective {self.objective_id}" or f"plan {self.plan_id}"
+        return f"{scope} @ {self.as_of}"

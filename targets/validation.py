@@ -1,0 +1,103 @@
+"""The rules a progress figure and a target must obey — the one place they live.
+
+Model `clean()` methods call these, so the admin's forms, the API's serializers, the
+import and the management commands (which all go through `full_clean()` in
+`targets.services`) share them. Every message says what is wrong and what to do.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+
+def validate_finite_amount(value, *, field: str, allow_negative: bool = False) -> None:
+    """Counts and money are finite and, unless said otherwise, not negative."""
+    if value is None:
+        return
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value))
+        except Exception:
+            raise ValidationError({field: _("Enter a number, such as 120 or 1157.69.")}) from None
+    if not value.is_finite():
+        raise ValidationError({field: _("Enter a finite number; NaN and infinity are not figures.")})
+    if value < 0 and not allow_negative:
+        raise ValidationError(
+            {field: _("A count or an amount of money cannot be negative. Enter 0 or more.")}
+        )
+
+
+def validate_target(target) -> None:
+    errors = {}
+    if target.is_qualitative:
+        if target.target_value is not None:
+            errors["target_value"] = _(
+                "A qualitative target is judged by its named items; leave the target value empty."
+            )
+    elif target.target_value is None:
+        errors["target_value"] = _("A quantitative target needs a target value.")
+    for field in ("target_value", "baseline_value"):
+        try:
+            validate_finite_amount(getattr(target, field), field=field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_progress_entry(entry) -> None:
+    """Rules for one reported figure. Raises ValidationError keyed by field."""
+    from targets.models import ProgressEntry
+
+    validate_finite_amount(entry.value, field="value")
+    if entry.target_id is None:
+        return  # "This field is required" is reported by the field itself.
+    target = entry.target
+    plan = target.objective.plan
+
+    if target.is_qualitative:
+        raise ValidationError(
+            {"target": _(
+                "“%(target)s” is qualitative: record progress on its named items "
+                "(status and evidence), not as a figure."
+            ) % {"target": target}}
+        )
+
+    if entry.period_end is not None:
+        first, last = plan.baseline_date, plan.latest_entry_date
+        if not first <= entry.period_end <= last:
+            raise ValidationError(
+                {"period_end": _(
+                    "The period end must lie between the plan's baseline date (%(first)s) and "
+                    "five years after its target date (%(last)s)."
+                ) % {"first": date_format(first), "last": date_format(last)}}
+            )
+        duplicate = (
+            ProgressEntry.objects.filter(target_id=entry.target_id, period_end=entry.period_end)
+            .exclude(pk=entry.pk)
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                {"period_end": _(
+                    "“%(target)s” already has an entry for the period ending %(date)s "
+                    "(entry #%(id)s, value %(value)s). Edit that entry instead of adding a second one."
+                ) % {
+                    "target": target, "date": date_format(entry.period_end),
+                    "id": duplicate.pk, "value": f"{duplicate.value.normalize():f}",
+                }}
+            )
+
+    q = ProgressEntry.Qualifier
+    if entry.qualifier == q.PARTIAL_PERIOD and target.aggregation == target.Aggregation.LATEST:
+        # A five-month revenue figure is not the year's level; reading it as one
+        # would show a collapse that never happened.
+        raise ValidationError(
+            {"qualifier": _(
+                "“%(target)s” is measured as a level at the period's end; a figure covering only "
+                "part of a period cannot stand for it. Enter the full-period figure, or keep "
+                "the partial figure in a note."
+            ) % {"target": target}}
+        )

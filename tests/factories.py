@@ -1,0 +1,124 @@
+"""Factories for the domain models. Defaults build a small valid plan."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from measures.models import Area, Measure, MeasureUpdate
+from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    zone = "Test zone"
+    title_zh = factory.Sequence(lambda n: f"测试计划 {n}")
+    title_en = factory.Sequence(lambda n: f"Test plan {n}")
+    issuing_body = "Test bureau"
+    published_on = dt.date(2020, 11, 8)
+    baseline_date = dt.date(2019, 12, 31)
+    target_date = dt.date(2023, 12, 31)
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_zh = factory.Sequence(lambda n: f"目标 {n}")
+    title_en = factory.Sequence(lambda n: f"Objective {n}")
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    code = factory.Sequence(lambda n: f"target-{n}")
+    name_zh = factory.Sequence(lambda n: f"指标 {n}")
+    name_en = factory.Sequence(lambda n: f"Target {n}")
+    unit = "patent"
+    target_value = Decimal("300")
+    aggregation = Target.Aggregation.SUM
+    baseline_value = Decimal("0")
+    baseline_date = dt.date(2019, 12, 31)
+
+
+class QualitativeTargetFactory(TargetFactory):
+    kind = Target.Kind.QUALITATIVE
+    unit = "item"
+    target_value = None
+    baseline_value = None
+    aggregation = Target.Aggregation.LATEST
+
+
+class TargetItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetItem
+
+    target = factory.SubFactory(QualitativeTargetFactory)
+    code = factory.Sequence(lambda n: f"item-{n}")
+    name_zh = factory.Sequence(lambda n: f"领域 {n}")
+    name_en = factory.Sequence(lambda n: f"Field {n}")
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressEntry
+
+    target = factory.SubFactory(TargetFactory)
+    period_end = dt.date(2020, 12, 31)
+    value = Decimal("100")
+    source_title = "Test source"
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Snapshot
+
+    target = factory.SubFactory(TargetFactory)
+    as_of = dt.date(2021, 12, 31)
+    computed_at = factory.LazyFunction(lambda: dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_zh = factory.Sequence(lambda n: f"领域 {n}")
+    title_en = factory.Sequence(lambda n: f"Area {n}")
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    area = factory.SubFactory(AreaFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_zh = factory.Sequence(lambda n: f"措施 {n}")
+    title_en = factory.Sequence(lambda n: f"Measure {n}")
+
+
+class MeasureUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureUpdate
+
+    measure = factory.SubFactory(MeasureFactory)
+    date = dt.date(2021, 6, 30)
+    note = "Progress reported"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
