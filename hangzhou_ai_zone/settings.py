@@ -122,6 +122,10 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Whether the dashboard and the read side of the API are open to anyone on the network
+# (the default, for an intranet) or need a login. Writes always need a login.
+PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
+
 # Celery. With no broker configured, tasks run in-process (eagerly) so that a
 # single `make run` works on a laptop; with CELERY_BROKER_URL set, a worker runs them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None

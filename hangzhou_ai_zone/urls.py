@@ -11,4 +11,5 @@ admin.site.index_title = _("Plan, targets, figures and measures")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("dashboard.urls")),
 ]

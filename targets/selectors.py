@@ -1,0 +1,96 @@
+"""Reads for plans, targets, entries and snapshots.
+
+Every page and API list reads through these functions, so each costs a fixed number
+of queries however many targets a plan has (tests pin the counts).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Max, Prefetch, QuerySet
+
+from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target
+
+
+def plan_default() -> Plan | None:
+    """The plan shown when none is named: the most recently published one."""
+    return Plan.objects.order_by("-published_on", "code").first()
+
+
+def snapshot_latest_date(*, plan: Plan) -> date | None:
+    """The newest as-of date for which the plan has snapshots."""
+    return Snapshot.objects.filter(target__objective__plan=plan).aggregate(latest=Max("as_of"))["latest"]
+
+
+def snapshot_dates(*, plan: Plan) -> list[date]:
+    """Every as-of date with snapshots for the plan, newest first (for date pickers)."""
+    return list(
+        Snapshot.objects.filter(target__objective__plan=plan)
+        .values_list("as_of", flat=True).distinct().order_by("-as_of")
+    )
+
+
+def targets_with_snapshot(*, plan: Plan | None = None, as_of: date | None = None) -> QuerySet[Target]:
+    """Targets (with objective and plan) each carrying `.snapshot`: its snapshot on
+    `as_of`, or None where there is none. Two queries, whatever the number of targets.
+    """
+    targets = Target.objects.select_related("objective__plan").order_by(
+        "objective__plan", "objective__number", "order", "code"
+    )
+    if plan is not None:
+        targets = targets.filter(objective__plan=plan)
+    snapshots = Snapshot.objects.filter(as_of=as_of) if as_of else Snapshot.objects.none()
+    return targets.prefetch_related(Prefetch("snapshots", queryset=snapshots, to_attr="_snapshot_on_date"))
+
+
+def snapshot_of(target: Target) -> Snapshot | None:
+    """The snapshot prefetched by `targets_with_snapshot`."""
+    found = getattr(target, "_snapshot_on_date", None)
+    return found[0] if found else None
+
+
+def snapshots_on(*, as_of: date, plan: Plan | None = None) -> QuerySet[Snapshot]:
+    """All snapshots of one as-of date, with their targets, in plan order."""
+    snapshots = Snapshot.objects.filter(as_of=as_of).select_related("target__objective__plan")
+    if plan is not None:
+        snapshots = snapshots.filter(target__objective__plan=plan)
+    return snapshots.order_by("target__objective__number", "target__order", "target__code")
+
+
+def snapshot_history(*, target: Target, since: date | None = None, until: date | None = None) -> QuerySet[Snapshot]:
+    """A target's snapshots in date order, optionally within [since, until]."""
+    history = Snapshot.objects.filter(target=target)
+    if since:
+        history = history.filter(as_of__gte=since)
+    if until:
+        history = history.filter(as_of__lte=until)
+    return history.order_by("as_of")
+
+
+def entries_of(*, target: Target) -> QuerySet[ProgressEntry]:
+    return ProgressEntry.objects.filter(target=target).select_related("entered_by").order_by("period_end")
+
+
+def objectives_with_rollups(*, plan: Plan, as_of: date | None) -> QuerySet[Objective]:
+    """The plan's objectives, each with `.rollup` for `as_of` (None if not computed)."""
+    rollups = Rollup.objects.filter(as_of=as_of) if as_of else Rollup.objects.none()
+    return Objective.objects.filter(plan=plan).order_by("number").prefetch_related(
+        Prefetch("rollups", queryset=rollups, to_attr="_rollup_on_date")
+    )
+
+
+def rollup_of(objective: Objective) -> Rollup | None:
+    found = getattr(objective, "_rollup_on_date", None)
+    return found[0] if found else None
+
+
+def plan_rollup(*, plan: Plan, as_of: date | None) -> Rollup | None:
+    if as_of is None:
+        return None
+    return Rollup.objects.filter(plan=plan, objective__isnull=True, as_of=as_of).first()
+
+
+def synthetic_data_exists() -> bool:
+    """Whether any synthetic (demo) figure is in the database: every page must say so."""
+    return ProgressEntry.objects.filter(is_synthetic=True).exists()
