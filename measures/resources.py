@@ -30,6 +30,12 @@ class MeasureResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
+    def import_data(self, dataset, **kwargs):
+        # One invalid row and nothing is written — also when called outside the admin's
+        # dry-run-then-confirm flow.
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
     def get_instance(self, instance_loader, row):
         return (
             Measure.objects.filter(area__plan__code=row.get("plan"), number=row.get("number"))

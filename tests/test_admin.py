@@ -1,0 +1,129 @@
+"""The admin opens for each role as it should; a viewer can look but not change."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from measures.models import Measure, MeasureUpdate
+from targets.models import ProgressEntry, Target
+from targets.services import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "admin:targets_plan_changelist", "admin:targets_objective_changelist", "admin:targets_target_changelist",
+    "admin:targets_progressentry_changelist", "admin:targets_snapshot_changelist",
+    "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
+    "admin:measures_measureupdate_changelist",
+]
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_every_list_opens_for_a_zone_administrator(client, zone_admin, hangzhou_plan, name):
+    client.force_login(zone_admin)
+    assert client.get(reverse(name)).status_code == 200
+    assert client.get(reverse(name), {"q": "patent"}).status_code == 200
+
+
+def test_change_pages_open_and_show_units(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    industry = Target.objects.get(code="industry-size")
+    page = client.get(reverse("admin:targets_target_change", args=[industry.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "1157.69" in page.content.decode() and "100 million RMB" in page.content.decode()
+    listing = client.get(reverse("admin:targets_target_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "RMB 200 billion" in listing and "unknown" in listing  # the unit beside every value
+    chinese = client.get(reverse("admin:targets_target_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2,000 亿元" in chinese
+    for name, obj in [
+        ("admin:targets_plan_change", hangzhou_plan),
+        ("admin:measures_measure_change", Measure.objects.first()),
+        ("admin:targets_progressentry_change", ProgressEntry.objects.first()),
+    ]:
+        assert client.get(reverse(name, args=[obj.pk])).status_code == 200
+
+
+def test_list_filters_by_plan_objective_and_unit(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    url = reverse("admin:targets_target_changelist")
+    response = client.get(url, {"unit__exact": "yi_yuan", "objective__plan__id__exact": hangzhou_plan.pk})
+    assert [t.code for t in response.context["cl"].result_list] == ["industry-size"]
+
+
+def test_measure_status_is_editable_from_the_list(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    measures = list(Measure.objects.order_by("pk")[:2])
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "_save": "Save"}
+    for i, measure in enumerate(measures):
+        data[f"form-{i}-id"] = measure.pk
+        data[f"form-{i}-status"] = "in_progress" if i == 0 else measure.status
+    response = client.post(reverse("admin:measures_measure_changelist"), data)
+    assert response.status_code == 302
+    assert Measure.objects.get(pk=measures[0].pk).status == "in_progress"
+
+
+def test_a_viewer_can_read_but_not_change(client, viewer, hangzhou_plan):
+    client.force_login(viewer)
+    target = Target.objects.get(code="core-invention-patents")
+    assert client.get(reverse("admin:targets_target_changelist")).status_code == 200
+    assert client.get(reverse("admin:targets_progressentry_add")).status_code == 403
+    response = client.post(
+        reverse("admin:targets_progressentry_add"),
+        {"target": target.pk, "period_end": "2021-12-31", "value": "1", "qualifier": "exact",
+         "source_title": "x", "confidence": "high"},
+    )
+    assert response.status_code == 403
+    response = client.post(reverse("admin:targets_target_change", args=[target.pk]), {"name_en": "Hacked"})
+    assert response.status_code == 403
+    entry = ProgressEntry.objects.first()
+    assert client.post(reverse("admin:targets_progressentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert Target.objects.get(pk=target.pk).name_en == "Core invention patents obtained"
+    assert ProgressEntry.objects.count() == 3
+
+
+def test_data_entry_may_add_figures_and_updates_but_not_change_targets(client, data_entry_user, hangzhou_plan):
+    client.force_login(data_entry_user)
+    target = Target.objects.get(code="core-invention-patents")
+    response = client.post(
+        reverse("admin:targets_progressentry_add"),
+        {"target": target.pk, "period_end": "2021-12-31", "value": "120", "qualifier": "exact",
+         "source_title": "Bureau statistics", "confidence": "high"},
+    )
+    assert response.status_code == 302
+    assert ProgressEntry.objects.filter(target=target, value=Decimal("120")).exists()
+    measure = Measure.objects.first()
+    response = client.post(
+        reverse("admin:measures_measureupdate_add"),
+        {"measure": measure.pk, "date": "2021-06-30", "note": "Started", "status": "in_progress"},
+    )
+    assert response.status_code == 302
+    assert MeasureUpdate.objects.filter(measure=measure, date=dt.date(2021, 6, 30)).exists()
+    assert client.post(reverse("admin:targets_target_change", args=[target.pk]), {}).status_code == 403
+    assert client.get(reverse("admin:measures_measure_change", args=[measure.pk])).status_code == 200
+
+
+def test_roles_hold_exactly_their_permissions(roles):
+    def perms(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    viewer, entry, admin = perms(ROLE_VIEWER), perms(ROLE_DATA_ENTRY), perms(ROLE_ZONE_ADMINISTRATOR)
+    assert all(code.startswith("view_") for code in viewer)
+    assert {"view_target", "view_snapshot", "view_measure"} <= viewer
+    assert {"add_progressentry", "change_progressentry", "delete_progressentry", "add_measureupdate"} <= entry
+    assert not {"change_target", "add_plan", "change_measure", "delete_target"} & entry
+    assert {"change_target", "add_plan", "change_measure", "add_token", "change_periodictask"} <= admin
+
+
+def test_syncing_roles_twice_is_idempotent(roles):
+    before = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    roles_sync()
+    after = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    assert before == after and len(after) == 3
+
+
+def test_a_stranger_is_sent_to_the_login_page(client, hangzhou_plan):
+    response = client.get(reverse("admin:targets_target_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,100 @@
+"""Measures: validation, dated updates, and importing the official list over the placeholders."""
+
+import datetime as dt
+
+import pytest
+import tablib
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from measures import services
+from measures.models import Measure, MeasureUpdate
+from measures.resources import MeasureResource
+from tests.factories import MeasureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _dataset(rows):
+    headers = ["plan", "area", "number", "title_zh", "title_en", "lead_agency", "status"]
+    return tablib.Dataset(*rows, headers=headers)
+
+
+def test_importing_the_official_list_replaces_placeholders_in_place(hangzhou_plan):
+    placeholder = Measure.objects.get(number=1)
+    result = MeasureResource().import_data(
+        _dataset([["hz-ai-zone-2020", 1, 1, "加强基础理论研究", "Strengthen fundamental research", "Science bureau", "in_progress"]]),
+        dry_run=False,
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    measure = Measure.objects.get(number=1)
+    assert measure.pk == placeholder.pk
+    assert (measure.title_en, measure.status, measure.is_provisional) == ("Strengthen fundamental research", "in_progress", False)
+    assert Measure.objects.count() == 35
+
+
+def test_an_import_with_one_bad_row_writes_nothing(hangzhou_plan):
+    before = list(Measure.objects.order_by("pk").values_list("title_en", "status"))
+    result = MeasureResource().import_data(
+        _dataset([
+            ["hz-ai-zone-2020", 1, 1, "好", "Good row", "", "in_progress"],
+            ["hz-ai-zone-2020", 9, 2, "坏", "Area 9 does not exist", "", "in_progress"],
+        ]),
+        dry_run=False,
+    )
+    assert result.has_validation_errors()
+    assert "No work area" in str(result.invalid_rows[0].error_dict)
+    assert list(Measure.objects.order_by("pk").values_list("title_en", "status")) == before
+
+
+def test_the_admin_import_page_opens(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    assert client.get(reverse("admin:measures_measure_import")).status_code == 200
+    export = client.post(reverse("admin:measures_measure_export"), {"format": "0", "export_items": []})
+    assert export.status_code in (200, 302)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"start_date": dt.date(2021, 1, 1), "due_date": dt.date(2020, 1, 1)}, "due_date"),
+        ({"status": "in_progress", "completed_on": dt.date(2021, 1, 1)}, "completed_on"),
+    ],
+)
+def test_inconsistent_measure_dates_are_refused(fields, field):
+    measure = MeasureFactory()
+    for name, value in fields.items():
+        setattr(measure, name, value)
+    with pytest.raises(ValidationError) as caught:
+        services.measure_save(measure=measure)
+    assert field in caught.value.message_dict
+    measure.refresh_from_db()
+    assert measure.status == "not_started" and measure.completed_on is None
+
+
+def test_a_measure_number_is_unique_within_its_plan(hangzhou_plan):
+    other_area = Measure.objects.get(number=6).area
+    clash = Measure(area=other_area, number=1, title_zh="重复", title_en="Duplicate")
+    with pytest.raises(ValidationError, match="already exists"):
+        services.measure_save(measure=clash)
+    assert Measure.objects.filter(number=1).count() == 1
+
+
+def test_an_update_with_a_status_moves_the_measure():
+    measure = MeasureFactory(area__plan__baseline_date=dt.date(2019, 12, 31))
+    services.measure_update_create(measure=measure, date=dt.date(2021, 3, 1), note="Begun", status="in_progress")
+    services.measure_update_create(measure=measure, date=dt.date(2022, 3, 1), note="Done", status="completed")
+    measure.refresh_from_db()
+    assert (measure.status, measure.completed_on) == ("completed", dt.date(2022, 3, 1))
+    # An older update entered later does not override the newest status.
+    services.measure_update_create(measure=measure, date=dt.date(2020, 6, 1), note="Back-filled", status="not_started")
+    measure.refresh_from_db()
+    assert measure.status == "completed"
+
+
+def test_an_update_outside_the_plan_period_is_refused():
+    measure = MeasureFactory()
+    with pytest.raises(ValidationError) as caught:
+        services.measure_update_create(measure=measure, date=dt.date(2015, 1, 1), note="Too early")
+    assert "date" in caught.value.message_dict
+    assert not MeasureUpdate.objects.exists()
