@@ -101,3 +101,31 @@ class MeasureUpdate(models.Model):
         from measures.validation import validate_measure_update
 
         validate_measure_update(self)
+
+
+class AreaRollup(models.Model):
+    """How many of an area's measures stood in each status on an as-of date.
+
+    Written only by the progress engine (`targets.services.snapshots_recompute`), with
+    the snapshots of the same date; recomputing a date replaces its row.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("work area"))
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    measure_count = models.PositiveIntegerField(_("measures"), default=0)
+    status_counts = models.JSONField(
+        _("measures per status"), default=dict, blank=True,
+        help_text=_("Measure status → number of measures; statuses with no measure are left out."),
+    )
+
+    class Meta:
+        verbose_name = _("area roll-up")
+        verbose_name_plural = _("area roll-ups")
+        ordering = ["area", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "as_of"], name="area_rollup_one_per_area_date"),
+        ]
+
+    def __str__(self):
+        return f"area {self.area_id} @ {self.as_of}"

@@ -335,6 +335,10 @@ class Rollup(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     mean_capped_progress = models.FloatField(_("mean progress (each capped at 100 %)"), null=True, blank=True)
     target_count = models.PositiveIntegerField(_("targets"), default=0)
+    progress_count = models.PositiveIntegerField(
+        _("targets in the mean"), default=0,
+        help_text=_("Targets with a progress figure; the mean covers only these."),
+    )
     status_counts = models.JSONField(_("targets per status"), default=dict, blank=True)
 
     class Meta:

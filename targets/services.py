@@ -7,13 +7,16 @@ same way everywhere.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from targets.models import ProgressEntry, Target
+from targets.models import ProgressEntry, Snapshot, Target
 
 ENTRY_FIELDS = (
     "period_end", "value", "qualifier", "source_title", "source_url", "quote",
@@ -210,3 +213,175 @@ def administrator_ensure(*, username: str, password: str | None) -> tuple[bool, 
     if group is not None:
         user.groups.add(group)
     return True, generated
+
+
+# --- The progress engine: snapshots and roll-ups -----------------------------------
+# Reads every row it needs in a constant number of queries (never one per target),
+# computes with pandas in `targets.progress`, and writes with bulk upserts in one
+# transaction. Computation lives in `targets.progress`; this section only reads and writes.
+
+SNAPSHOT_UPDATE_FIELDS = [
+    "computed_at", "attained", "attained_qualifier", "data_date", "baseline_known", "progress", "expected",
+    "ratio", "method", "status", "forecast_value", "forecast_reach_date", "data_age_days", "is_data_stale",
+    "has_synthetic", "is_outdated", "inputs",
+]
+BACKFILL_STEPS = {"month": 1, "quarter": 3, "year": 12}
+
+
+@transaction.atomic
+def snapshots_recompute(*, as_of: date, target_ids: Iterable[int] | None = None) -> int:
+    """Computes and stores the snapshots of every target (or of `target_ids`) as of a date,
+    with the objective and plan roll-ups and the area roll-ups of their plans for that date.
+
+    Guarantees: one snapshot per target and date, replaced if it exists, with
+    `is_outdated` cleared; the same figures give the same rows (only `computed_at`
+    changes); all or nothing (one transaction); a constant number of queries whatever the
+    number of targets. Returns the number of rows written (snapshots and roll-ups).
+    """
+    return _snapshots_compute_and_store(as_of_dates=[as_of], target_ids=target_ids)
+
+
+@transaction.atomic
+def snapshots_backfill(*, since: date, until: date, every: str = "month", on_date_done=None) -> int:
+    """Recomputes every target on a series of dates: `since`, then every month (or
+    "quarter", "year") after it, and `until` itself.
+
+    Guarantees: the same rows as `snapshots_recompute` on each of those dates, computed
+    from one read of the figures; all or nothing. `on_date_done(as_of)` is called after
+    each date (for a progress bar). Returns the number of rows written.
+    """
+    return _snapshots_compute_and_store(
+        as_of_dates=backfill_dates(since=since, until=until, every=every), on_date_done=on_date_done
+    )
+
+
+def backfill_dates(*, since: date, until: date, every: str = "month") -> list[date]:
+    """`since`, then every step after it up to `until`, and `until`. A month-end start keeps
+    to month ends (31 Jan, 28 Feb, 31 Mar...)."""
+    import calendar
+
+    if every not in BACKFILL_STEPS:
+        raise ValueError(f"Unknown step {every!r}: use one of {', '.join(BACKFILL_STEPS)}.")
+    if since > until:
+        raise ValueError(f"The start {since} is after the end {until}.")
+    month_end = since.day == calendar.monthrange(since.year, since.month)[1]
+    dates, step = [], 0
+    while True:
+        months = since.year * 12 + since.month - 1 + step * BACKFILL_STEPS[every]
+        year, month = divmod(months, 12)
+        last_day = calendar.monthrange(year, month + 1)[1]
+        day = date(year, month + 1, last_day if month_end else min(since.day, last_day))
+        if day > until:
+            break
+        dates.append(day)
+        step += 1
+    if dates[-1] != until:
+        dates.append(until)
+    return dates
+
+
+def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterable[int] | None = None,
+                                 on_date_done=None) -> int:
+    from django.db.models import FloatField
+    from django.db.models.functions import Cast
+
+    from measures.models import AreaRollup
+    from targets import progress
+    from targets.models import Rollup, TargetItem
+
+    only = None if target_ids is None else sorted(set(target_ids))
+    plan_targets = _engine_targets(only)
+    if not plan_targets:
+        return 0
+    computed = plan_targets if only is None else [t for t in plan_targets if t["id"] in set(only)]
+    computed_ids = [t["id"] for t in computed]
+    plan_ids = sorted({t["plan_id"] for t in plan_targets})
+    latest = max(as_of_dates)
+
+    entries = ProgressEntry.objects.filter(period_end__lte=latest)
+    items = TargetItem.objects.filter(target__kind=Target.Kind.QUALITATIVE)
+    if only is not None:
+        entries = entries.filter(target_id__in=computed_ids)
+        items = items.filter(target_id__in=computed_ids)
+    # Floats, not Decimals: the computation is float64 anyway and this halves the read.
+    frame = progress.entries_frame(
+        entries.order_by().values_list("target_id", "period_end", Cast("value", FloatField()), "qualifier",
+                                       "is_synthetic")
+    )
+    item_statuses: dict[int, list[str]] = defaultdict(list)
+    for target_id, status in items.order_by("target_id", "order", "code").values_list("target_id", "status"):
+        item_statuses[target_id].append(status)
+    area_rows, measure_rows, update_rows = _engine_measures(plan_ids)
+
+    written = 0
+    today = timezone.localdate()
+    for as_of in sorted(as_of_dates):
+        now = timezone.now()
+        rows = progress.snapshots_compute(targets=computed, entries=frame, item_statuses=item_statuses, as_of=as_of)
+        Snapshot.objects.bulk_create(
+            [Snapshot(computed_at=now, is_outdated=False, **row) for row in rows],
+            update_conflicts=True, unique_fields=["target", "as_of"], update_fields=SNAPSHOT_UPDATE_FIELDS,
+        )
+        by_target = {row["target_id"]: row for row in rows}
+        if only is not None:
+            # The roll-ups cover the whole plan: read the other targets' stored snapshots.
+            others = Snapshot.objects.filter(
+                as_of=as_of, target__objective__plan_id__in=plan_ids
+            ).exclude(target_id__in=computed_ids).values("target_id", "status", "progress")
+            by_target.update({row["target_id"]: row for row in others})
+        rollups = progress.rollups_compute(targets=plan_targets, snapshots=by_target)
+        Rollup.objects.filter(plan_id__in=plan_ids, as_of=as_of).delete()
+        Rollup.objects.bulk_create([Rollup(as_of=as_of, computed_at=now, **row) for row in rollups])
+        area_rollups = progress.area_rollups_compute(
+            areas=area_rows, measures=measure_rows, updates=update_rows, as_of=as_of, today=today
+        )
+        AreaRollup.objects.bulk_create(
+            [AreaRollup(as_of=as_of, computed_at=now, **row) for row in area_rollups],
+            update_conflicts=True, unique_fields=["area", "as_of"],
+            update_fields=["computed_at", "measure_count", "status_counts"],
+        )
+        written += len(rows) + len(rollups) + len(area_rollups)
+        if on_date_done is not None:
+            on_date_done(as_of)
+    return written
+
+
+def _engine_targets(only: list[int] | None) -> list[dict]:
+    """Every target of the plans concerned (all plans, or the plans of `only`), with the
+    plan's dates and thresholds: one query."""
+    targets = Target.objects.all()
+    if only is not None:
+        targets = targets.filter(
+            objective__plan_id__in=Target.objects.filter(id__in=only).values("objective__plan_id")
+        )
+    return [
+        {
+            "id": row["id"], "objective_id": row["objective_id"], "plan_id": row["objective__plan_id"],
+            "kind": row["kind"], "target_value": row["target_value"], "baseline_value": row["baseline_value"],
+            "baseline_date": row["baseline_date"], "direction": row["direction"],
+            "aggregation": row["aggregation"], "plan_target_date": row["objective__plan__target_date"],
+            "on_track_threshold": row["objective__plan__on_track_threshold"],
+            "acceleration_threshold": row["objective__plan__acceleration_threshold"],
+        }
+        for row in targets.order_by("id").values(
+            "id", "objective_id", "objective__plan_id", "kind", "target_value", "baseline_value",
+            "baseline_date", "direction", "aggregation", "objective__plan__target_date",
+            "objective__plan__on_track_threshold", "objective__plan__acceleration_threshold",
+        )
+    ]
+
+
+def _engine_measures(plan_ids: list[int]) -> tuple[list[int], list[tuple], list[tuple]]:
+    """The plans' areas, their measures with current status, and the status-setting
+    measure updates in date order: three queries."""
+    from measures.models import Area, Measure, MeasureUpdate
+
+    areas = list(Area.objects.filter(plan_id__in=plan_ids).order_by("id").values_list("id", flat=True))
+    measures = list(
+        Measure.objects.filter(area__plan_id__in=plan_ids).order_by("id").values_list("id", "area_id", "status")
+    )
+    updates = list(
+        MeasureUpdate.objects.filter(measure__area__plan_id__in=plan_ids).exclude(status="")
+        .order_by("date", "id").values_list("measure_id", "date", "status")
+    )
+    return areas, measures, updates

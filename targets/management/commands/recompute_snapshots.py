@@ -1,0 +1,44 @@
+import sys
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from targets.services import BACKFILL_STEPS, backfill_dates, snapshots_backfill, snapshots_recompute
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2023-12-31.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Compute every target's progress snapshot (and the objective, plan and area roll-ups) as of a "
+        "date, or a history of them: --since DATE --every month builds one per month up to --as-of."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", help="the as-of date, YYYY-MM-DD (default: today)")
+        parser.add_argument("--since", help="build a history from this date (YYYY-MM-DD) to --as-of")
+        parser.add_argument("--every", default="month", choices=sorted(BACKFILL_STEPS),
+                            help="the step of the history (default: month)")
+
+    def handle(self, *args, as_of=None, since=None, every="month", verbosity=1, **options):
+        until = _parse_date(as_of, "--as-of") if as_of else timezone.localdate()
+        if since is None:
+            written = snapshots_recompute(as_of=until)
+            if verbosity:
+                self.stdout.write(f"Snapshots as of {until}: {written} rows written.")
+            return
+        start = _parse_date(since, "--since")
+        if start > until:
+            raise CommandError(f"--since {start} is after --as-of {until}: nothing was computed.")
+        dates = backfill_dates(since=start, until=until, every=every)
+        with tqdm(total=len(dates), unit="date", disable=verbosity == 0, file=sys.stderr) as bar:
+            written = snapshots_backfill(since=start, until=until, every=every, on_date_done=lambda _: bar.update())
+        if verbosity:
+            self.stdout.write(f"Snapshots for {len(dates)} dates from {start} to {until}: {written} rows written.")
