@@ -30,6 +30,7 @@ setup: $(VENV)/.runtime-installed .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan
+	$(MANAGE) setup_schedule
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput --verbosity 0
 

@@ -7,10 +7,13 @@ same way everywhere.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -87,7 +90,13 @@ def progress_entry_delete(*, entry: ProgressEntry, user: AbstractBaseUser | None
 
 
 def _entries_changed(target_ids: set[int]) -> None:
-    """Hook for what must follow a change of figures (the progress engine's recompute)."""
+    """Queues the recompute of these targets once the current transaction commits.
+
+    After the commit, not before: a worker must never read figures that may still roll
+    back, and a rolled-back change queues nothing.
+    """
+    for target_id in sorted(target_ids):
+        transaction.on_commit(partial(target_recompute_queue, target_id=target_id))
 
 
 @transaction.atomic
@@ -213,6 +222,119 @@ def administrator_ensure(*, username: str, password: str | None) -> tuple[bool, 
     if group is not None:
         user.groups.add(group)
     return True, generated
+
+
+# Background jobs: queueing recomputes, repairing outdated snapshots, the nightly schedule.
+# The plans' dates are Hangzhou dates; a worker whose clock runs in UTC must still know
+# which day it is there.
+ZONE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+NIGHTLY_RECOMPUTE_TASK = "targets.refresh_snapshots"
+NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
+
+logger = logging.getLogger(__name__)
+
+
+def zone_today() -> date:
+    return timezone.localdate(timezone=ZONE_TIME_ZONE)
+
+
+def target_recompute_queue(*, target_id: int) -> bool:
+    """Sends the recompute of one target to the workers (without a broker: runs it here).
+
+    Guarantees: never raises. If the task cannot be sent (the broker is unreachable) or
+    its in-process run fails, the failure is logged and the target's snapshots are marked
+    outdated, for the nightly run to repair. Returns whether the recompute was queued.
+    """
+    from targets.tasks import refresh_target_snapshots
+
+    try:
+        refresh_target_snapshots.delay(target_id)
+    except Exception:
+        # This runs after the commit: the figures are saved and the save can no longer
+        # be refused, so any failure to queue (kombu's OperationalError, a timeout, a
+        # failed eager run) must leave a mark for the repair rather than an error page.
+        logger.exception("Could not queue the recompute of target %s; marking its snapshots outdated", target_id)
+        snapshots_outdated_mark(target_ids=[target_id])
+        return False
+    return True
+
+
+def snapshots_outdated_mark(*, target_ids: Iterable[int]) -> int:
+    """Marks every snapshot of these targets as awaiting recompute; never raises.
+
+    Conditional update: rows already marked are not written again. All the target's
+    dates are marked, not only the latest: a changed figure may alter any of them.
+    Returns the number of rows marked.
+    """
+    try:
+        return Snapshot.objects.filter(target_id__in=list(target_ids), is_outdated=False).update(is_outdated=True)
+    except Exception:
+        # Database down as well: today's snapshots are still rebuilt by the nightly run.
+        logger.exception("Could not mark the snapshots of targets %s outdated", sorted(target_ids))
+        return 0
+
+
+def target_snapshots_refresh(*, target_id: int, as_of: date | None = None) -> int:
+    """Recomputes one target on `as_of`, or else on every date its plan has snapshots for
+    (today in Hangzhou when there are none), so that its history agrees with its figures.
+
+    Guarantees: the same figures give the same snapshots, so running it twice (a redelivered
+    task) is harmless; a target deleted since the task was queued is skipped. Each date is
+    its own transaction. Returns the number of rows written (snapshots and roll-ups).
+    """
+    from targets.selectors import snapshot_dates
+
+    target = Target.objects.select_related("objective__plan").filter(pk=target_id).first()
+    if target is None:
+        return 0
+    dates = [as_of] if as_of else snapshot_dates(plan=target.objective.plan) or [zone_today()]
+    return sum(snapshots_recompute(as_of=day, target_ids=[target_id]) for day in sorted(dates))
+
+
+def snapshots_refresh(*, as_of: date | None = None) -> dict[str, int]:
+    """The nightly run: recomputes every target on `as_of` (today in Hangzhou by default),
+    then every snapshot still marked outdated, on its own date.
+
+    Guarantees: afterwards no snapshot is marked outdated unless a figure changed during
+    the run. Idempotent. Returns the numbers of rows written for the date and in repairs.
+    """
+    written = snapshots_recompute(as_of=as_of or zone_today())
+    return {"written": written, "repaired": snapshots_outdated_repair()}
+
+
+def snapshots_outdated_repair() -> int:
+    """Recomputes every snapshot marked outdated, grouped by as-of date (one recompute per
+    date, not per snapshot). Returns the number of rows written (snapshots and roll-ups)."""
+    targets_by_date: dict[date, list[int]] = defaultdict(list)
+    for as_of, target_id in Snapshot.objects.filter(is_outdated=True).values_list("as_of", "target_id"):
+        targets_by_date[as_of].append(target_id)
+    return sum(
+        snapshots_recompute(as_of=as_of, target_ids=target_ids)
+        for as_of, target_ids in sorted(targets_by_date.items())
+    )
+
+
+@transaction.atomic
+def recompute_schedule_ensure() -> bool:
+    """Creates the nightly recompute (02:30 Hangzhou time) in django-celery-beat unless a
+    periodic task already runs it.
+
+    Guarantees: never changes or duplicates an existing one, so a schedule that an
+    administrator changed or disabled in the admin stays as they left it. Returns whether
+    it was created.
+    """
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    if PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).exists():
+        return False
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone=ZONE_TIME_ZONE,
+    )
+    PeriodicTask.objects.create(
+        name=NIGHTLY_RECOMPUTE_NAME, task=NIGHTLY_RECOMPUTE_TASK, crontab=crontab, kwargs="{}",
+        description="Recomputes every target's snapshot for today and repairs snapshots marked outdated.",
+    )
+    return True
 
 
 # --- The progress engine: snapshots and roll-ups -----------------------------------

@@ -1,7 +1,9 @@
 """Shared fixtures: the real Hangzhou plan, users in each role, and test settings."""
 
 import os
+import tempfile
 
+import kombu.pools
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -66,3 +68,39 @@ def viewer(roles):
 @pytest.fixture
 def superuser(db):
     return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    # A real Celery worker is another process: on SQLite it can only share the test
+    # database if that is a file, not the default in-memory one. tmpfs keeps it fast.
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    needs_worker = any(item.get_closest_marker("worker") for item in request.session.items)
+    if needs_worker and database["ENGINE"].endswith("sqlite3"):
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+        database.setdefault("TEST", {})["NAME"] = os.path.join(folder, f"hangzhou-ai-zone-test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture
+def celery_broker(settings):
+    """`celery_broker(url)` sends this test's tasks to a real broker instead of running them
+    eagerly. Connections are dropped on each change, so none outlives its broker URL."""
+    from hangzhou_ai_zone.celery import app
+
+    def drop_connections():
+        # Celery and kombu cache broker connection and producer pools for the process's
+        # lifetime; close them all, or the next test reuses a connection to this broker.
+        kombu.pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def use(url: str):
+        settings.CELERY_BROKER_URL = url
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        drop_connections()
+
+    yield use
+    drop_connections()
+

@@ -1,0 +1,304 @@
+"""Background jobs: a changed figure queues its target's recompute after the commit; an
+unreachable broker loses nothing; the nightly run repairs; the schedule is created once.
+
+Tasks run eagerly here (no broker in the test settings) unless a test points Celery at
+one with `celery_broker`. The run through a real worker is in test_worker.py.
+"""
+
+import datetime as dt
+import logging
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import OperationalError, transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from targets import services
+from targets.models import ProgressEntry, Snapshot
+from targets.services import (
+    progress_entry_create,
+    progress_entry_delete,
+    progress_entry_save,
+    progress_entry_update,
+    zone_today,
+)
+from targets.tasks import refresh_snapshots, refresh_target_snapshots
+from tests.factories import ObjectiveFactory, ProgressEntryFactory, SnapshotFactory, TargetFactory
+
+# Nothing listens on port 1: connecting is refused at once, as with a stopped Redis.
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+pytestmark = pytest.mark.django_db
+
+
+def create_entry(target, *, period_end=dt.date(2020, 12, 31), value="120"):
+    return progress_entry_create(
+        target=target, period_end=period_end, value=Decimal(value), source_title="Hangzhou statistical bulletin"
+    )
+
+
+def snapshot_on(target, as_of):
+    return Snapshot.objects.filter(target=target, as_of=as_of).first()
+
+
+def test_it_queues_the_recompute_only_after_the_commit(django_capture_on_commit_callbacks):
+    target = TargetFactory(baseline_value=Decimal("0"))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        create_entry(target)
+        # Inside the transaction nothing has run yet: a worker must not read uncommitted figures.
+        assert not Snapshot.objects.exists()
+
+    assert len(callbacks) == 1
+    assert not Snapshot.objects.exists()
+    callbacks[0]()
+
+    snapshot = snapshot_on(target, zone_today())
+    assert snapshot is not None
+    assert snapshot.attained == Decimal("120")
+    assert snapshot.is_outdated is False
+
+
+def test_it_queues_nothing_for_a_rejected_entry(django_capture_on_commit_callbacks):
+    target = TargetFactory()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
+        create_entry(target, value="-5")
+
+    assert callbacks == []
+    assert not ProgressEntry.objects.exists()
+    assert not Snapshot.objects.exists()
+
+
+def test_it_queues_nothing_when_the_surrounding_transaction_rolls_back(django_capture_on_commit_callbacks):
+    target = TargetFactory()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            create_entry(target)
+            raise RuntimeError("the import failed further on")
+
+    assert callbacks == []
+    assert not ProgressEntry.objects.exists()
+    assert not Snapshot.objects.exists()
+
+
+def test_changing_an_entry_recomputes_its_target(django_capture_on_commit_callbacks):
+    target = TargetFactory(baseline_value=Decimal("0"))
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = create_entry(target, value="120")
+    assert snapshot_on(target, zone_today()).attained == Decimal("120")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        progress_entry_update(entry=entry, data={"value": Decimal("150")})
+
+    assert len(callbacks) == 1
+    assert snapshot_on(target, zone_today()).attained == Decimal("150")
+
+
+def test_deleting_an_entry_recomputes_its_target(django_capture_on_commit_callbacks):
+    target = TargetFactory(baseline_value=Decimal("0"))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = create_entry(target, period_end=dt.date(2020, 12, 31), value="120")
+        create_entry(target, period_end=dt.date(2021, 12, 31), value="80")
+    assert snapshot_on(target, zone_today()).attained == Decimal("200")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        progress_entry_delete(entry=first)
+
+    assert len(callbacks) == 1
+    assert snapshot_on(target, zone_today()).attained == Decimal("80")
+
+
+def test_moving_an_entry_to_another_target_recomputes_both(django_capture_on_commit_callbacks):
+    objective = ObjectiveFactory()
+    before, after = TargetFactory(objective=objective), TargetFactory(objective=objective)
+    with django_capture_on_commit_callbacks(execute=True):
+        create_entry(before, period_end=dt.date(2020, 12, 31), value="120")
+        misfiled = create_entry(before, period_end=dt.date(2021, 12, 31), value="30")
+    assert snapshot_on(before, zone_today()).attained == Decimal("150")
+
+    misfiled.target = after
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        progress_entry_save(entry=misfiled)
+
+    assert len(callbacks) == 2
+    assert snapshot_on(before, zone_today()).attained == Decimal("120")
+    assert snapshot_on(after, zone_today()).attained == Decimal("30")
+
+
+def test_a_changed_figure_recomputes_every_date_the_plan_has_snapshots_for(django_capture_on_commit_callbacks):
+    target = TargetFactory(baseline_value=Decimal("0"))
+    neighbour = TargetFactory(objective__plan=target.objective.plan)
+    for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31)):
+        SnapshotFactory(target=neighbour, as_of=as_of)
+
+    ProgressEntryFactory(target=target, period_end=dt.date(2020, 6, 30), value=Decimal("50"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create_entry(target, period_end=dt.date(2021, 6, 30), value="120")
+
+    assert sorted(target.snapshots.values_list("as_of", "attained")) == [
+        (dt.date(2020, 12, 31), Decimal("50")),
+        (dt.date(2021, 12, 31), Decimal("170")),
+    ]
+    # Today is not among the plan's dates, so the dashboard's latest date does not move.
+    assert snapshot_on(target, zone_today()) is None
+
+
+def test_with_the_broker_unreachable_the_entry_is_saved_and_the_snapshots_marked_outdated(
+    celery_broker, django_capture_on_commit_callbacks, caplog
+):
+    celery_broker(UNREACHABLE_BROKER)
+    target = TargetFactory()
+    other = TargetFactory(objective=target.objective)
+    older = SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31))
+    latest = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31))
+    untouched = SnapshotFactory(target=other, as_of=dt.date(2021, 12, 31))
+
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="targets.services"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            entry = create_entry(target, period_end=dt.date(2021, 6, 30))
+    elapsed = time.monotonic() - started
+
+    assert len(callbacks) == 1
+    assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("120")
+    for snapshot in (older, latest):
+        snapshot.refresh_from_db()
+        assert snapshot.is_outdated is True
+        assert snapshot.attained is None  # not recomputed: the recompute never ran
+    untouched.refresh_from_db()
+    assert untouched.is_outdated is False
+    [record] = [r for r in caplog.records if r.name == "targets.services"]
+    assert f"target {target.pk}" in record.getMessage()
+    assert record.exc_info is not None
+    # The administrator waits for this: the publish retries are bounded.
+    assert elapsed < 10
+
+
+def test_marking_outdated_does_not_rewrite_rows_already_marked():
+    target = TargetFactory()
+    SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31), is_outdated=True)
+    SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31))
+
+    assert services.snapshots_outdated_mark(target_ids=[target.pk]) == 1
+    assert services.snapshots_outdated_mark(target_ids=[target.pk]) == 0
+    assert set(target.snapshots.values_list("is_outdated", flat=True)) == {True}
+
+
+def test_the_nightly_run_recomputes_every_target_and_repairs_outdated_snapshots():
+    target = TargetFactory(baseline_value=Decimal("0"))
+    other = TargetFactory(objective=target.objective)
+    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    # Marked when the broker was down; its figure is stale.
+    stale = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31), is_outdated=True)
+
+    result = refresh_snapshots.delay("2024-06-30").get()
+
+    stale.refresh_from_db()
+    assert stale.is_outdated is False
+    assert stale.attained == Decimal("120")
+    assert set(Snapshot.objects.filter(as_of=dt.date(2024, 6, 30)).values_list("target_id", flat=True)) == {
+        target.pk, other.pk,
+    }
+    assert not Snapshot.objects.filter(is_outdated=True).exists()
+    assert result["repaired"] > 0
+
+
+def test_the_nightly_run_uses_todays_date_in_hangzhou(monkeypatch, settings):
+    settings.TIME_ZONE = "UTC"
+    # 17:00 UTC on 30 June is already 1 July in Hangzhou.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2024, 6, 30, 17, 0, tzinfo=dt.UTC))
+    target = TargetFactory()
+
+    refresh_snapshots.delay().get()
+
+    assert list(target.snapshots.values_list("as_of", flat=True)) == [dt.date(2024, 7, 1)]
+
+
+def test_the_target_task_takes_an_id_and_an_iso_date():
+    target = TargetFactory(baseline_value=Decimal("0"))
+    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+
+    refresh_target_snapshots.delay(target.pk, "2021-01-31").get()
+
+    assert list(target.snapshots.values_list("as_of", "attained")) == [(dt.date(2021, 1, 31), Decimal("120"))]
+
+
+def test_the_target_task_skips_a_target_deleted_since_it_was_queued():
+    target = TargetFactory()
+    target_id = target.pk
+    target.delete()
+
+    assert refresh_target_snapshots.delay(target_id).get() == 0
+    assert not Snapshot.objects.exists()
+
+
+def test_a_transient_database_error_is_retried_up_to_the_limit(monkeypatch, settings):
+    # Without propagation an eager task retries in place, as a worker would after the backoff.
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    calls = []
+
+    def database_gone(**kwargs):
+        calls.append(kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "target_snapshots_refresh", database_gone)
+
+    result = refresh_target_snapshots.apply(args=[1])
+
+    assert result.state == "FAILURE"
+    assert isinstance(result.result, OperationalError)
+    assert len(calls) == refresh_target_snapshots.max_retries + 1 == 6
+
+
+def test_other_errors_are_not_retried(monkeypatch, settings):
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    calls = []
+
+    def bug(**kwargs):
+        calls.append(kwargs)
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(services, "target_snapshots_refresh", bug)
+
+    result = refresh_target_snapshots.apply(args=[1])
+
+    assert result.state == "FAILURE"
+    assert isinstance(result.result, ZeroDivisionError)
+    assert len(calls) == 1
+
+
+def test_tasks_are_acknowledged_late_and_time_limited():
+    for task in (refresh_snapshots, refresh_target_snapshots):
+        assert task.acks_late is True
+        assert 0 < task.soft_time_limit < task.time_limit
+
+
+def test_setup_schedule_creates_the_nightly_recompute_once():
+    call_command("setup_schedule", verbosity=0)
+    call_command("setup_schedule", verbosity=0)
+
+    task = PeriodicTask.objects.get(task=services.NIGHTLY_RECOMPUTE_TASK)
+    assert task.enabled
+    assert (task.crontab.minute, task.crontab.hour) == ("30", "2")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
+    assert task.kwargs == "{}"
+
+
+def test_setup_schedule_keeps_what_an_administrator_changed():
+    services.recompute_schedule_ensure()
+    task = PeriodicTask.objects.get(task=services.NIGHTLY_RECOMPUTE_TASK)
+    task.crontab = CrontabSchedule.objects.create(minute="0", hour="4", timezone="Asia/Shanghai")
+    task.enabled = False
+    task.save()
+
+    assert services.recompute_schedule_ensure() is False
+
+    task.refresh_from_db()
+    assert (task.crontab.hour, task.enabled) == ("4", False)
+    assert PeriodicTask.objects.filter(task=services.NIGHTLY_RECOMPUTE_TASK).count() == 1
