@@ -157,3 +157,64 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# REST API (/api/v1/). Reading follows PUBLIC_READ; writing needs the model permissions
+# of the data-entry role, by session or token. Throttle rates are "<n>/<second|minute|hour|day>";
+# an empty rate switches that throttle off.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that a client without credentials gets 401 with a
+        # WWW-Authenticate header rather than a bare 403.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["targets.api.permissions.ReadPerSettingWriteWithModelPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "targets.api.throttling.AnonThrottle",
+        "targets.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON or None, "user": API_THROTTLE_USER or None},
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "targets.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "targets.api.errors.exception_handler",
+    # Decimals as JSON numbers, so that pandas reads numeric columns without conversion.
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hangzhou AI Experimental Zone progress tracker API",
+    "DESCRIPTION": (
+        "The plan, its targets with their latest progress snapshot, progress entries, snapshots "
+        "by date, work areas and measures. Every list is also CSV (`?format=csv` or "
+        "`Accept: text/csv`). Targets and plans are addressed by id or by their stable code."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; each choice set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "SnapshotStatusEnum": "targets.models.Snapshot.Status",
+        "MeasureStatusEnum": "measures.models.Measure.Status",
+        "ItemStatusEnum": "targets.models.TargetItem.Status",
+        "QualifierEnum": "targets.models.ProgressEntry.Qualifier",
+    },
+    # Served from this site's static files: the docs work offline and on an intranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Bodies above this size are refused with 413 before parsing. Entries and measure updates are
+# a few hundred bytes; 1 MiB leaves room for long quotes and notes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

@@ -11,5 +11,6 @@ admin.site.index_title = _("Plan, targets, figures and measures")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("hangzhou_ai_zone.api_urls")),
     path("", include("dashboard.urls")),
 ]

@@ -6,9 +6,9 @@ of queries however many targets a plan has (tests pin the counts).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target
 
@@ -94,3 +94,53 @@ def plan_rollup(*, plan: Plan, as_of: date | None) -> Rollup | None:
 def synthetic_data_exists() -> bool:
     """Whether any synthetic (demo) figure is in the database: every page must say so."""
     return ProgressEntry.objects.filter(is_synthetic=True).exists()
+
+
+# Reads for the REST API (targets.api).
+
+
+def snapshot_newest_date(*, plan: Plan | None = None) -> date | None:
+    """The newest as-of date with snapshots, in one plan or across all plans."""
+    snapshots = Snapshot.objects.all() if plan is None else Snapshot.objects.filter(target__objective__plan=plan)
+    return snapshots.aggregate(latest=Max("as_of"))["latest"]
+
+
+def snapshots_last_computed() -> tuple[datetime | None, int]:
+    """When any snapshot was last computed, and how many there are (a deletion changes
+    the count): what a polling client needs to know whether anything changed."""
+    found = Snapshot.objects.aggregate(latest=Max("computed_at"), count=Count("id"))
+    return found["latest"], found["count"]
+
+
+def entries_last_changed() -> tuple[datetime | None, int]:
+    found = ProgressEntry.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+    return found["latest"], found["count"]
+
+
+def targets_last_changed() -> datetime | None:
+    """When a target's own fields last changed (from its history: every save is recorded)."""
+    return Target.history.aggregate(latest=Max("history_date"))["latest"]
+
+
+def plans_all() -> QuerySet[Plan]:
+    return Plan.objects.order_by("-published_on", "code")
+
+
+def objectives_all() -> QuerySet[Objective]:
+    return Objective.objects.select_related("plan").order_by("plan__code", "number")
+
+
+def entries_all() -> QuerySet[ProgressEntry]:
+    return ProgressEntry.objects.select_related("target").order_by("target__code", "period_end")
+
+
+def target_items_of(*, target: Target):
+    return target.items.order_by("order", "code")
+
+
+def snapshots_all() -> QuerySet[Snapshot]:
+    return Snapshot.objects.select_related("target__objective__plan")
+
+
+def targets_all() -> QuerySet[Target]:
+    return Target.objects.select_related("objective__plan")

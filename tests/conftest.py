@@ -104,3 +104,11 @@ def celery_broker(settings):
     yield use
     drop_connections()
 
+
+@pytest.fixture
+def api_unthrottled(settings):
+    """The API without throttling (tests make more requests than any client would)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
+    }

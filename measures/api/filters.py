@@ -1,0 +1,36 @@
+"""Filters for work areas and measures."""
+
+import django_filters
+
+from measures.models import Area, Measure
+from targets.api.filters import plan_filter, target_filter
+from targets.api.lookups import id_q
+
+
+def _area(queryset, name, value):
+    return queryset.filter(id_q(value, field="area_id"))
+
+
+class AreaFilter(django_filters.FilterSet):
+    plan = plan_filter("plan__")
+
+    class Meta:
+        model = Area
+        fields = ["plan"]
+
+
+class MeasureFilter(django_filters.FilterSet):
+    plan = plan_filter("area__plan__")
+    area = django_filters.CharFilter(method=_area, label="Work area id")
+    status = django_filters.ChoiceFilter(choices=Measure.Status.choices)
+    is_provisional = django_filters.BooleanFilter()
+    target = target_filter("targets__")
+
+    class Meta:
+        model = Measure
+        fields = ["plan", "area", "status", "is_provisional", "target"]
+
+    def filter_queryset(self, queryset):
+        # A measure serving several matching targets must appear once.
+        filtered = super().filter_queryset(queryset)
+        return filtered.distinct() if self.form.cleaned_data.get("target") else filtered

@@ -1,0 +1,88 @@
+"""Filters for the API lists. Plans and targets are given by code or id everywhere."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from targets.api.lookups import code_or_id_q, id_q
+from targets.models import Objective, ProgressEntry, Snapshot, Target
+
+
+def _code_or_id(prefix: str):
+    def method(queryset, name, value):
+        return queryset.filter(code_or_id_q(value, prefix=prefix))
+
+    return method
+
+
+def _by_id(field: str):
+    def method(queryset, name, value):
+        return queryset.filter(id_q(value, field=field))
+
+    return method
+
+
+def plan_filter(prefix: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(method=_code_or_id(prefix), label=_("Plan code or id"))
+
+
+def objective_filter(field: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(method=_by_id(field), label=_("Objective id"))
+
+
+def target_filter(prefix: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(method=_code_or_id(prefix), label=_("Target code or id"))
+
+
+class ObjectiveFilter(django_filters.FilterSet):
+    plan = plan_filter("plan__")
+
+    class Meta:
+        model = Objective
+        fields = ["plan"]
+
+
+class TargetFilter(django_filters.FilterSet):
+    plan = plan_filter("objective__plan__")
+    objective = objective_filter("objective_id")
+    kind = django_filters.ChoiceFilter(choices=Target.Kind.choices)
+    unit = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(
+        choices=Snapshot.Status.choices, method="filter_status",
+        label=_("Status on the as-of date"),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["plan", "objective", "kind", "unit", "status"]
+
+    def filter_status(self, queryset, name, value):
+        # The status is the one on the list's as-of date, which the view decides.
+        as_of = self.request.parser_context["view"].as_of
+        return queryset.filter(snapshots__as_of=as_of, snapshots__status=value)
+
+
+class EntryFilter(django_filters.FilterSet):
+    target = target_filter("target__")
+    plan = plan_filter("target__objective__plan__")
+    objective = objective_filter("target__objective_id")
+    period_end = django_filters.DateFromToRangeFilter(label=_("Period end (period_end_after, period_end_before)"))
+    qualifier = django_filters.ChoiceFilter(choices=ProgressEntry.Qualifier.choices)
+    confidence = django_filters.ChoiceFilter(choices=ProgressEntry.Confidence.choices)
+    is_synthetic = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["target", "plan", "objective", "period_end", "qualifier", "confidence", "is_synthetic"]
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    target = target_filter("target__")
+    plan = plan_filter("target__objective__plan__")
+    objective = objective_filter("target__objective_id")
+    status = django_filters.ChoiceFilter(choices=Snapshot.Status.choices)
+    method = django_filters.ChoiceFilter(choices=Snapshot.Method.choices)
+    has_synthetic = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Snapshot
+        fields = ["target", "plan", "objective", "status", "method", "has_synthetic"]

@@ -1,0 +1,71 @@
+"""CSV with the same columns as the JSON, so that `pandas.read_csv(url)` works.
+
+Nested objects become dotted columns (`snapshot.status`), derived from the serializer so
+that a target without a snapshot still has every column; lists (a measure's updates)
+stay JSON inside one cell. A paginated JSON envelope is unwrapped to its rows.
+"""
+
+import csv
+import io
+import json
+
+from rest_framework import renderers, serializers
+from rest_framework.utils.encoders import JSONEncoder
+
+
+def serializer_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> list[str]:
+    """Column names for a serializer's output, nested serializers flattened with dots."""
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.Serializer):
+            columns += serializer_columns(field, f"{prefix}{name}.")
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
+def flatten(row: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            flat[f"{prefix}{key}"] = json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if response is not None and response.status_code >= 400 or not isinstance(data, list):
+            # Errors and single objects: one row of whatever the JSON says.
+            data = [data] if isinstance(data, dict) else []
+            columns = None
+        else:
+            columns = self._columns(renderer_context.get("view"))
+        rows = [flatten(row) for row in data]
+        if columns is None:
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue().encode(self.charset)
+
+    @staticmethod
+    def _columns(view) -> list[str] | None:
+        get_serializer = getattr(view, "get_serializer", None)
+        if get_serializer is None:
+            return None
+        return serializer_columns(get_serializer())
