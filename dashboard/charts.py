@@ -1,0 +1,214 @@
+"""Plotly figures built from stored rows (entries and snapshots), never from a recompute.
+
+Each function returns an HTML fragment (`full_html=False`, `include_plotlyjs=False`):
+the page loads Plotly's JavaScript once from the app's own static files.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from targets.models import ProgressEntry, Snapshot, Target
+from targets.units import YI_YUAN_PER_BILLION_RMB, Unit, format_quantity, is_money
+
+STATUS_COLOURS = {
+    Snapshot.Status.ACHIEVED: "#1b5e20",
+    Snapshot.Status.ON_TRACK: "#2e7d32",
+    Snapshot.Status.NEEDS_ACCELERATION: "#b26a00",
+    Snapshot.Status.OFF_TRACK: "#c62828",
+    Snapshot.Status.MOVING_AWAY: "#6a1b9a",
+    Snapshot.Status.MISSED: "#4e342e",
+    Snapshot.Status.NO_DATA: "#757575",
+}
+MEASURE_COLOURS = {
+    "not_started": "#9e9e9e", "in_progress": "#1565c0", "completed": "#2e7d32",
+    "delayed": "#c62828",
+}
+FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
+CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def _language() -> str:
+    return get_language() or "zh-hans"
+
+
+def _axis(unit: str) -> tuple[Decimal, str]:
+    """Divisor and axis title for a unit in the reader's conventions (亿元 or RMB billion)."""
+    if is_money(unit) and not _language().startswith("zh"):
+        return YI_YUAN_PER_BILLION_RMB, _("RMB billion")
+    if _language().startswith("zh"):
+        return Decimal(1), format_quantity(0, unit, "zh-hans").removeprefix("0").strip()
+    return Decimal(1), str(Unit(unit).label) if unit in Unit.values else unit
+
+
+def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) -> None:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": {"text": y_title}, "separatethousands": True, "rangemode": "tozero"},
+        plot_bgcolor="#ffffff",
+        hovermode="closest",
+    )
+    fig.update_xaxes(gridcolor="#eeeeee")
+    fig.update_yaxes(gridcolor="#eeeeee")
+
+
+def _html(fig: go.Figure, *, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG, div_id=div_id)
+
+
+def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataFrame:
+    """One row per entry with the level it stands for: the reported level for a
+    `latest` target, the baseline plus the running sum for a `sum` target."""
+    frame = pd.DataFrame(
+        [
+            {"period_end": e.period_end, "value": float(e.value), "qualifier": e.qualifier, "synthetic": e.is_synthetic}
+            for e in entries
+        ],
+        columns=["period_end", "value", "qualifier", "synthetic"],
+    )
+    if target.aggregation == Target.Aggregation.SUM:
+        start = float(target.baseline_value or 0)
+        frame["level"] = start + frame["value"].cumsum()
+        # A running sum that includes a lower bound is itself a lower bound.
+        frame["lower_bound"] = (frame["qualifier"] == ProgressEntry.Qualifier.AT_LEAST).cummax()
+    else:
+        frame["level"] = frame["value"]
+        frame["lower_bound"] = frame["qualifier"] == ProgressEntry.Qualifier.AT_LEAST
+    return frame
+
+
+def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Snapshot | None) -> str:
+    """Reported values (bounds and synthetic figures marked), the straight trajectory from
+    baseline to target, the target at its date, and the snapshot's forecast."""
+    plan = target.objective.plan
+    divisor, y_title = _axis(target.unit)
+    language = _language()
+    fig = go.Figure()
+    target_value = float(target.target_value / divisor) if target.target_value is not None else None
+
+    if target.baseline_value is not None and target_value is not None:
+        fig.add_trace(go.Scatter(
+            x=[target.baseline_date, plan.target_date],
+            y=[float(target.baseline_value / divisor), target_value],
+            mode="lines", name=_("Straight path from baseline to target"),
+            line={"dash": "dash", "color": "#9e9e9e"}, hoverinfo="skip",
+        ))
+    if target_value is not None:
+        fig.add_trace(go.Scatter(
+            x=[plan.target_date], y=[target_value], mode="markers+text", name=_("Target"),
+            marker={"symbol": "star", "size": 16, "color": "#1565c0"},
+            text=[format_quantity(target.target_value, target.unit, language)], textposition="top left",
+            hovertemplate="%{text}<extra></extra>",
+        ))
+        fig.add_hline(y=target_value, line={"dash": "dot", "color": "#1565c0", "width": 1})
+
+    points = reported_points(target=target, entries=entries)
+    if not points.empty:
+        points["shown"] = points["level"] / float(divisor)
+        points["label"] = [
+            ("≥ " if bound else "") + format_quantity(Decimal(str(level)), target.unit, language)
+            for level, bound in zip(points["level"], points["lower_bound"], strict=True)
+        ]
+        fig.add_trace(go.Scatter(
+            x=points["period_end"], y=points["shown"], mode="lines", showlegend=False,
+            line={"color": "#263238", "width": 1}, hoverinfo="skip",
+        ))
+        groups = [
+            (~points["synthetic"] & ~points["lower_bound"], _("Reported value"), "circle", "#263238"),
+            (~points["synthetic"] & points["lower_bound"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238"),
+            (points["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100"),
+        ]
+        for mask, name, symbol, colour in groups:
+            part = points[mask]
+            if part.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=part["period_end"], y=part["shown"], mode="markers", name=name,
+                marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2, "color": colour}},
+                text=part["label"], hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+            ))
+
+    # A forecast is drawn only from a data point before the target date: afterwards the
+    # reported figure itself says where the target ended up.
+    if (
+        snapshot is not None and snapshot.forecast_value is not None and snapshot.attained is not None
+        and snapshot.data_date and snapshot.data_date < plan.target_date
+    ):
+        fig.add_trace(go.Scatter(
+            x=[snapshot.data_date, plan.target_date],
+            y=[float(snapshot.attained / divisor), float(snapshot.forecast_value / divisor)],
+            mode="lines+markers", name=_("Forecast from the trend"),
+            line={"dash": "dot", "color": "#6a1b9a"}, marker={"symbol": "diamond", "size": 8},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,.2f}<extra></extra>",
+        ))
+    if snapshot is not None:
+        fig.add_vline(x=pd.Timestamp(snapshot.as_of).timestamp() * 1000, line={"color": "#bdbdbd", "width": 1})
+    _layout(fig, title=_("Reported values, path and target"), y_title=y_title)
+    return _html(fig, div_id=f"chart-values-{target.code}")
+
+
+def history_figure(*, target: Target, history: list[Snapshot]) -> str:
+    """Progress and expected progress at each past snapshot, as shares of the way."""
+    frame = pd.DataFrame(
+        [{"as_of": s.as_of, "progress": s.progress, "expected": s.expected} for s in history],
+        columns=["as_of", "progress", "expected"],
+    )
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=frame["as_of"], y=frame["progress"] * 100, mode="lines+markers", name=_("Progress"),
+        line={"color": "#1565c0"}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=frame["as_of"], y=frame["expected"] * 100, mode="lines", name=_("Expected by then"),
+        line={"color": "#9e9e9e", "dash": "dash"}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>",
+    ))
+    fig.add_hline(y=100, line={"dash": "dot", "color": "#1b5e20", "width": 1})
+    _layout(fig, title=_("Progress over time (share of the way from baseline to target)"), y_title="%", height=320)
+    fig.update_yaxes(rangemode="normal")
+    return _html(fig, div_id=f"chart-history-{target.code}")
+
+
+def status_figure(*, status_counts: list[tuple[str, str, int]]) -> str:
+    """Number of targets in each status, for the overview."""
+    labels = [str(label) for _status, label, _count in status_counts]
+    fig = go.Figure(go.Bar(
+        x=[count for *_rest, count in status_counts], y=labels, orientation="h",
+        marker={"color": [STATUS_COLOURS[status] for status, *_rest in status_counts]},
+        text=[count for *_rest, count in status_counts], textposition="outside",
+        hovertemplate="%{y}: %{x}<extra></extra>",
+    ))
+    _layout(fig, title=_("Targets per status"), y_title="", height=300)
+    fig.update_yaxes(autorange="reversed", rangemode="normal")
+    fig.update_xaxes(title={"text": _("targets")}, dtick=1, rangemode="tozero")
+    fig.update_layout(showlegend=False, margin={"l": 140})
+    return _html(fig, div_id="chart-status")
+
+
+def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> str:
+    """Measures per status in each work area, stacked."""
+    names = [f"{a.area.number}. {a.area.localized('title')}" for a in areas]
+    fig = go.Figure()
+    for status, label in status_labels:
+        counts = [a.status_counts.get(status, 0) for a in areas]
+        if not any(counts):
+            continue
+        fig.add_trace(go.Bar(
+            y=names, x=counts, name=str(label), orientation="h",
+            marker={"color": MEASURE_COLOURS.get(status, "#757575")},
+            hovertemplate="%{y}: %{x}<extra>" + str(label) + "</extra>",
+        ))
+    _layout(fig, title=_("Measures per status in each work area"), y_title="", height=120 + 45 * max(len(names), 1))
+    fig.update_layout(barmode="stack", margin={"l": 220})
+    fig.update_yaxes(autorange="reversed", rangemode="normal")
+    fig.update_xaxes(title={"text": _("measures")}, dtick=1)
+    return _html(fig, div_id="chart-measures")
+

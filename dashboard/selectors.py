@@ -1,0 +1,170 @@
+"""Reads for the dashboard pages that `targets.selectors` does not already offer.
+
+Each page reads a fixed number of queries whatever the number of targets or
+measures (tests pin the counts). Nothing here computes progress: the pages show the
+snapshots the progress engine stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from measures.models import Area, AreaRollup, Measure, MeasureUpdate
+from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
+from targets.selectors import (
+    entries_of,
+    objectives_with_rollups,
+    plan_rollup,
+    rollup_of,
+    snapshot_dates,
+    snapshot_history,
+    snapshot_of,
+    targets_with_snapshot,
+)
+
+STATUS_ORDER = [choice for choice, _label in Snapshot.Status.choices]
+
+
+@dataclass
+class AsOf:
+    """The as-of date a page shows, and whether snapshots exist for it."""
+
+    dates: list[date]
+    requested: date | None
+    date: date | None  # the date shown: the requested one, or the newest snapshot date
+
+    @property
+    def has_snapshot(self) -> bool:
+        return self.date is not None and self.date in self.dates
+
+
+def as_of_resolve(*, plan: Plan, requested: date | None) -> AsOf:
+    """The requested date, or the newest snapshot date when none was asked for. One query."""
+    dates = snapshot_dates(plan=plan)
+    shown = requested or (dates[0] if dates else None)
+    return AsOf(dates=dates, requested=requested, date=shown)
+
+
+@dataclass
+class ObjectiveRows:
+    objective: Objective
+    rollup: object
+    targets: list[Target] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    plan: Plan
+    objectives: list[ObjectiveRows]
+    status_counts: list[tuple[str, str, int]]  # (status, label, count) in status order
+    plan_rollup: object
+    computed_at: object
+    newest_data_date: date | None
+    stale_count: int
+
+
+def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
+    """Every target of the plan with its snapshot on `as_of`, grouped by objective,
+    with counts per status and how fresh the data is. Five queries."""
+    targets = list(targets_with_snapshot(plan=plan, as_of=as_of))
+    objectives = list(objectives_with_rollups(plan=plan, as_of=as_of))
+    by_objective = {objective.pk: ObjectiveRows(objective, rollup_of(objective)) for objective in objectives}
+    counts: Counter[str] = Counter()
+    computed, data_dates, stale = [], [], 0
+    for target in targets:
+        snapshot = target.snapshot = snapshot_of(target)
+        by_objective[target.objective_id].targets.append(target)
+        if snapshot is None:
+            continue
+        counts[snapshot.status] += 1
+        computed.append(snapshot.computed_at)
+        if snapshot.data_date:
+            data_dates.append(snapshot.data_date)
+        stale += snapshot.is_data_stale
+    return Overview(
+        plan=plan,
+        objectives=list(by_objective.values()),
+        status_counts=[(status, label, counts[status]) for status, label in Snapshot.Status.choices],
+        plan_rollup=plan_rollup(plan=plan, as_of=as_of),
+        computed_at=max(computed, default=None),
+        newest_data_date=max(data_dates, default=None),
+        stale_count=stale,
+    )
+
+
+def target_by_code(*, code: str) -> Target | None:
+    return Target.objects.select_related("objective__plan").filter(code=code).first()
+
+
+@dataclass
+class TargetDetail:
+    target: Target
+    snapshot: Snapshot | None
+    history: list[Snapshot]
+    entries: list[ProgressEntry]
+    items: list
+
+
+def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
+    """A target's snapshot on `as_of`, its snapshot history up to then, and the figures
+    reported for periods ending by then (nothing from after the date). Four queries."""
+    if as_of is None:
+        return TargetDetail(target, None, [], [], list(target.items.all()))
+    return TargetDetail(
+        target=target,
+        snapshot=Snapshot.objects.filter(target=target, as_of=as_of).first(),
+        history=list(snapshot_history(target=target, until=as_of)),
+        entries=list(entries_of(target=target).filter(period_end__lte=as_of)),
+        items=list(target.items.all()),
+    )
+
+
+@dataclass
+class AreaMeasures:
+    area: Area
+    measures: list[Measure]
+    status_counts: dict[str, int]
+
+
+def _measures_with_links(*, as_of: date | None) -> QuerySet[Measure]:
+    updates = MeasureUpdate.objects.order_by("-date", "-id")
+    if as_of is not None:
+        updates = updates.filter(date__lte=as_of)
+    return (
+        Measure.objects.order_by("number")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("objective__number", "order", "code")),
+            Prefetch("updates", queryset=updates, to_attr="updates_by_date"),
+        )
+    )
+
+
+def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
+    """The plan's work areas with their measures, linked targets and the updates dated up
+    to `as_of`, and the measures per status from the area roll-ups stored for `as_of`.
+
+    A measure's status on a past date follows the rule of the stored roll-ups
+    (`targets.progress.area_rollups_compute`): the status set by its last update on or
+    before the date, else its current status; so the list agrees with the counts.
+    Five queries.
+    """
+    rollups = AreaRollup.objects.filter(as_of=as_of) if as_of else AreaRollup.objects.none()
+    areas = Area.objects.filter(plan=plan).order_by("number").prefetch_related(
+        Prefetch("measures", queryset=_measures_with_links(as_of=as_of), to_attr="measures_in_order"),
+        Prefetch("rollups", queryset=rollups, to_attr="rollup_on_date"),
+    )
+    past = as_of is not None and as_of < timezone.localdate()
+    result = []
+    for area in areas:
+        for measure in area.measures_in_order:
+            measure.latest_update = measure.updates_by_date[0] if measure.updates_by_date else None
+            set_by_update = next((u.status for u in measure.updates_by_date if u.status), None) if past else None
+            measure.status_shown = set_by_update or measure.status
+        counts = area.rollup_on_date[0].status_counts if area.rollup_on_date else {}
+        result.append(AreaMeasures(area=area, measures=area.measures_in_order, status_counts=counts))
+    return result

@@ -1,0 +1,114 @@
+"""Display helpers: quantities in the reader's conventions, status badges and progress bars."""
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from targets.models import ProgressEntry, Snapshot
+from targets.units import format_quantity
+
+register = template.Library()
+
+# A symbol beside every status word, so that status never rests on colour alone.
+STATUS_ICONS = {
+    Snapshot.Status.ACHIEVED: "★",
+    Snapshot.Status.ON_TRACK: "✔",
+    Snapshot.Status.NEEDS_ACCELERATION: "⚠",
+    Snapshot.Status.OFF_TRACK: "✖",
+    Snapshot.Status.MOVING_AWAY: "↘",
+    Snapshot.Status.MISSED: "⊘",
+    Snapshot.Status.NO_DATA: "?",
+}
+MEASURE_ICONS = {"not_started": "○", "in_progress": "◐", "completed": "●", "delayed": "⚠"}
+
+QUALIFIER_SIGNS = {
+    ProgressEntry.Qualifier.AT_LEAST: "≥ ",
+    ProgressEntry.Qualifier.AT_MOST: "≤ ",
+}
+
+# The bar's scale runs from -25 % to 125 % of the way, so that a target that moved
+# away (< 0) or was exceeded (> 100 %) is visible instead of clipped at the ends;
+# values beyond the scale get an arrow and their number.
+BAR_MIN, BAR_MAX = -0.25, 1.25
+
+
+def _position(share: float) -> float:
+    clamped = min(max(share, BAR_MIN), BAR_MAX)
+    return round((clamped - BAR_MIN) / (BAR_MAX - BAR_MIN) * 100, 2)
+
+
+@register.simple_tag
+def quantity(value, unit, qualifier=""):
+    """`2,000 亿元` or `RMB 200 billion`, with ≥ / ≤ for a bound."""
+    if value is None or value == "":  # "" is what a template gives for a missing snapshot
+        return "—"
+    return QUALIFIER_SIGNS.get(qualifier, "") + format_quantity(value, unit, get_language() or "zh-hans")
+
+
+@register.filter
+def qualifier_note(qualifier):
+    notes = {
+        ProgressEntry.Qualifier.AT_LEAST: _("lower bound: the source says “more than”"),
+        ProgressEntry.Qualifier.AT_MOST: _("upper bound: the source says “less than”"),
+        ProgressEntry.Qualifier.PARTIAL_PERIOD: _("covers only part of the period"),
+    }
+    return notes.get(qualifier, "")
+
+
+@register.filter
+def percent(share):
+    """0.5 → '50 %'; None → '—'. Thousands separators for large shares."""
+    if share is None:
+        return "—"
+    from django.utils.formats import number_format
+
+    return f"{number_format(share * 100, decimal_pos=0, use_l10n=True, force_grouping=True)} %"
+
+
+@register.inclusion_tag("dashboard/_status.html")
+def status_badge(snapshot_or_status):
+    """The status's icon and words, from a snapshot (None means no data) or a status value."""
+    if isinstance(snapshot_or_status, str):
+        status = snapshot_or_status
+    else:
+        status = getattr(snapshot_or_status, "status", Snapshot.Status.NO_DATA)
+    return {
+        "status": status,
+        "icon": STATUS_ICONS.get(status, "?"),
+        "label": Snapshot.Status(status).label,
+    }
+
+
+@register.inclusion_tag("dashboard/_measure_status.html")
+def measure_status(status):
+    from measures.models import Measure
+
+    return {"status": status, "icon": MEASURE_ICONS.get(status, "?"), "label": Measure.Status(status).label}
+
+
+@register.inclusion_tag("dashboard/_progress_bar.html")
+def progress_bar(snapshot):
+    """Geometry of the bar: where zero, 100 %, the attained share and the expected share sit."""
+    progress = getattr(snapshot, "progress", None)
+    expected = getattr(snapshot, "expected", None)
+    context = {
+        "progress": progress, "expected": expected, "zero": _position(0),
+        "full": _position(1), "track_width": round(_position(1) - _position(0), 2),
+    }
+    if progress is not None:
+        start, end = sorted((_position(0), _position(progress)))
+        context.update(
+            bar_left=start,
+            bar_width=round(end - start, 2),
+            exceeded=progress > 1,
+            moved_away=progress < 0,
+            beyond_scale=progress > BAR_MAX or progress < BAR_MIN,
+        )
+    if expected is not None:
+        context["expected_at"] = _position(expected)
+    return context
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, 0)
