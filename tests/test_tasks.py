@@ -130,23 +130,33 @@ def test_moving_an_entry_to_another_target_recomputes_both(django_capture_on_com
     assert snapshot_on(after, zone_today()).attained == Decimal("30")
 
 
-def test_a_changed_figure_recomputes_every_date_the_plan_has_snapshots_for(django_capture_on_commit_callbacks):
+def test_a_changed_figure_recomputes_the_latest_date_and_leaves_older_ones_to_the_nightly_run(
+    django_capture_on_commit_callbacks,
+):
     target = TargetFactory(baseline_value=Decimal("0"))
     neighbour = TargetFactory(objective__plan=target.objective.plan)
     for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31)):
         SnapshotFactory(target=neighbour, as_of=as_of)
-
+    older = SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31))
     ProgressEntryFactory(target=target, period_end=dt.date(2020, 6, 30), value=Decimal("50"))
 
     with django_capture_on_commit_callbacks(execute=True):
         create_entry(target, period_end=dt.date(2021, 6, 30), value="120")
 
-    assert sorted(target.snapshots.values_list("as_of", "attained")) == [
-        (dt.date(2020, 12, 31), Decimal("50")),
-        (dt.date(2021, 12, 31), Decimal("170")),
-    ]
-    # Today is not among the plan's dates, so the dashboard's latest date does not move.
+    # The plan's latest date, which the dashboard shows, is current at once...
+    latest = snapshot_on(target, dt.date(2021, 12, 31))
+    assert (latest.attained, latest.is_outdated) == (Decimal("170"), False)
+    # ...today is not among the plan's dates, so the dashboard's date does not move...
     assert snapshot_on(target, zone_today()) is None
+    # ...and the older date waits for the nightly run, marked as such.
+    older.refresh_from_db()
+    assert (older.attained, older.is_outdated) == (None, True)
+    assert Snapshot.objects.filter(target=neighbour, is_outdated=True).count() == 0
+
+    refresh_snapshots.delay(zone_today().isoformat()).get()
+
+    older.refresh_from_db()
+    assert (older.attained, older.is_outdated) == (Decimal("50"), False)
 
 
 def test_with_the_broker_unreachable_the_entry_is_saved_and_the_snapshots_marked_outdated(
