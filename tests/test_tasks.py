@@ -12,9 +12,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from kombu.exceptions import EncodeError
 
 from targets import services
 from targets.models import ProgressEntry, Snapshot
@@ -312,3 +313,34 @@ def test_setup_schedule_keeps_what_an_administrator_changed():
     task.refresh_from_db()
     assert (task.crontab.hour, task.enabled) == ("4", False)
     assert PeriodicTask.objects.filter(task=services.NIGHTLY_RECOMPUTE_TASK).count() == 1
+
+
+def test_refresh_snapshots_command_runs_the_nightly_job_here():
+    target = TargetFactory(baseline_value=Decimal("0"))
+    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    stale = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31), is_outdated=True)
+
+    call_command("refresh_snapshots", "--as-of", "2024-06-30", verbosity=0)
+
+    stale.refresh_from_db()
+    assert (stale.attained, stale.is_outdated) == (Decimal("120"), False)
+    assert snapshot_on(target, dt.date(2024, 6, 30)).attained == Decimal("120")
+
+
+def test_refresh_snapshots_command_refuses_a_bad_date_and_writes_nothing():
+    TargetFactory()
+
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("refresh_snapshots", "--as-of", "30/06/2024", verbosity=0)
+
+    assert not Snapshot.objects.exists()
+
+
+def test_tasks_accept_only_json_arguments():
+    target = TargetFactory()
+
+    # Even run in-process, arguments go through the JSON serializer, as they would to a worker.
+    with pytest.raises(EncodeError):
+        refresh_target_snapshots.delay(target)
+
+    assert not Snapshot.objects.exists()
