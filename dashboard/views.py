@@ -19,6 +19,7 @@ from dashboard.selectors import (
     target_detail_read,
 )
 from measures.models import Measure
+from targets.explain import snapshot_explanation
 from targets.selectors import plan_default
 
 
@@ -78,16 +79,10 @@ def target_detail(request, code):
         if len(detail.history) > 1:
             context["history_chart"] = charts.history_figure(target=target, history=detail.history)
         if detail.snapshot is not None:
-            context["explanation"] = _explanation(detail.snapshot)
+            context["explanation"] = snapshot_explanation(detail.snapshot)
     return _page(request, "dashboard/target_detail.html", context, form=form, as_of=as_of)
 
 
-def _explanation(snapshot) -> list[str]:
-    try:
-        from targets.explain import snapshot_explanation
-    except ImportError:  # the progress engine is not installed yet
-        return []
-    return snapshot_explanation(snapshot)
 
 
 @read_access

@@ -1,0 +1,311 @@
+"""The officials' pages: overview, target detail, measures; as-of dates; access; banner."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from targets.models import Snapshot
+from targets.services import snapshots_recompute
+from tests.factories import (
+    AreaFactory,
+    MeasureFactory,
+    MeasureUpdateFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    ProgressEntryFactory,
+    SnapshotFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2021, 12, 31)
+EARLIER = dt.date(2020, 12, 31)
+
+
+def get(client, url, language="en", **params):
+    return client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def row_of(text, html):
+    """The table row that starts with `text`."""
+    return html.split(text, 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.fixture
+def computed_plan(hangzhou_plan):
+    """The real plan with snapshots computed by the engine on two dates."""
+    snapshots_recompute(as_of=EARLIER)
+    snapshots_recompute(as_of=AS_OF)
+    return hangzhou_plan
+
+
+# --- overview ------------------------------------------------------------------------
+
+def test_overview_lists_every_target_with_status_words_and_amounts_in_english(client, computed_plan):
+    response = get(client, "/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for target in computed_plan.objectives.all().values_list("targets__name_en", flat=True):
+        assert escape(target) in html
+    assert "RMB 200 billion" in html  # the industry-size target, in English conventions
+    assert "≥ RMB 150 billion" in html  # the 2020 "more than 1,500 亿元" figure is a lower bound
+    assert "lower bound" in html
+    statuses = dict(Snapshot.objects.filter(as_of=AS_OF).values_list("target__code", "status"))
+    for status in set(statuses.values()):
+        assert str(Snapshot.Status(status).label) in html
+    assert "Dec. 31, 2021" in html  # the newest date is shown by default
+
+
+def test_overview_in_chinese_shows_chinese_names_and_units(client, computed_plan):
+    response = get(client, "/", language="zh-hans")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert "核心发明专利" in html
+    assert "2,000 亿元" in html
+    assert "2021年12月31日" in html  # dates in Chinese conventions
+
+
+def test_overview_as_of_shows_that_dates_snapshots_only(client):
+    target = TargetFactory(name_en="Patents obtained")
+    SnapshotFactory(target=target, as_of=EARLIER, status=Snapshot.Status.OFF_TRACK, progress=0.1, expected=0.25)
+    SnapshotFactory(target=target, as_of=AS_OF, status=Snapshot.Status.ON_TRACK, progress=0.6, expected=0.5)
+
+    latest = get(client, "/").content.decode()
+    earlier = get(client, "/", as_of="2020-12-31").content.decode()
+
+    latest_row, earlier_row = (row_of("Patents obtained", html) for html in (latest, earlier))
+    assert "on track" in latest_row and "60 %" in latest_row and "off track" not in latest_row
+    assert "off track" in earlier_row and "10 %" in earlier_row and "on track" not in earlier_row
+    assert 'value="2020-12-31" selected' in earlier
+
+
+def test_a_date_without_snapshot_says_so_and_shows_no_other_dates_data(client):
+    target = TargetFactory(name_en="Patents obtained")
+    SnapshotFactory(target=target, as_of=AS_OF, status=Snapshot.Status.ON_TRACK, progress=0.6)
+
+    response = get(client, "/", as_of="2021-06-30")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No snapshot exists for June 30, 2021" in html
+    assert "Patents obtained" not in html
+    assert "60 %" not in html
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2021-13-01", "2021-02-30", "31/12/2021", "2021-12-31'--"])
+def test_a_bad_as_of_gives_a_clear_message_not_an_error(client, bad):
+    SnapshotFactory(as_of=AS_OF)
+
+    for url in ("/", "/measures/", reverse("dashboard:target", args=[Snapshot.objects.get().target.code])):
+        response = get(client, url, as_of=bad)
+        assert response.status_code == 400
+        assert "Enter the date as YYYY-MM-DD" in response.content.decode()
+
+
+def test_a_plan_with_no_data_at_all_says_so(client):
+    TargetFactory(name_en="Patents obtained")
+
+    response = get(client, "/")
+
+    assert response.status_code == 200
+    assert "No progress has been computed yet" in response.content.decode()
+
+
+def test_no_plan_at_all_explains_how_to_load_one(client):
+    response = get(client, "/")
+
+    assert response.status_code == 200
+    assert "No plan loaded yet" in response.content.decode()
+
+
+def test_progress_bar_shows_exceeded_and_moved_away_beyond_the_ends(client):
+    objective = ObjectiveFactory()
+    ahead = TargetFactory(objective=objective, name_en="Ahead")
+    behind = TargetFactory(objective=objective, name_en="Behind")
+    SnapshotFactory(target=ahead, status=Snapshot.Status.ACHIEVED, progress=1.8, expected=0.5)
+    SnapshotFactory(target=behind, status=Snapshot.Status.MOVING_AWAY, progress=-0.4, expected=0.5)
+
+    html = get(client, "/").content.decode()
+
+    assert "bar-exceeded" in html and "180 %" in html and "exceeded" in html
+    assert "bar-away" in html and "-40 %" in html and "moved away from the target" in html
+    assert html.count('class="bar-beyond') == 2  # both lie beyond the drawn scale
+    assert html.count('class="bar-expected"') == 2
+
+
+def test_attained_and_target_have_thousands_separators(client):
+    target = TargetFactory(unit="person", target_value=Decimal("5000"), name_en="People")
+    SnapshotFactory(target=target, attained=Decimal("7238"), status=Snapshot.Status.ACHIEVED, progress=1.45)
+
+    assert "7,238 people" in get(client, "/").content.decode()
+    assert "7,238 人" in get(client, "/", language="zh-hans").content.decode()
+
+
+def test_overview_links_a_print_stylesheet(client):
+    SnapshotFactory()
+
+    html = get(client, "/").content.decode()
+
+    assert 'href="/static/dashboard/print.css" media="print"' in html
+
+
+def test_pages_are_read_only(client, computed_plan):
+    assert client.post("/").status_code == 405
+    assert client.post("/measures/").status_code == 405
+    assert client.post("/targets/industry-size/").status_code == 405
+
+
+# --- target detail -----------------------------------------------------------------
+
+def test_target_page_shows_chart_entries_sources_and_explanation(client, computed_plan):
+    response = get(client, "/targets/industry-size/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="chart-values-industry-size"' in html
+    assert 'id="chart-history-industry-size"' in html
+    assert "/static/plotly/plotly.min.js" in html
+    assert 'href="http://zonghe.guhantai.com/zonghe/2020/0703/21.html"' in html  # source as a link
+    assert "1157.69亿元" in html  # the quote, verbatim
+    assert "Why this status" in html
+    assert "growth-rate ratio" in html  # the method, in plain words
+    assert "≥ RMB 150 billion" in html
+
+
+def test_target_page_as_of_hides_figures_reported_for_later_periods(client, computed_plan):
+    html = get(client, "/targets/industry-size/", as_of="2020-12-31").content.decode()
+
+    assert "RMB 150 billion" in html
+    assert "RMB 300 billion" not in html  # the 2024 figure is after the date
+
+
+def test_unknown_target_is_404(client, computed_plan):
+    assert get(client, "/targets/no-such-target/").status_code == 404
+
+
+def test_target_page_of_a_qualitative_target_lists_its_items(client, computed_plan):
+    html = get(client, "/targets/leading-sectors/").content.decode()
+
+    assert "Intelligent robots" in html
+    assert "Named items" in html
+
+
+def test_target_page_marks_synthetic_figures(client):
+    target = TargetFactory()
+    ProgressEntryFactory(target=target, is_synthetic=True, value=Decimal("120"))
+    snapshots_recompute(as_of=AS_OF)
+
+    html = get(client, f"/targets/{target.code}/").content.decode()
+
+    assert "synthetic — not official" in html
+    assert "Synthetic demo figure (not official)" in html  # the chart's legend
+
+
+# --- measures ------------------------------------------------------------------------
+
+def test_measures_page_shows_areas_status_agency_targets_and_updates(client, computed_plan):
+    from measures.models import Measure
+
+    measure = Measure.objects.get(number=7)
+    measure.lead_agency = "Municipal Economy and IT Bureau"
+    measure.save()
+    measure.targets.add(computed_plan.objectives.get(number=3).targets.get(code="industry-size"))
+    MeasureUpdateFactory(measure=measure, date=dt.date(2021, 6, 30), note="Fund launched", status="in_progress")
+    snapshots_recompute(as_of=AS_OF)
+
+    html = get(client, "/measures/").content.decode()
+
+    assert "Municipal Economy and IT Bureau" in html
+    assert 'href="/targets/industry-size/"' in html
+    assert "Fund launched" in html
+    assert html.count("provisional — official wording not yet entered") == 35
+    assert 'id="chart-measures"' in html
+    assert html.count("<h2") >= 8  # the chart, then the seven areas
+
+
+def test_measures_page_as_of_uses_the_status_of_that_date(client):
+    area = AreaFactory(title_en="Research")
+    measure = MeasureFactory(area=area, status="completed", title_en="Build the lab")
+    MeasureUpdateFactory(measure=measure, date=dt.date(2020, 6, 30), status="in_progress", note="Started")
+    MeasureUpdateFactory(measure=measure, date=dt.date(2022, 6, 30), status="completed", note="Finished")
+    SnapshotFactory(target=TargetFactory(objective=ObjectiveFactory(plan=area.plan)), as_of=EARLIER)
+    snapshots_recompute(as_of=EARLIER)
+
+    html = get(client, "/measures/", as_of="2020-12-31").content.decode()
+
+    row = row_of("Build the lab", html)
+    assert "in progress" in row and "completed" not in row
+    assert "Started" in row and "Finished" not in html
+
+
+# --- banner, language, access ------------------------------------------------------------
+
+def test_every_page_and_the_admin_show_the_banner_while_synthetic_figures_exist(client, computed_plan, superuser):
+    pages = ["/", "/measures/", "/targets/industry-size/"]
+    for url in pages:
+        assert "not official statistics" not in get(client, url).content.decode()
+
+    ProgressEntryFactory(target=computed_plan.objectives.get(number=1).targets.get(code="core-invention-patents"),
+                         is_synthetic=True)
+
+    for url in pages:
+        assert "not official statistics" in get(client, url).content.decode()
+    client.force_login(superuser)
+    assert "not official statistics" in get(client, "/admin/").content.decode()
+
+
+def test_every_page_offers_the_language_switch(client, computed_plan):
+    for url in ["/", "/measures/", "/targets/industry-size/"]:
+        html = get(client, url).content.decode()
+        assert 'action="/i18n/setlang/"' in html
+        assert '<label for="language-select">' in html
+
+
+def test_switching_language_shows_chinese(client, computed_plan):
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="zh-hans">' in html
+    assert "2,000 亿元" in html
+
+
+@pytest.mark.parametrize("url", ["/", "/measures/", "/targets/industry-size/"])
+def test_without_public_read_pages_need_a_login(client, computed_plan, settings, url):
+    settings.PUBLIC_READ = False
+
+    response = get(client, url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=")
+    client.force_login(UserFactory())
+    assert get(client, url).status_code == 200
+
+
+def test_plotly_javascript_is_served_from_the_installed_package():
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("plotly/plotly.min.js")
+
+    assert found is not None and found.endswith("plotly/package_data/plotly.min.js")
+    listed = [path for finder in finders.get_finders() for path, _storage in finder.list([])]
+    assert "plotly.min.js" in listed and not any("datasets" in path for path in listed)
+
+
+def test_a_second_plan_is_not_mixed_into_the_default_one(client):
+    old = PlanFactory(published_on=dt.date(2019, 1, 1))
+    SnapshotFactory(target=TargetFactory(objective=ObjectiveFactory(plan=old), name_en="Old plan target"))
+    new = PlanFactory(published_on=dt.date(2020, 11, 8))
+    SnapshotFactory(target=TargetFactory(objective=ObjectiveFactory(plan=new), name_en="New plan target"))
+
+    html = get(client, "/").content.decode()
+
+    assert "New plan target" in html and "Old plan target" not in html
