@@ -41,6 +41,12 @@ run: setup
 test: $(VENV)/.dev-installed .env
 	$(BIN)/python -m pytest
 
+# Synthetic figures for the targets without published data, so that every chart has
+# something to show; every page then says the figures are not official.
+# `$(MANAGE) remove_demo_data` takes them out again.
+demo: setup
+	$(MANAGE) generate_demo_data
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 

@@ -115,9 +115,12 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     reported for periods ending by then (nothing from after the date). Four queries."""
     if as_of is None:
         return TargetDetail(target, None, [], [], list(target.items.all()))
+    snapshot = Snapshot.objects.filter(target=target, as_of=as_of).first()
+    if snapshot is not None:
+        snapshot.target = target  # the explanation reads it: no second fetch
     return TargetDetail(
         target=target,
-        snapshot=Snapshot.objects.filter(target=target, as_of=as_of).first(),
+        snapshot=snapshot,
         history=list(snapshot_history(target=target, until=as_of)),
         entries=list(entries_of(target=target).filter(period_end__lte=as_of)),
         items=list(target.items.all()),

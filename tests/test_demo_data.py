@@ -1,0 +1,103 @@
+"""Synthetic demo figures: created only where no figure exists, flagged, removable."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from targets import demo
+from targets.demo import demo_entries_generate, demo_entries_remove
+from targets.models import ProgressEntry, Snapshot, Target
+
+UNTIL = dt.date(2024, 3, 31)
+
+
+def published():
+    return list(ProgressEntry.objects.filter(is_synthetic=False).order_by("pk").values_list("pk", "value"))
+
+
+def test_it_creates_flagged_figures_only_for_quantitative_targets_without_any(hangzhou_plan):
+    before = published()
+
+    created = demo_entries_generate(until=UNTIL)
+
+    synthetic = ProgressEntry.objects.filter(is_synthetic=True)
+    empty_targets = Target.objects.filter(kind=Target.Kind.QUANTITATIVE).exclude(code="industry-size")
+    assert created["targets"] == empty_targets.count() == 13
+    assert created["entries"] == synthetic.count() == 13 * 4  # year ends 2020–2023
+    assert set(synthetic.values_list("target__code", flat=True)) == set(empty_targets.values_list("code", flat=True))
+    assert set(synthetic.values_list("period_end", flat=True)) == {dt.date(y, 12, 31) for y in range(2020, 2024)}
+    assert set(synthetic.values_list("confidence", flat=True)) == {ProgressEntry.Confidence.LOW}
+    assert all(entry.value >= 0 for entry in synthetic)
+    assert published() == before  # the published industry-size figures are untouched
+    assert not ProgressEntry.objects.filter(target__kind=Target.Kind.QUALITATIVE).exists()
+
+
+def test_it_recomputes_a_monthly_history_with_the_synthetic_flag(hangzhou_plan):
+    demo_entries_generate(until=UNTIL)
+
+    dates = set(Snapshot.objects.values_list("as_of", flat=True))
+    assert dt.date(2019, 12, 31) in dates and dt.date(2022, 6, 30) in dates and UNTIL in dates
+    assert len(dates) == 52  # 31 Dec 2019, 50 month ends, 31 Mar 2024
+    on_until = Snapshot.objects.filter(as_of=UNTIL)
+    assert on_until.count() == 16
+    assert on_until.filter(has_synthetic=True).count() == 13
+    assert on_until.get(target__code="industry-size").has_synthetic is False
+
+
+def test_running_it_twice_adds_nothing_and_the_same_seed_gives_the_same_figures(hangzhou_plan):
+    demo_entries_generate(until=UNTIL, seed=7)
+    first = list(ProgressEntry.objects.filter(is_synthetic=True).values_list("target__code", "period_end", "value"))
+
+    again = demo_entries_generate(until=UNTIL, seed=7)
+    assert again["entries"] == 0
+    assert ProgressEntry.objects.filter(is_synthetic=True).count() == len(first)
+
+    demo_entries_remove(until=UNTIL)
+    demo_entries_generate(until=UNTIL, seed=7)
+    assert list(ProgressEntry.objects.filter(is_synthetic=True).values_list(
+        "target__code", "period_end", "value")) == first
+
+
+def test_remove_deletes_only_synthetic_figures_and_recomputes(hangzhou_plan):
+    before = published()
+    demo_entries_generate(until=UNTIL)
+
+    removed = demo_entries_remove(until=UNTIL)
+
+    assert removed["entries"] == 52
+    assert not ProgressEntry.objects.filter(is_synthetic=True).exists()
+    assert published() == before
+    assert not Snapshot.objects.filter(has_synthetic=True).exists()
+    assert Snapshot.objects.get(as_of=UNTIL, target__code="core-invention-patents").status == Snapshot.Status.NO_DATA
+
+
+def test_a_refused_figure_writes_nothing(hangzhou_plan, monkeypatch):
+    monkeypatch.setattr(demo, "_demo_values", lambda target, periods, rng: [Decimal("-1")] * len(periods))
+
+    with pytest.raises(CommandError, match="refused"):
+        call_command("generate_demo_data")
+
+    assert not ProgressEntry.objects.filter(is_synthetic=True).exists()
+    assert not Snapshot.objects.exists()
+
+
+def test_commands_report_what_they_did(hangzhou_plan, capsys):
+    call_command("generate_demo_data")
+    assert "Created 52 synthetic figures for 13 targets" in capsys.readouterr().out
+
+    call_command("generate_demo_data")
+    assert "nothing to add" in capsys.readouterr().out
+
+    call_command("remove_demo_data")
+    assert "Deleted 52 synthetic figures" in capsys.readouterr().out
+    assert ProgressEntry.objects.filter(is_synthetic=False).count() == 3
+
+
+def test_the_banner_follows_the_demo_data(client, hangzhou_plan):
+    demo_entries_generate(until=UNTIL)
+    assert "not official statistics" in client.get("/").content.decode()
+
+    demo_entries_remove(until=UNTIL)
+    assert "not official statistics" not in client.get("/").content.decode()
