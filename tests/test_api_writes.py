@@ -1,0 +1,399 @@
+"""The write side of the REST API: entries and measure updates through the services,
+who may write, and bad input (a clear 400 and nothing written)."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from measures.models import Measure, MeasureUpdate
+from targets.models import ProgressEntry, Snapshot, Target
+from tests.factories import MeasureFactory, MeasureUpdateFactory, SnapshotFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
+
+
+def _client_for(user) -> APIClient:
+    # Messages are asserted in English; without the header they come in Chinese.
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def entry_clerk(data_entry_user):
+    return _client_for(data_entry_user)
+
+
+@pytest.fixture
+def measure(hangzhou_plan):
+    return Measure.objects.filter(area__plan=hangzhou_plan).order_by("number").first()
+
+
+def _entries():
+    return list(ProgressEntry.objects.order_by("pk").values())
+
+
+def _updates():
+    return list(MeasureUpdate.objects.order_by("pk").values()), list(Measure.objects.order_by("pk").values())
+
+
+NEW_ENTRY = {
+    "target": "industry-size",
+    "period_end": "2021-12-31",
+    "value": "1800.5",
+    "qualifier": "exact",
+    "source_title": "Hangzhou statistical bulletin 2021",
+    "source_url": "https://tjj.hangzhou.gov.cn/example",
+    "quote": "人工智能产业营收1800.5亿元",
+    "confidence": "medium",
+}
+
+
+def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, hangzhou_plan):
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": True}, format="json")
+
+    assert response.status_code == 201, response.json()
+    entry = ProgressEntry.objects.get(pk=response.json()["id"])
+    assert entry.target.code == "industry-size"
+    assert entry.period_end == dt.date(2021, 12, 31)
+    assert entry.value == Decimal("1800.5")
+    assert entry.confidence == "medium"
+    assert entry.entered_by == data_entry_user
+    # Only the demo-data command marks figures synthetic; the API cannot.
+    assert entry.is_synthetic is False
+    assert response.json()["is_synthetic"] is False
+
+
+def test_it_accepts_the_target_by_id(entry_clerk, hangzhou_plan):
+    target = Target.objects.get(code="industry-size")
+
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "target": target.pk}, format="json")
+
+    assert response.status_code == 201
+    assert ProgressEntry.objects.filter(target=target, period_end="2021-12-31").exists()
+
+
+def test_it_changes_an_entry(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    entry.refresh_from_db()
+    assert entry.value == Decimal("1550")
+    assert entry.confidence == "medium"
+    assert entry.qualifier == "at_least"  # untouched
+
+
+def test_it_deletes_an_entry(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+
+    response = entry_clerk.delete(f"/api/v1/entries/{entry.pk}/")
+
+    assert response.status_code == 204
+    assert not ProgressEntry.objects.filter(pk=entry.pk).exists()
+    assert ProgressEntry.objects.count() == 2
+
+
+def test_it_does_not_move_an_entry_to_another_target(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    before = _entries()
+
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"target": "hnte-enterprises"}, format="json")
+
+    assert response.status_code == 400
+    assert "cannot be changed" in response.json()["target"][0]
+    assert _entries() == before
+
+
+def test_it_offers_no_put(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.first()
+
+    response = entry_clerk.put(f"/api/v1/entries/{entry.pk}/", NEW_ENTRY, format="json")
+
+    assert response.status_code == 405
+
+
+def test_a_write_through_the_api_shows_up_in_the_snapshot(
+    entry_clerk, hangzhou_plan, django_capture_on_commit_callbacks
+):
+    """Through the eager worker (no broker in tests): the recompute is queued on commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = entry_clerk.post(
+            "/api/v1/entries/", {**NEW_ENTRY, "period_end": "2025-12-31", "value": "3500"}, format="json"
+        )
+    assert response.status_code == 201
+
+    target = entry_clerk.get("/api/v1/targets/industry-size/").json()
+
+    assert target["snapshot"] is not None
+    assert target["snapshot"]["data_date"] == "2025-12-31"
+    assert target["snapshot"]["attained"] == 3500.0
+    assert target["snapshot"]["status"] == Snapshot.Status.ACHIEVED
+
+
+def test_it_records_a_measure_update_that_moves_the_measure(entry_clerk, measure, data_entry_user):
+    response = entry_clerk.post(
+        f"/api/v1/measures/{measure.pk}/updates/",
+        {"date": "2022-03-31", "note": "Platform opened", "status": "completed"}, format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    update = MeasureUpdate.objects.get(pk=response.json()["id"])
+    assert update.measure == measure
+    assert update.entered_by == data_entry_user
+    measure.refresh_from_db()
+    assert measure.status == Measure.Status.COMPLETED
+    assert measure.completed_on == dt.date(2022, 3, 31)
+
+
+def test_it_changes_and_deletes_a_measure_update(entry_clerk, measure):
+    update = MeasureUpdateFactory(measure=measure, note="First note")
+
+    changed = entry_clerk.patch(f"/api/v1/measures/{measure.pk}/updates/{update.pk}/", {"note": "Better note"}, format="json")
+    deleted = entry_clerk.delete(f"/api/v1/measures/{measure.pk}/updates/{update.pk}/")
+
+    assert changed.status_code == 200
+    assert changed.json()["note"] == "Better note"
+    assert deleted.status_code == 204
+    assert not MeasureUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_a_measure_update_of_another_measure_is_not_found(entry_clerk, measure):
+    update = MeasureUpdateFactory(measure=MeasureFactory(area=measure.area, number=200))
+
+    response = entry_clerk.patch(f"/api/v1/measures/{measure.pk}/updates/{update.pk}/", {"note": "x"}, format="json")
+
+    assert response.status_code == 404
+    update.refresh_from_db()
+    assert update.note != "x"
+
+
+def test_a_session_write_needs_the_csrf_token(hangzhou_plan, data_entry_user):
+    client = APIClient(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(data_entry_user)
+    before = _entries()
+
+    response = client.post("/api/v1/entries/", NEW_ENTRY, format="json")
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert _entries() == before
+
+
+# Bad input: each gives 400 naming the field and the reason, and writes nothing.
+BAD_ENTRIES = [
+    ("non-number", {"value": "twelve"}, "value", "A valid number is required."),
+    ("NaN", {"value": "NaN"}, "value", "A valid number is required."),
+    ("Infinity", {"value": "Infinity"}, "value", "A valid number is required."),
+    ("negative count", {"value": "-5"}, "value", "cannot be negative"),
+    ("too many digits", {"value": "1e30"}, "value", "no more than 20 digits"),
+    ("unknown target", {"target": "no-such-target"}, "target", "no target with the code or id “no-such-target”"),
+    ("target of the wrong type", {"target": ["industry-size"]}, "target", "code (text) or id"),
+    ("qualitative target", {"target": "leading-sectors"}, "target", "is qualitative"),
+    ("duplicate period", {"period_end": "2020-12-31"}, "period_end", "already has an entry for the period ending"),
+    ("date before the baseline", {"period_end": "2019-06-30"}, "period_end", "must lie between"),
+    ("date after the last reporting year", {"period_end": "2031-12-31"}, "period_end", "must lie between"),
+    ("malformed date", {"period_end": "31.12.2021"}, "period_end", "Date has wrong format"),
+    ("unknown qualifier", {"qualifier": "roughly"}, "qualifier", "is not a valid choice"),
+    ("partial period for a level", {"qualifier": "partial_period"}, "qualifier", "part of a period cannot stand for it"),
+    ("unknown confidence", {"confidence": "certain"}, "confidence", "is not a valid choice"),
+    ("malformed source address", {"source_url": "not an address"}, "source_url", "Enter a valid URL"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [case[1:] for case in BAD_ENTRIES], ids=[c[0] for c in BAD_ENTRIES])
+def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, change, field, message):
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, **change}, format="json")
+
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+    assert _entries() == before
+
+
+def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    before = _entries()
+
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"period_end": "2019-12-31"}, format="json")
+
+    assert response.status_code == 400
+    assert "already has an entry" in response.json()["period_end"][0]
+    assert _entries() == before
+
+
+def test_it_names_every_missing_field(entry_clerk, hangzhou_plan):
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", {}, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()
+    for field in ("target", "period_end", "value", "source_title"):
+        assert errors[field] == ["This field is required."]
+    assert _entries() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"value": ', '{"value": NaN, "target": "industry-size"}', '{"value": Infinity}', "[1, 2", "\xff"],
+    ids=["truncated", "NaN literal", "Infinity literal", "unclosed list", "not UTF-8"],
+)
+def test_it_refuses_malformed_json(entry_clerk, hangzhou_plan, body):
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", body.encode("latin-1"), content_type="application/json")
+
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+    assert _entries() == before
+
+
+def test_it_refuses_a_json_list_instead_of_an_object(entry_clerk, hangzhou_plan):
+    response = entry_clerk.post("/api/v1/entries/", [NEW_ENTRY], format="json")
+
+    assert response.status_code == 400
+    assert "Expected a dictionary" in str(response.json())
+
+
+def test_it_refuses_an_oversized_body_with_413(entry_clerk, hangzhou_plan, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "quote": "字" * 10_000}, format="json")
+
+    assert response.status_code == 413
+    assert "at most 10000 bytes" in response.json()["detail"]
+    assert _entries() == before
+
+
+def test_it_refuses_an_unsupported_media_type(entry_clerk, hangzhou_plan):
+    response = entry_clerk.post("/api/v1/entries/", "value=1", content_type="text/plain")
+
+    assert response.status_code == 415
+
+
+BAD_UPDATES = [
+    ("date out of range", {"date": "2035-01-01"}, "date", "must lie between"),
+    ("missing note", {"note": ""}, "note", "may not be blank"),
+    ("unknown status", {"status": "abandoned"}, "status", "is not a valid choice"),
+    ("malformed date", {"date": "soon"}, "date", "Date has wrong format"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [c[1:] for c in BAD_UPDATES], ids=[c[0] for c in BAD_UPDATES])
+def test_it_refuses_a_bad_measure_update_and_writes_nothing(entry_clerk, measure, change, field, message):
+    before = _updates()
+
+    response = entry_clerk.post(
+        f"/api/v1/measures/{measure.pk}/updates/", {"date": "2022-03-31", "note": "Opened", **change}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+    assert _updates() == before
+
+
+# The permission matrix: every endpoint × method × role. Read-only resources answer
+# 405 to every write, the same for everyone; entries and measure updates need the
+# data-entry permissions.
+ROLES = ["anonymous", "viewer", "data_entry", "zone_admin", "superuser"]
+READ_ONLY = [
+    "/api/v1/", "/api/v1/plans/", "/api/v1/plans/hz-ai-zone-2020/", "/api/v1/objectives/",
+    "/api/v1/objectives/{objective}/", "/api/v1/targets/", "/api/v1/targets/industry-size/",
+    "/api/v1/targets/industry-size/entries/", "/api/v1/targets/industry-size/snapshots/", "/api/v1/snapshots/",
+    "/api/v1/snapshots/{snapshot}/", "/api/v1/areas/", "/api/v1/areas/{area}/", "/api/v1/measures/",
+    "/api/v1/measures/{measure}/",
+]
+WRITERS = {"anonymous": 401, "viewer": 403, "data_entry": None, "zone_admin": None, "superuser": None}
+WRITABLE = {
+    # url: {method: status for a writer}
+    "/api/v1/entries/": {"get": 200, "post": 201, "patch": 405, "delete": 405},
+    "/api/v1/entries/{entry}/": {"get": 200, "post": 405, "patch": 200, "delete": 204},
+    "/api/v1/measures/{measure}/updates/": {"get": 200, "post": 201, "patch": 405, "delete": 405},
+    "/api/v1/measures/{measure}/updates/{update}/": {"get": 200, "post": 405, "patch": 200, "delete": 204},
+}
+BODIES = {
+    "entries": {"post": NEW_ENTRY, "patch": {"quote": "changed"}},
+    "updates": {"post": {"date": "2022-03-31", "note": "Opened"}, "patch": {"note": "changed"}},
+}
+
+
+def _matrix():
+    for url in READ_ONLY:
+        for method in ("get", "post", "patch", "delete"):
+            for role in ROLES:
+                yield url, method, role, 200 if method == "get" else 405
+    for url, statuses in WRITABLE.items():
+        for method, writer_status in statuses.items():
+            for role in ROLES:
+                denied = WRITERS[role]
+                expected = writer_status if method == "get" or writer_status == 405 or denied is None else denied
+                yield url, method, role, expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(request, hangzhou_plan, roles, role):
+    """One test per role (loading the plan is the slow part): every endpoint and method,
+    in the order GET, POST, PATCH, DELETE so that a deletion comes last."""
+    user = None if role == "anonymous" else request.getfixturevalue(
+        {"data_entry": "data_entry_user", "zone_admin": "zone_admin"}.get(role, role)
+    )
+    client = _client_for(user)
+    measure = Measure.objects.order_by("pk").first()
+    ids = {
+        "objective": hangzhou_plan.objectives.first().pk,
+        "snapshot": SnapshotFactory(target=Target.objects.get(code="industry-size")).pk,
+        "area": measure.area_id,
+        "measure": measure.pk,
+        "entry": ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31").pk,
+        "update": MeasureUpdateFactory(measure=measure).pk,
+    }
+    wrong = []
+    for url, method, row_role, expected in _matrix():
+        if row_role != role:
+            continue
+        body = BODIES["updates" if "/updates/" in url else "entries"].get(method)
+        response = getattr(client, method)(url.format(**ids), body, format="json")
+        if response.status_code != expected:
+            wrong.append((method.upper(), url, expected, response.status_code))
+
+    assert wrong == []
+
+
+def test_throttling_answers_429(hangzhou_plan, settings, data_entry_user):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"}}
+    cache.clear()
+    anonymous, clerk = _client_for(None), _client_for(data_entry_user)
+
+    anonymous_statuses = [anonymous.get("/api/v1/targets/").status_code for _ in range(4)]
+    clerk_statuses = [clerk.get("/api/v1/targets/").status_code for _ in range(6)]
+
+    assert anonymous_statuses == [200, 200, 200, 429]
+    assert clerk_statuses == [200] * 5 + [429]
+    throttled = anonymous.get("/api/v1/targets/")
+    assert "Request was throttled" in throttled.json()["detail"]
+    assert int(throttled["Retry-After"]) > 0
+    cache.clear()
+
+
+def test_tokens_are_managed_in_the_admin(client, superuser):
+    client.force_login(superuser)
+
+    response = client.get("/admin/authtoken/tokenproxy/")
+
+    assert response.status_code == 200
+
+
+def test_an_update_body_must_be_json_object(entry_clerk, measure):
+    response = entry_clerk.post(f"/api/v1/measures/{measure.pk}/updates/", json.dumps([1]), content_type="application/json")
+
+    assert response.status_code == 400
