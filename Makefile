@@ -30,6 +30,7 @@ setup: $(VENV)/.runtime-installed .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan
+	$(MANAGE) recompute_snapshots
 	$(MANAGE) setup_schedule
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput --verbosity 0
@@ -46,6 +47,18 @@ test: $(VENV)/.dev-installed .env
 # `$(MANAGE) remove_demo_data` takes them out again.
 demo: setup
 	$(MANAGE) generate_demo_data
+
+# The progress engine's benchmark: builds a synthetic 1,000-target plan in a throwaway
+# PostgreSQL database (DATABASE_URL, default .../hangzhou_ai_zone_bench) and times a recompute.
+bench: $(VENV)/.runtime-installed .env
+	$(BIN)/python bench/recompute.py
+
+# Refresh the Chinese catalogue after changing interface text (needs gettext), translate
+# the new entries in locale/zh_Hans/LC_MESSAGES/django.po, then compile. Both the .po and
+# the compiled .mo are committed, so a fresh checkout shows Chinese without gettext.
+messages: $(VENV)/.runtime-installed
+	$(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ STATUS_COLOURS = {
     Snapshot.Status.MOVING_AWAY: "#6a1b9a",
     Snapshot.Status.MISSED: "#4e342e",
     Snapshot.Status.NO_DATA: "#757575",
+    "not_computed": "#bdbdbd",
 }
 MEASURE_COLOURS = {
     "not_started": "#9e9e9e", "in_progress": "#1565c0", "completed": "#2e7d32",

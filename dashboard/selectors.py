@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
@@ -27,7 +28,10 @@ from targets.selectors import (
     targets_with_snapshot,
 )
 
-STATUS_ORDER = [choice for choice, _label in Snapshot.Status.choices]
+# A target added after the date's recompute has no snapshot on that date: shown as such,
+# not as "no data", which is a computed status.
+NOT_COMPUTED = "not_computed"
+NOT_COMPUTED_LABEL = _("not computed on this date")
 
 
 @dataclass
@@ -80,6 +84,7 @@ def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
         snapshot = target.snapshot = snapshot_of(target)
         by_objective[target.objective_id].targets.append(target)
         if snapshot is None:
+            counts[NOT_COMPUTED] += 1
             continue
         counts[snapshot.status] += 1
         computed.append(snapshot.computed_at)
@@ -89,7 +94,8 @@ def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
     return Overview(
         plan=plan,
         objectives=list(by_objective.values()),
-        status_counts=[(status, label, counts[status]) for status, label in Snapshot.Status.choices],
+        status_counts=[(status, label, counts[status]) for status, label in Snapshot.Status.choices]
+        + ([(NOT_COMPUTED, NOT_COMPUTED_LABEL, counts[NOT_COMPUTED])] if counts[NOT_COMPUTED] else []),
         plan_rollup=plan_rollup(plan=plan, as_of=as_of),
         computed_at=max(computed, default=None),
         newest_data_date=max(data_dates, default=None),
@@ -149,7 +155,8 @@ def _measures_with_links(*, as_of: date | None) -> QuerySet[Measure]:
 
 def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
     """The plan's work areas with their measures, linked targets and the updates dated up
-    to `as_of`, and the measures per status from the area roll-ups stored for `as_of`.
+    to `as_of`, and the measures per status from the area roll-ups stored for `as_of`
+    (counted from the list where none is stored).
 
     A measure's status on a past date follows the rule of the stored roll-ups
     (`targets.progress.area_rollups_compute`): the status set by its last update on or
@@ -168,6 +175,9 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
             measure.latest_update = measure.updates_by_date[0] if measure.updates_by_date else None
             set_by_update = next((u.status for u in measure.updates_by_date if u.status), None) if past else None
             measure.status_shown = set_by_update or measure.status
-        counts = area.rollup_on_date[0].status_counts if area.rollup_on_date else {}
+        if area.rollup_on_date:
+            counts = area.rollup_on_date[0].status_counts
+        else:  # not computed for this date (e.g. the areas were loaded after the last recompute)
+            counts = dict(Counter(measure.status_shown for measure in area.measures_in_order))
         result.append(AreaMeasures(area=area, measures=area.measures_in_order, status_counts=counts))
     return result

@@ -71,6 +71,9 @@ def test_overview_in_chinese_shows_chinese_names_and_units(client, computed_plan
     assert "核心发明专利" in html
     assert "2,000 亿元" in html
     assert "2021年12月31日" in html  # dates in Chinese conventions
+    # The interface itself is translated, not only the data.
+    assert ">概览</a>" in html and "各状态指标数" in html and "目标已达成" in html
+    assert "Targets per status" not in html
 
 
 def test_overview_as_of_shows_that_dates_snapshots_only(client):
@@ -309,3 +312,33 @@ def test_a_second_plan_is_not_mixed_into_the_default_one(client):
     html = get(client, "/").content.decode()
 
     assert "New plan target" in html and "Old plan target" not in html
+
+
+def test_the_chinese_catalogue_is_complete_and_compiled():
+    import gettext
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+    catalogue = (folder / "django.po").read_text(encoding="utf-8")
+    entries = catalogue.split("\n\n")[1:]  # after the header
+    assert entries and all(not re.search(r'^msgstr(\[0\])? ""$', entry, re.M) or '\n"' in entry.split("msgstr", 1)[1]
+                           for entry in entries)
+    assert "#, fuzzy" not in catalogue
+    with open(folder / "django.mo", "rb") as compiled:
+        translations = gettext.GNUTranslations(compiled)
+    assert len(translations._catalog) - 1 >= len(entries)  # every entry compiled (plus the header)
+
+
+def test_a_target_without_snapshot_on_the_date_is_shown_and_counted_as_not_computed(client):
+    objective = ObjectiveFactory()
+    SnapshotFactory(target=TargetFactory(objective=objective), status=Snapshot.Status.ON_TRACK, progress=0.6)
+    TargetFactory(objective=objective, name_en="Added later")
+
+    html = get(client, "/").content.decode()
+
+    assert "not computed on this date" in row_of("Added later", html)
+    counts = html.split('id="status-counts"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num">1</td>' in row_of("not computed on this date</span>", counts)

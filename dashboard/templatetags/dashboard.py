@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
 from targets.models import ProgressEntry, Snapshot
 from targets.units import format_quantity
 
@@ -71,12 +72,10 @@ def status_badge(snapshot_or_status):
     if isinstance(snapshot_or_status, str):
         status = snapshot_or_status
     else:
-        status = getattr(snapshot_or_status, "status", Snapshot.Status.NO_DATA)
-    return {
-        "status": status,
-        "icon": STATUS_ICONS.get(status, "?"),
-        "label": Snapshot.Status(status).label,
-    }
+        status = getattr(snapshot_or_status, "status", None) or NOT_COMPUTED
+    if status == NOT_COMPUTED:
+        return {"status": status, "icon": "–", "label": NOT_COMPUTED_LABEL}
+    return {"status": status, "icon": STATUS_ICONS.get(status, "?"), "label": Snapshot.Status(status).label}
 
 
 @register.inclusion_tag("dashboard/_measure_status.html")

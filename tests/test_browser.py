@@ -1,0 +1,177 @@
+"""The pages in a real browser (Debian's chromium through playwright), served the way
+production serves them: collected, hashed and compressed static files through whitenoise.
+
+Also measures the overview's page weight: bytes over the wire on a first visit and on
+a repeat visit (which should fetch only the HTML). Screenshots and the measurement go
+to test-artifacts/ (kept out of git).
+"""
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import skip_or_fail
+
+# Playwright's sync API runs an event loop in this thread; the database work the test
+# does around it is ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def production_static(settings, tmp_path):
+    """collectstatic into a temporary STATIC_ROOT with the production storage."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT
+
+
+@pytest.fixture
+def server(production_static, transactional_db):
+    """A live server whose static files come from whitenoise (not Django's static
+    handler), so cache headers and compression are what production sends."""
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    shared = {
+        conn.alias: conn for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    thread = LiveServerThread("127.0.0.1", static_handler=lambda app: app, connections_override=shared)
+    thread.daemon = True
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+    for conn in shared.values():
+        conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        skip_or_fail(f"chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def plan_with_history(db):
+    from targets.services import snapshots_recompute
+
+    call_command("load_plan", verbosity=0)
+    for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31), dt.date(2022, 12, 31)):
+        snapshots_recompute(as_of=as_of)
+
+
+class Watch:
+    """Everything the page asked for and complained about."""
+
+    def __init__(self, page):
+        self.requests, self.errors = [], []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+
+class WireBytes:
+    """Bytes actually transferred per request (Chrome's encodedDataLength: compressed
+    body plus headers; 0 for what the cache served)."""
+
+    def __init__(self, context, page):
+        self.session = context.new_cdp_session(page)
+        self.session.send("Network.enable")
+        self.reset()
+        self.session.on("Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
+        self.session.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
+        self.session.on("Network.loadingFinished", lambda e: self.sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+
+    def reset(self):
+        self.urls, self.sizes, self.cached = {}, {}, set()
+
+    def over_the_wire(self) -> dict[str, int]:
+        return {self.urls.get(rid, rid): size for rid, size in self.sizes.items() if rid not in self.cached and size > 0}
+
+
+def test_overview_and_target_page_draw_their_charts_without_leaving_the_machine(server, browser, plan_with_history):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    watch = Watch(page)
+    wire = WireBytes(context, page)
+
+    page.goto(f"{server}/", wait_until="networkidle")
+    page.wait_for_selector(".main-svg")
+    first_load = wire.over_the_wire()
+    page.screenshot(path=ARTIFACTS / "overview-en.png", full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=ARTIFACTS / "overview-print.png", full_page=True)
+    page.emulate_media(media="screen")
+
+    wire.reset()
+    page.goto(f"{server}/", wait_until="networkidle")
+    page.wait_for_selector(".main-svg")
+    repeat_load = wire.over_the_wire()
+
+    page.goto(f"{server}/targets/industry-size/", wait_until="networkidle")
+    page.wait_for_selector("#chart-values-industry-size .main-svg")
+    page.wait_for_selector("#chart-history-industry-size .main-svg")
+    page.screenshot(path=ARTIFACTS / "target-en.png", full_page=True)
+
+    page.select_option("#language-select", "zh-hans")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.click(".language-switch button")
+    page.wait_for_selector(".main-svg")
+    page.screenshot(path=ARTIFACTS / "target-zh.png", full_page=True)
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert "杭州" in page.inner_text("h1") or "规模" in page.inner_text("h1")
+    assert "2,000 亿元" in page.inner_text("main")
+    assert "概览" in page.inner_text("nav")  # the interface, not only the data, is in Chinese
+
+    page.goto(f"{server}/measures/", wait_until="networkidle")
+    page.wait_for_selector("#chart-measures .main-svg")
+    page.screenshot(path=ARTIFACTS / "measures-zh.png", full_page=True)
+    context.close()
+
+    assert watch.errors == []
+    strangers = [url for url in watch.requests if not url.startswith(server + "/") and not url.startswith("data:")]
+    assert strangers == []
+
+    weight = {
+        "first_load_bytes": sum(first_load.values()),
+        "first_load_requests": len(first_load),
+        "repeat_load_bytes": sum(repeat_load.values()),
+        "repeat_load_requests": sorted(url.removeprefix(server) for url in repeat_load),
+        "first_load_by_url": {url.removeprefix(server): size for url, size in sorted(first_load.items())},
+    }
+    (ARTIFACTS / "page-weight.json").write_text(json.dumps(weight, indent=2))
+    print(f"\noverview page weight: {json.dumps(weight, indent=2)}")
+    # Plotly's 4.6 MB arrive compressed, and a repeat visit fetches only the page itself.
+    assert weight["first_load_bytes"] < 2_000_000
+    assert weight["repeat_load_requests"] == ["/"]
