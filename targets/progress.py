@@ -186,14 +186,27 @@ def to_decimal(value: float | None) -> Decimal | None:
 # --- entries -----------------------------------------------------------------------
 
 def entries_frame(rows: Iterable) -> pd.DataFrame:
-    """Entries as a frame sorted by target and period: rows are tuples (in ENTRY_COLUMNS
-    order) or dicts with target_id, period_end (date), value (number), qualifier, is_synthetic."""
-    frame = pd.DataFrame.from_records(list(rows), columns=ENTRY_COLUMNS)
-    frame["period_end"] = pd.to_datetime(frame["period_end"])
-    frame["value"] = frame["value"].astype("float64")
-    frame["is_synthetic"] = frame["is_synthetic"].astype(bool)
-    frame["target_id"] = frame["target_id"].astype("int64")
+    """Entries as a frame sorted by target and period, from tuples in ENTRY_COLUMNS order
+    (target_id, period_end as a date or ISO text, value, qualifier, is_synthetic) or dicts
+    with those keys."""
+    rows = list(rows)
+    if rows and isinstance(rows[0], dict):
+        rows = [tuple(row[column] for column in ENTRY_COLUMNS) for row in rows]
+    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    days = frame["period_end"]
+    if len(days) and isinstance(days.iloc[0], str):
+        frame["period_end"] = pd.to_datetime(days, format="%Y-%m-%d")
+    else:
+        frame["period_end"] = pd.to_datetime(days)
+    frame = frame.astype({"target_id": "int64", "value": "float64", "is_synthetic": bool,
+                          "period_end": "datetime64[ns]"})
     return frame.sort_values(["target_id", "period_end"], kind="stable").reset_index(drop=True)
+
+
+def _value_text(value: float) -> str:
+    """A figure rounded to four decimals, without trailing zeros ("1157.69", "120")."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 @dataclass
@@ -239,8 +252,16 @@ def _summaries(frame: pd.DataFrame, as_of: date, baselines: dict[int, tuple]) ->
     any_at_most = np.logical_or.reduceat(qualifiers == AT_MOST, starts)
     any_partial = np.logical_or.reduceat(qualifiers == PARTIAL_PERIOD, starts)
     any_synthetic = np.logical_or.reduceat(synthetic, starts)
-    days = used["period_end"].dt.strftime("%Y-%m-%d").tolist()
-    rounded = np.round(values, 4).tolist()
+    # Only the points kept (the last few of each target) and the first are turned into
+    # Python objects: formatting all 100,000 entries would cost more than the arithmetic.
+    kept = np.zeros(len(ids), dtype=bool)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        kept[max(start, end - MAX_POINTS_KEPT + 1):end + 1] = True
+    kept[starts] = True
+    kept_index = np.flatnonzero(kept)
+    kept_days = used["period_end"].to_numpy()[kept_index].astype("datetime64[D]").astype(str).tolist()
+    days = dict(zip(kept_index.tolist(), kept_days, strict=True))
+    texts = dict(zip(kept_index.tolist(), [_value_text(v) for v in values[kept_index].tolist()], strict=True))
     qualifier_list, synthetic_list = qualifiers.tolist(), synthetic.tolist()
     trends = _linear_trends(used, ids, starts, values, baselines)
 
@@ -248,7 +269,7 @@ def _summaries(frame: pd.DataFrame, as_of: date, baselines: dict[int, tuple]) ->
     for run, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         target_id = int(ids[start])
         points = [
-            {"period_end": days[i], "value": _decimal_text(rounded[i]), "qualifier": qualifier_list[i],
+            {"period_end": days[i], "value": texts[i], "qualifier": qualifier_list[i],
              "synthetic": synthetic_list[i]}
             for i in range(max(start, end - MAX_POINTS_KEPT + 1), end + 1)
         ]
@@ -467,7 +488,7 @@ def _growth_start(summary: _Summary, baseline, baseline_date, notes):
         return baseline, baseline_date, point
     if baseline is None and summary.count >= 2 and summary.first_date < summary.last_date:
         notes.append(NOTE_FIRST_POINT_AS_BASE)
-        point = {"period_end": summary.first_date.isoformat(), "value": _decimal_text(round(summary.first_value, 4)),
+        point = {"period_end": summary.first_date.isoformat(), "value": _value_text(summary.first_value),
                  "qualifier": summary.first_qualifier, "synthetic": summary.first_synthetic}
         return summary.first_value, summary.first_date, point
     return None
@@ -604,31 +625,29 @@ def rollups_compute(*, targets: list[dict], snapshots: dict[int, dict]) -> list[
 
     Capping keeps one exceeded target from hiding another that is behind. A target
     without a snapshot counts as "no data"; targets without a progress figure are left
-    out of the mean (`progress_count` says how many it covers).
+    out of the mean (`progress_count` says how many it covers). Plain Python: a plan has
+    tens of targets, and a pandas group-by would cost more in fixed overhead than it saves.
     """
-    if not targets:
-        return []
-    frame = pd.DataFrame({
-        "plan_id": [t["plan_id"] for t in targets],
-        "objective_id": [t["objective_id"] for t in targets],
-        "status": [(snapshots.get(t["id"]) or {}).get("status", NO_DATA) for t in targets],
-        "progress": [(snapshots.get(t["id"]) or {}).get("progress") for t in targets],
-    })
-    frame["capped"] = frame["progress"].astype("float64").clip(0.0, 1.0)
+    scopes: dict[tuple[int, int | None], list[tuple[str, float | None]]] = {}
+    for target in targets:
+        snapshot = snapshots.get(target["id"]) or {}
+        progress_value = snapshot.get("progress")
+        capped = None if progress_value is None else min(max(float(progress_value), 0.0), 1.0)
+        judged = (snapshot.get("status") or NO_DATA, capped)
+        scopes.setdefault((target["plan_id"], None), []).append(judged)
+        scopes.setdefault((target["plan_id"], target["objective_id"]), []).append(judged)
     rows = []
-    for keys, scope in (("plan_id", None), (["plan_id", "objective_id"], "objective")):
-        for key, group in frame.groupby(keys, sort=True):
-            plan_id, objective_id = (key, None) if scope is None else key
-            counts = group["status"].value_counts()
-            mean = group["capped"].mean()
-            rows.append({
-                "plan_id": int(plan_id),
-                "objective_id": None if objective_id is None else int(objective_id),
-                "mean_capped_progress": None if np.isnan(mean) else round(float(mean), 12),
-                "target_count": len(group),
-                "progress_count": int(group["capped"].notna().sum()),
-                "status_counts": {status: int(counts.get(status, 0)) for status in STATUSES if counts.get(status, 0)},
-            })
+    for (plan_id, objective_id), judged in sorted(scopes.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        capped_values = [capped for _, capped in judged if capped is not None]
+        counts = {status: sum(1 for s, _ in judged if s == status) for status in STATUSES}
+        rows.append({
+            "plan_id": plan_id,
+            "objective_id": objective_id,
+            "mean_capped_progress": round(math.fsum(capped_values) / len(capped_values), 12) if capped_values else None,
+            "target_count": len(judged),
+            "progress_count": len(capped_values),
+            "status_counts": {status: count for status, count in counts.items() if count},
+        })
     return rows
 
 

@@ -414,7 +414,8 @@ def backfill_dates(*, since: date, until: date, every: str = "month") -> list[da
 
 def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterable[int] | None = None,
                                  on_date_done=None) -> int:
-    from django.db.models import FloatField
+    from django.db import connection
+    from django.db.models import CharField, FloatField
     from django.db.models.functions import Cast
 
     from measures.models import AreaRollup
@@ -435,11 +436,16 @@ def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterabl
     if only is not None:
         entries = entries.filter(target_id__in=computed_ids)
         items = items.filter(target_id__in=computed_ids)
-    # Floats, not Decimals: the computation is float64 anyway and this halves the read.
-    frame = progress.entries_frame(
-        entries.order_by().values_list("target_id", "period_end", Cast("value", FloatField()), "qualifier",
-                                       "is_synthetic")
+    # Floats, not Decimals: the computation is float64 anyway. The ORM builds the SQL, but
+    # the rows are fetched raw: Django's per-row converters cost more than the query for
+    # 100,000 entries, and `entries_frame` parses dates and flags column by column instead.
+    # Dates as ISO text: parsed in one vectorised call instead of 100,000 date objects.
+    entry_rows = entries.order_by().values_list(
+        "target_id", Cast("period_end", CharField()), Cast("value", FloatField()), "qualifier", "is_synthetic"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(*entry_rows.query.sql_with_params())
+        frame = progress.entries_frame(cursor.fetchall())
     item_statuses: dict[int, list[str]] = defaultdict(list)
     for target_id, status in items.order_by("target_id", "order", "code").values_list("target_id", "status"):
         item_statuses[target_id].append(status)
