@@ -36,16 +36,16 @@ def read_access(view):
 
 
 def _as_of(request, plan):
-    """(form, AsOf); AsOf is None when the date in the address is not a date."""
+    """(form, AsOf). With a date that cannot be read, the form carries the error and the
+    picker still offers the dates that exist; the page then shows no figures."""
     form = AsOfForm(request.GET)
-    if not form.is_valid():
-        return form, None
-    return form, as_of_resolve(plan=plan, requested=form.cleaned_data["as_of"])
+    requested = form.cleaned_data["as_of"] if form.is_valid() else None
+    return form, as_of_resolve(plan=plan, requested=requested)
 
 
 def _page(request, template, context, *, form, as_of):
     context.update(as_of_form=form, as_of=as_of)
-    return render(request, template, context, status=400 if as_of is None else 200)
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @read_access
@@ -55,7 +55,7 @@ def overview(request):
         return render(request, "dashboard/no_plan.html")
     form, as_of = _as_of(request, plan)
     context = {"plan": plan}
-    if as_of is not None and as_of.has_snapshot:
+    if not form.errors and as_of.has_snapshot:
         data = overview_read(plan=plan, as_of=as_of.date)
         context.update(overview=data, status_chart=charts.status_figure(status_counts=data.status_counts))
     return _page(request, "dashboard/overview.html", context, form=form, as_of=as_of)
@@ -69,7 +69,7 @@ def target_detail(request, code):
     plan = target.objective.plan
     form, as_of = _as_of(request, plan)
     context = {"plan": plan, "target": target}
-    if as_of is not None:
+    if not form.errors:
         detail = target_detail_read(target=target, as_of=as_of.date if as_of.has_snapshot else None)
         context["detail"] = detail
         if as_of.has_snapshot and not target.is_qualitative:
@@ -92,7 +92,7 @@ def measures(request):
         return render(request, "dashboard/no_plan.html")
     form, as_of = _as_of(request, plan)
     context = {"plan": plan}
-    if as_of is not None and (as_of.has_snapshot or not as_of.dates):
+    if not form.errors and (as_of.has_snapshot or not as_of.dates):
         areas = measures_read(plan=plan, as_of=as_of.date)
         context.update(areas=areas, status_labels=Measure.Status.choices)
         if any(group.status_counts for group in areas):

@@ -109,8 +109,11 @@ def test_a_bad_as_of_gives_a_clear_message_not_an_error(client, bad):
 
     for url in ("/", "/measures/", reverse("dashboard:target", args=[Snapshot.objects.get().target.code])):
         response = get(client, url, as_of=bad)
+        html = response.content.decode()
         assert response.status_code == 400
-        assert "Enter the date as YYYY-MM-DD" in response.content.decode()
+        assert "Enter the date as YYYY-MM-DD" in html
+        assert 'value="2021-12-31"' in html  # the picker still offers the dates that exist
+        assert "bar-legend" not in html and "Reported figures" not in html  # and no figures are shown
 
 
 def test_a_plan_with_no_data_at_all_says_so(client):
