@@ -83,8 +83,6 @@ def target_detail(request, code):
     return _page(request, "dashboard/target_detail.html", context, form=form, as_of=as_of)
 
 
-
-
 @read_access
 def measures(request):
     plan = plan_default()
