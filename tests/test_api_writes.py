@@ -101,17 +101,6 @@ def test_it_deletes_an_entry(entry_clerk, hangzhou_plan):
     assert ProgressEntry.objects.count() == 2
 
 
-def test_it_does_not_move_an_entry_to_another_target(entry_clerk, hangzhou_plan):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
-    before = _entries()
-
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"target": "hnte-enterprises"}, format="json")
-
-    assert response.status_code == 400
-    assert "cannot be changed" in response.json()["target"][0]
-    assert _entries() == before
-
-
 def test_it_offers_no_put(entry_clerk, hangzhou_plan):
     entry = ProgressEntry.objects.first()
 
@@ -219,15 +208,64 @@ def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, c
     assert _entries() == before
 
 
-def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan):
+BAD_CHANGES = [
+    ("another target", {"target": "hnte-enterprises"}, "target", "cannot be changed"),
+    ("duplicate period", {"period_end": "2019-12-31"}, "period_end", "already has an entry"),
+    ("negative value", {"value": -1}, "value", "cannot be negative"),
+    ("NaN", {"value": "NaN"}, "value", "A valid number is required."),
+    ("null value", {"value": None}, "value", "This field may not be null."),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [c[1:] for c in BAD_CHANGES], ids=[c[0] for c in BAD_CHANGES])
+def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, change, field, message):
     entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
     before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"period_end": "2019-12-31"}, format="json")
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", change, format="json")
 
     assert response.status_code == 400
-    assert "already has an entry" in response.json()["period_end"][0]
+    assert message in response.json()[field][0]
     assert _entries() == before
+
+
+def test_it_never_makes_an_entry_synthetic(entry_clerk, hangzhou_plan):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": True}, format="json")
+
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.is_synthetic is False
+
+
+def test_it_speaks_chinese_unless_asked_for_english(hangzhou_plan, data_entry_user):
+    client = _client_for(data_entry_user)
+    client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
+
+    response = client.post("/api/v1/entries/", {**NEW_ENTRY, "value": "-5"}, format="json")
+
+    assert response.status_code == 400
+    message = response.json()["value"][0]
+    assert any("\u4e00" <= character <= "\u9fff" for character in message), message
+
+
+def test_a_write_racing_another_answers_409(entry_clerk, hangzhou_plan, monkeypatch):
+    """Two clients adding the same period at once: both pass validation, the database's
+    unique constraint stops the second."""
+    from django.db import IntegrityError
+
+    from targets import services
+
+    def lose_the_race(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: targets_progressentry.target_id, period_end")
+
+    monkeypatch.setattr(services, "progress_entry_create", lose_the_race)
+
+    response = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
+
+    assert response.status_code == 409
+    assert "at the same time" in response.json()["detail"]
 
 
 def test_it_names_every_missing_field(entry_clerk, hangzhou_plan):

@@ -58,6 +58,8 @@ class TargetFilter(django_filters.FilterSet):
     def filter_status(self, queryset, name, value):
         # The status is the one on the list's as-of date, which the view decides.
         as_of = self.request.parser_context["view"].as_of
+        if as_of is None:  # no snapshots at all: no target has any status yet
+            return queryset.none()
         return queryset.filter(snapshots__as_of=as_of, snapshots__status=value)
 
 
