@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from targets import progress
@@ -114,7 +114,11 @@ def snapshot_explanation(snapshot) -> list[str]:
                 "value": quantity(inputs["baseline"]), "date": _day(inputs.get("baseline_date"))})
         if inputs.get("attained") is not None:
             template = (
-                _("Attained by %(date)s (baseline plus %(count)s reported figures): %(bound)s%(value)s.")
+                ngettext(
+                    "Attained by %(date)s (baseline plus %(count)s reported figure): %(bound)s%(value)s.",
+                    "Attained by %(date)s (baseline plus %(count)s reported figures): %(bound)s%(value)s.",
+                    inputs.get("points_count", 0),
+                )
                 if inputs.get("aggregation") == "sum"
                 else _("Latest figure, for the period ending %(date)s: %(bound)s%(value)s.")
             )

@@ -359,3 +359,33 @@ def test_qualitative_target_without_items_has_no_data():
 )
 def test_years_between_counts_calendar_years(start, end, years):
     assert years_between(start, end) == pytest.approx(years)
+
+
+# --- explanations ----------------------------------------------------------------------
+
+def test_explanation_of_a_count_states_pace_and_thresholds():
+    patents = TargetFactory(target_value=Decimal("300"), baseline_value=Decimal("0"))
+    entry(patents, dt.date(2020, 12, 31), "60")
+    result = snapshot(patents, dt.date(2020, 12, 31))
+
+    with translation.override("en"):
+        sentences = snapshot_explanation(result)
+
+    assert "Attained by 31 Dec 2020 (baseline plus 1 reported figure): 60 patents." in sentences
+    assert (
+        "The pace, 0.80, is below the on-track threshold 0.95 but at or above the needs-acceleration "
+        "threshold 0.6."
+    ) in sentences
+    assert "Status: needs acceleration." in sentences
+
+
+def test_explanation_of_a_snapshot_without_data_or_inputs():
+    empty = snapshot(QualitativeTargetFactory(), dt.date(2021, 12, 31))
+    bare = Snapshot(target=TargetFactory(), as_of=dt.date(2021, 12, 31), status=Snapshot.Status.NO_DATA)
+
+    with translation.override("en"):
+        empty_sentences = snapshot_explanation(empty)
+        bare_sentences = snapshot_explanation(bare)
+
+    assert "No named items have been entered for this target yet." in empty_sentences
+    assert bare_sentences == ["No figure has been reported up to 31 Dec 2021.", "Status: no data."]
