@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs follow PUBLIC_READ like the data.
+    "SERVE_PERMISSIONS": ["targets.api.permissions.ReadPerSettingWriteWithModelPermission"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets a name of its own.

@@ -294,6 +294,7 @@ def test_it_answers_304_while_nothing_changed(client, snapshots, url):
     assert again.content == b""
     assert first.has_header("Last-Modified")
     assert as_csv.status_code == 200  # another representation, another ETag
+    assert "Accept" in first["Vary"]
     assert after_recompute.status_code == 200
     assert after_recompute["ETag"] != etag
 
@@ -318,7 +319,10 @@ def test_a_changed_target_changes_the_target_lists_etag(client, snapshots):
     assert "AI industry size (revised)" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/entries/", "/api/v1/measures/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/", "/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/entries/", "/api/v1/measures/", "/api/schema/", "/api/docs/"],
+)
 def test_reading_needs_a_login_when_public_read_is_off(client, hangzhou_plan, viewer, settings, url):
     settings.PUBLIC_READ = False
 
