@@ -213,6 +213,16 @@ def test_it_filters_measures_by_target_and_status(client, hangzhou_plan):
     assert body["results"][0]["targets"] == ["hnte-enterprises", "industry-size"]
 
 
+def test_it_filters_measures_by_area_and_due_date(client, hangzhou_plan):
+    area = hangzhou_plan.areas.order_by("number").last()
+    due = MeasureFactory(area=area, number=101, due_date=dt.date(2022, 6, 30))
+    MeasureFactory(area=area, number=102, due_date=dt.date(2024, 6, 30))
+
+    body = _json(client.get("/api/v1/measures/", {"area": area.pk, "due_date_before": "2023-12-31"}))
+
+    assert [row["id"] for row in body["results"]] == [due.pk]
+
+
 def test_it_orders_and_pages(client, hangzhou_plan):
     first = _json(client.get("/api/v1/targets/", {"ordering": "-code", "page_size": 5}))
     second = _json(client.get(first["next"]))

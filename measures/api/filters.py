@@ -25,10 +25,11 @@ class MeasureFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Measure.Status.choices)
     is_provisional = django_filters.BooleanFilter()
     target = target_filter("targets__")
+    due_date = django_filters.DateFromToRangeFilter(label="Due date (due_date_after, due_date_before)")
 
     class Meta:
         model = Measure
-        fields = ["plan", "area", "status", "is_provisional", "target"]
+        fields = ["plan", "area", "status", "is_provisional", "target", "due_date"]
 
     def filter_queryset(self, queryset):
         # A measure serving several matching targets must appear once.
