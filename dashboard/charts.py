@@ -49,6 +49,9 @@ def _axis(unit: str) -> tuple[Decimal, str]:
 
 def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) -> None:
     fig.update_layout(
+        # No Plotly theme: its ~7 KB of JSON would ride along with every chart; the few
+        # styles needed are set here.
+        template="none",
         title={"text": title, "x": 0, "font": {"size": 15}},
         font={"family": FONT, "size": 12},
         height=height,
@@ -119,8 +122,13 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
             ("≥ " if bound else "") + format_quantity(Decimal(str(level)), target.unit, language)
             for level, bound in zip(points["level"], points["lower_bound"], strict=True)
         ]
+        line_x, line_y = list(points["period_end"]), list(points["shown"])
+        if target.aggregation == Target.Aggregation.SUM and target.baseline_value is not None:
+            # A running sum starts from the baseline: draw the line from there.
+            line_x.insert(0, target.baseline_date)
+            line_y.insert(0, float(target.baseline_value / divisor))
         fig.add_trace(go.Scatter(
-            x=points["period_end"], y=points["shown"], mode="lines", showlegend=False,
+            x=line_x, y=line_y, mode="lines", showlegend=False,
             line={"color": "#263238", "width": 1}, hoverinfo="skip",
         ))
         groups = [

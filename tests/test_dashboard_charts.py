@@ -1,0 +1,86 @@
+"""The figures are built from stored rows: levels for sums, bounds and synthetic marks."""
+
+import base64
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from django.utils import translation
+
+from dashboard.charts import reported_points, target_figure
+from targets.models import ProgressEntry, Target
+from tests.factories import ProgressEntryFactory, SnapshotFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def figure_data(html):
+    """The traces Plotly.newPlot receives, with typed arrays (base64) decoded to lists."""
+    traces = json.loads(re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*\{', html, re.S).group(1))
+    for trace in traces:
+        for key, value in trace.items():
+            if isinstance(value, dict) and "bdata" in value:
+                trace[key] = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return traces
+
+
+def test_a_sum_target_shows_running_totals_and_a_bound_stays_a_bound():
+    target = TargetFactory(aggregation=Target.Aggregation.SUM, baseline_value=Decimal("10"))
+    entries = [
+        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("40")),
+        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("30"),
+                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
+        ProgressEntryFactory(target=target, period_end=dt.date(2022, 12, 31), value=Decimal("20")),
+    ]
+
+    points = reported_points(target=target, entries=entries)
+
+    assert list(points["level"]) == [50, 80, 100]
+    assert list(points["lower_bound"]) == [False, True, True]
+
+
+def test_a_level_target_shows_each_figure_as_reported():
+    target = TargetFactory(aggregation=Target.Aggregation.LATEST, baseline_value=None)
+    entries = [
+        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
+                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
+        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1200")),
+    ]
+
+    points = reported_points(target=target, entries=entries)
+
+    assert list(points["level"]) == [1500, 1200]
+    assert list(points["lower_bound"]) == [True, False]
+
+
+def test_the_figure_separates_bounds_and_synthetic_figures_and_shows_money_in_the_readers_unit():
+    target = TargetFactory(unit="yi_yuan", aggregation=Target.Aggregation.LATEST,
+                           baseline_value=Decimal("1157.69"), target_value=Decimal("2000"))
+    entries = [
+        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
+                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
+        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1700"),
+                             is_synthetic=True),
+    ]
+    snapshot = SnapshotFactory(target=target, attained=Decimal("1700"), data_date=dt.date(2021, 12, 31),
+                               forecast_value=Decimal("2100"))
+
+    with translation.override("en"):
+        traces = {trace.get("name"): trace for trace in figure_data(
+            target_figure(target=target, entries=entries, snapshot=snapshot))}
+
+    assert traces["Lower bound (source says “more than”)"]["y"] == [150.0]  # RMB billion
+    assert traces["Lower bound (source says “more than”)"]["text"] == ["≥ RMB 150 billion"]
+    assert traces["Synthetic demo figure (not official)"]["y"] == [170.0]
+    assert "Reported value" not in traces  # no exact published figure here
+    assert traces["Forecast from the trend"]["y"] == [170.0, 210.0]
+    assert traces["Straight path from baseline to target"]["y"] == [115.769, 200.0]
+
+    with translation.override("zh-hans"):
+        traces = {trace.get("name"): trace for trace in figure_data(
+            target_figure(target=target, entries=entries, snapshot=snapshot))}
+    assert traces["下限（来源称“超过”）"]["text"] == ["≥ 1,500 亿元"]
+    assert traces["下限（来源称“超过”）"]["y"] == [1500.0]  # 亿元, as the Chinese sources count
