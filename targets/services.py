@@ -420,7 +420,7 @@ def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterabl
 
     from measures.models import AreaRollup
     from targets import progress
-    from targets.models import Rollup, TargetItem
+    from targets.models import Plan, Rollup, TargetItem
 
     only = None if target_ids is None else sorted(set(target_ids))
     plan_targets = _engine_targets(only)
@@ -430,6 +430,9 @@ def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterabl
     computed_ids = [t["id"] for t in computed]
     plan_ids = sorted({t["plan_id"] for t in plan_targets})
     latest = max(as_of_dates)
+    # Two workers recomputing the same plan (the nightly run and an entry's recompute)
+    # would both replace its roll-ups; locking the plan rows makes the second wait.
+    list(Plan.objects.select_for_update().filter(id__in=plan_ids).order_by("id").values_list("id", flat=True))
 
     entries = ProgressEntry.objects.filter(period_end__lte=latest)
     items = TargetItem.objects.filter(target__kind=Target.Kind.QUALITATIVE)

@@ -198,9 +198,9 @@ def build_plan(target_count: int):
     return plan
 
 
-# Savepoint and release, then: targets, entries, named items, areas, measures, measure
-# updates, snapshot upsert, roll-up delete, roll-up insert, area roll-up upsert.
-RECOMPUTE_QUERIES = 12
+# Savepoint and release, then: targets, plan lock, entries, named items, areas, measures,
+# measure updates, snapshot upsert, roll-up delete, roll-up insert, area roll-up upsert.
+RECOMPUTE_QUERIES = 13
 
 
 @pytest.mark.parametrize("target_count", [16, 200])
