@@ -93,8 +93,9 @@ class Watch:
     """Everything the page asked for and complained about."""
 
     def __init__(self, page):
-        self.requests, self.errors = [], []
+        self.requests, self.errors, self.headers = [], [], {}
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on("response", lambda response: self.headers.setdefault(response.url, response.headers))
         page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
@@ -160,6 +161,12 @@ def test_overview_and_target_page_draw_their_charts_without_leaving_the_machine(
     context.close()
 
     assert watch.errors == []
+    static = {url: headers for url, headers in watch.headers.items() if "/static/" in url}
+    assert any("plotly/plotly.min." in url for url in static)  # hashed name, from the package
+    for url, headers in static.items():
+        assert "max-age=315360000" in headers.get("cache-control", ""), url  # far-future caching
+    plotly_js = next(headers for url, headers in static.items() if "plotly.min." in url)
+    assert plotly_js.get("content-encoding") in ("gzip", "br")
     strangers = [url for url in watch.requests if not url.startswith(server + "/") and not url.startswith("data:")]
     assert strangers == []
 
