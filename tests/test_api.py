@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Measure
-from targets.models import Snapshot, Target
+from targets.models import ProgressEntry, Snapshot, Target
 from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,
@@ -309,6 +309,20 @@ def test_it_answers_304_while_nothing_changed(client, snapshots, url):
     assert after_recompute["ETag"] != etag
 
 
+def test_a_changed_entry_changes_the_entry_lists_etag(client, hangzhou_plan):
+    urls = ["/api/v1/entries/", "/api/v1/targets/industry-size/entries/"]
+    etags = [client.get(url)["ETag"] for url in urls]
+    unchanged = [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for url, etag in zip(urls, etags, strict=True)]
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry.quote = "changed"
+    entry.save()
+
+    changed = [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for url, etag in zip(urls, etags, strict=True)]
+
+    assert unchanged == [304, 304]
+    assert changed == [200, 200]
+
+
 def test_it_answers_304_on_if_modified_since(client, snapshots):
     first = client.get("/api/v1/snapshots/")
 
@@ -350,12 +364,12 @@ LIST_QUERIES = {
     "/api/v1/plans/": 2,  # count, page
     "/api/v1/objectives/": 2,
     "/api/v1/areas/": 2,
-    "/api/v1/entries/": 2,
+    "/api/v1/entries/": 3,  # freshness, count, page
     "/api/v1/measures/": 4,  # count, page, updates, targets
     "/api/v1/measures/{measure}/updates/": 3,  # measure, count, page
     "/api/v1/targets/": 6,  # freshness (2), newest date, count, page, snapshots
     "/api/v1/targets/?format=csv": 5,  # no count: the whole table
-    "/api/v1/targets/industry-size/entries/": 3,  # target, count, page
+    "/api/v1/targets/industry-size/entries/": 4,  # freshness, target, count, page
     "/api/v1/targets/industry-size/snapshots/": 4,  # freshness, target, count, page
     "/api/v1/snapshots/": 4,  # freshness, newest date, count, page
     "/api/v1/snapshots/?format=csv": 3,

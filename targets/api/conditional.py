@@ -1,4 +1,4 @@
-"""Conditional GET for the target and snapshot lists.
+"""Conditional GET for the target, snapshot and entry lists.
 
 The ETag is a hash of when the data last changed and which representation was asked
 for (path, query, media type), so a polling client gets 304 with an empty body until a
@@ -17,6 +17,10 @@ from targets import selectors
 
 def snapshots_changed() -> tuple:
     return selectors.snapshots_last_computed()
+
+
+def entries_changed() -> tuple:
+    return selectors.entries_last_changed()
 
 
 def targets_or_snapshots_changed() -> tuple:

@@ -18,7 +18,12 @@ from rest_framework.response import Response
 
 from targets import selectors, services
 from targets.api import filters
-from targets.api.conditional import conditional_on, snapshots_changed, targets_or_snapshots_changed
+from targets.api.conditional import (
+    conditional_on,
+    entries_changed,
+    snapshots_changed,
+    targets_or_snapshots_changed,
+)
 from targets.api.errors import service_errors
 from targets.api.lookups import by_code_or_id
 from targets.api.pagination import AsOfPagination
@@ -102,6 +107,7 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
 )
 @conditional_on(targets_or_snapshots_changed, name="list")
 @conditional_on(snapshots_changed, name="snapshots")
+@conditional_on(entries_changed, name="entries")
 class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Targets, each with its snapshot on the as-of date; their entries and snapshot history."""
 
@@ -158,6 +164,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+@conditional_on(entries_changed, name="list")
 class EntryViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
