@@ -164,6 +164,16 @@ def test_a_measure_update_of_another_measure_is_not_found(entry_clerk, measure):
     assert update.note != "x"
 
 
+def test_a_signed_in_clerk_writes_by_session(hangzhou_plan, data_entry_user):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(data_entry_user)
+
+    response = client.post("/api/v1/entries/", NEW_ENTRY, format="json")
+
+    assert response.status_code == 201
+    assert ProgressEntry.objects.get(pk=response.json()["id"]).entered_by == data_entry_user
+
+
 def test_a_session_write_needs_the_csrf_token(hangzhou_plan, data_entry_user):
     client = APIClient(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(data_entry_user)
