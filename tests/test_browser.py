@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from tests.conftest import skip_or_fail
 
@@ -47,7 +48,6 @@ def production_static(settings, tmp_path):
 def server(production_static, transactional_db):
     """A live server whose static files come from whitenoise (not Django's static
     handler), so cache headers and compression are what production sends."""
-    from django.db import connections
     from django.test.testcases import LiveServerThread
 
     shared = {
@@ -78,6 +78,10 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield chromium
         chromium.close()
+        # Playwright runs the test in its own greenlet, whose context gets its own database
+        # connection (Django keeps them per context); close it here, or PostgreSQL cannot
+        # drop the test database afterwards.
+        connections.close_all()
 
 
 @pytest.fixture
