@@ -112,3 +112,12 @@ def api_unthrottled(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None},
     }
+
+
+@pytest.fixture
+def english():
+    """Messages in English (the site default is Chinese), so that tests can match them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -12,7 +12,7 @@ from targets import services
 from targets.models import ProgressEntry, Target
 from tests.factories import ProgressEntryFactory, QualitativeTargetFactory, TargetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ADD_URL = reverse("admin:targets_progressentry_add")
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from measures.models import Area, Measure
 from targets.models import Objective, Plan, ProgressEntry, Target, TargetItem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 # Figures read off ../shared/seeds/hangzhou-ai-zone-action-plan.txt, by target code.
 SEED_TARGETS = {

@@ -12,7 +12,7 @@ from measures.models import Measure, MeasureUpdate
 from measures.resources import MeasureResource
 from tests.factories import MeasureFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _dataset(rows):

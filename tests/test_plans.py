@@ -11,7 +11,7 @@ from targets import services
 from targets.models import Plan, ProgressEntry, Target
 from tests.factories import ObjectiveFactory, PlanFactory, TargetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_a_second_plan_holds_its_own_objectives_targets_and_dates(hangzhou_plan):
