@@ -58,6 +58,7 @@ bench: $(VENV)/.runtime-installed .env
 # the compiled .mo are committed, so a fresh checkout shows Chinese without gettext.
 messages: $(VENV)/.runtime-installed
 	$(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts
+	msgattrib --no-obsolete -o locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/django.po
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 lint: $(VENV)/.dev-installed

@@ -1,8 +1,9 @@
 """Rules for measures and their updates — the one place they live (see targets.validation)."""
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from targets.validation import validate_within_plan_period
 
 
 def validate_measure(measure) -> None:
@@ -35,12 +36,4 @@ def validate_measure(measure) -> None:
 def validate_measure_update(update) -> None:
     if update.measure_id is None or update.date is None:
         return
-    plan = update.measure.area.plan
-    first, last = plan.baseline_date, plan.latest_entry_date
-    if not first <= update.date <= last:
-        raise ValidationError(
-            {"date": _(
-                "The update date must lie between the plan's baseline date (%(first)s) and "
-                "five years after its target date (%(last)s)."
-            ) % {"first": date_format(first), "last": date_format(last)}}
-        )
+    validate_within_plan_period(update.date, plan=update.measure.area.plan, field="date")

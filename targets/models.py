@@ -304,7 +304,10 @@ class Snapshot(models.Model):
     has_synthetic = models.BooleanField(_("rests on synthetic figures"), default=False)
     is_outdated = models.BooleanField(
         _("awaiting recompute"), default=False,
-        help_text=_("Set when an entry changed but the recompute could not be queued."),
+        help_text=_(
+            "Set when a figure changed and this date still waits for its recompute: the latest "
+            "date is recomputed at once, older dates (or all, if the broker was down) by the nightly run."
+        ),
     )
     inputs = models.JSONField(_("inputs and method"), default=dict, blank=True)
 

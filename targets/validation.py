@@ -29,6 +29,19 @@ def validate_finite_amount(value, *, field: str, allow_negative: bool = False) -
         )
 
 
+def validate_within_plan_period(day, *, plan, field: str) -> None:
+    """Figures and updates are dated from the plan's baseline date to five years after its
+    target date (statistics for the final year are often published years later)."""
+    first, last = plan.baseline_date, plan.latest_entry_date
+    if not first <= day <= last:
+        raise ValidationError(
+            {field: _(
+                "The date must lie between the plan's baseline date (%(first)s) and "
+                "five years after its target date (%(last)s)."
+            ) % {"first": date_format(first), "last": date_format(last)}}
+        )
+
+
 def validate_target(target) -> None:
     errors = {}
     if target.is_qualitative:
@@ -66,14 +79,7 @@ def validate_progress_entry(entry) -> None:
         )
 
     if entry.period_end is not None:
-        first, last = plan.baseline_date, plan.latest_entry_date
-        if not first <= entry.period_end <= last:
-            raise ValidationError(
-                {"period_end": _(
-                    "The period end must lie between the plan's baseline date (%(first)s) and "
-                    "five years after its target date (%(last)s)."
-                ) % {"first": date_format(first), "last": date_format(last)}}
-            )
+        validate_within_plan_period(entry.period_end, plan=plan, field="period_end")
         duplicate = (
             ProgressEntry.objects.filter(target_id=entry.target_id, period_end=entry.period_end)
             .exclude(pk=entry.pk)
