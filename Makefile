@@ -30,7 +30,7 @@ setup: $(VENV)/.runtime-installed .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan
-	$(MANAGE) recompute_snapshots
+	$(MANAGE) recompute_snapshots --since baseline
 	$(MANAGE) setup_schedule
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, QuerySet
 
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target
 
@@ -16,6 +16,11 @@ from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Tar
 def plan_default() -> Plan | None:
     """The plan shown when none is named: the most recently published one."""
     return Plan.objects.order_by("-published_on", "code").first()
+
+
+def baseline_earliest() -> date | None:
+    """The earliest baseline date of any plan: where a full snapshot history starts."""
+    return Plan.objects.aggregate(earliest=Min("baseline_date"))["earliest"]
 
 
 def snapshot_latest_date(*, plan: Plan) -> date | None:

@@ -247,6 +247,19 @@ def test_command_builds_a_monthly_history(hangzhou_plan):
         dt.date(2021, 5, 31), dt.date(2021, 6, 30)]
 
 
+def test_command_builds_the_history_from_the_plan_baseline(hangzhou_plan):
+    call_command("recompute_snapshots", "--since", "baseline", "--as-of", "2020-03-31", verbosity=0)
+
+    assert sorted(set(Snapshot.objects.values_list("as_of", flat=True))) == [
+        dt.date(2019, 12, 31), dt.date(2020, 1, 31), dt.date(2020, 2, 29), dt.date(2020, 3, 31)]
+
+
+def test_command_since_baseline_without_a_plan_says_what_to_do(db):
+    with pytest.raises(CommandError, match="load_plan"):
+        call_command("recompute_snapshots", "--since", "baseline")
+    assert not Snapshot.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

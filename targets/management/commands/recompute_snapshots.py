@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from targets.selectors import baseline_earliest
 from targets.services import BACKFILL_STEPS, backfill_dates, snapshots_backfill, snapshots_recompute
 
 
@@ -23,7 +24,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="the as-of date, YYYY-MM-DD (default: today)")
-        parser.add_argument("--since", help="build a history from this date (YYYY-MM-DD) to --as-of")
+        parser.add_argument(
+            "--since",
+            help="build a history from this date (YYYY-MM-DD) to --as-of; 'baseline' starts at the "
+                 "earliest plan baseline date",
+        )
         parser.add_argument("--every", default="month", choices=sorted(BACKFILL_STEPS),
                             help="the step of the history (default: month)")
 
@@ -34,7 +39,12 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"Snapshots as of {until}: {written} rows written.")
             return
-        start = _parse_date(since, "--since")
+        if since == "baseline":
+            start = baseline_earliest()
+            if start is None:
+                raise CommandError("--since baseline: there is no plan yet; load one with `manage.py load_plan`.")
+        else:
+            start = _parse_date(since, "--since")
         if start > until:
             raise CommandError(f"--since {start} is after --as-of {until}: nothing was computed.")
         dates = backfill_dates(since=start, until=until, every=every)
