@@ -196,9 +196,9 @@ def status_figure(*, status_counts: list[tuple[str, str, int]]) -> str:
         hovertemplate="%{y}: %{x}<extra></extra>",
     ))
     _layout(fig, title=_("Targets per status"), y_title="", height=300)
-    fig.update_yaxes(autorange="reversed", rangemode="normal")
+    fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
     fig.update_xaxes(title={"text": _("targets")}, dtick=1, rangemode="tozero")
-    fig.update_layout(showlegend=False, margin={"l": 140})
+    fig.update_layout(showlegend=False, margin={"l": 20})
     return _html(fig, div_id="chart-status")
 
 
@@ -216,8 +216,9 @@ def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> str:
             hovertemplate="%{y}: %{x}<extra>" + str(label) + "</extra>",
         ))
     _layout(fig, title=_("Measures per status in each work area"), y_title="", height=120 + 45 * max(len(names), 1))
-    fig.update_layout(barmode="stack", margin={"l": 220})
-    fig.update_yaxes(autorange="reversed", rangemode="normal")
+    # A legend even for one status: the colour alone must not carry the meaning.
+    fig.update_layout(barmode="stack", margin={"l": 20}, showlegend=True)
+    fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
     fig.update_xaxes(title={"text": _("measures")}, dtick=1)
     return _html(fig, div_id="chart-measures")
 
