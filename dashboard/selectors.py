@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
+from targets.progress import measure_status_on
 from targets.selectors import (
     entries_of,
     objectives_with_rollups,
@@ -159,8 +160,7 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
     (counted from the list where none is stored).
 
     A measure's status on a past date follows the rule of the stored roll-ups
-    (`targets.progress.area_rollups_compute`): the status set by its last update on or
-    before the date, else its current status; so the list agrees with the counts.
+    (`targets.progress.measure_status_on`), so the list agrees with the counts.
     Five queries.
     """
     rollups = AreaRollup.objects.filter(as_of=as_of) if as_of else AreaRollup.objects.none()
@@ -168,13 +168,15 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
         Prefetch("measures", queryset=_measures_with_links(as_of=as_of), to_attr="measures_in_order"),
         Prefetch("rollups", queryset=rollups, to_attr="rollup_on_date"),
     )
-    past = as_of is not None and as_of < timezone.localdate()
+    today = timezone.localdate()
     result = []
     for area in areas:
         for measure in area.measures_in_order:
             measure.latest_update = measure.updates_by_date[0] if measure.updates_by_date else None
-            set_by_update = next((u.status for u in measure.updates_by_date if u.status), None) if past else None
-            measure.status_shown = set_by_update or measure.status
+            measure.status_shown = measure_status_on(
+                current=measure.status, as_of=as_of, today=today,
+                updates=[(u.date, u.status) for u in reversed(measure.updates_by_date)],
+            )
         if area.rollup_on_date:
             counts = area.rollup_on_date[0].status_counts
         else:  # not computed for this date (e.g. the areas were loaded after the last recompute)

@@ -651,26 +651,38 @@ def rollups_compute(*, targets: list[dict], snapshots: dict[int, dict]) -> list[
     return rows
 
 
+def measure_status_on(*, current: str, updates: Iterable[tuple[date, str]], as_of: date | None, today: date) -> str:
+    """A measure's status on `as_of` — the one rule the roll-ups and the measures page share.
+
+    `updates`: (date, status) of its updates, in date and entry order. Before `today` the
+    status is the one set by its last update dated on or before `as_of`, where there is
+    one, else its current status (measures have no other dated history). For today and
+    later it is the current status.
+    """
+    if as_of is None or as_of >= today:
+        return current
+    status = current
+    for day, update_status in updates:  # in date order: the last one wins
+        if day <= as_of and update_status:
+            status = update_status
+    return status
+
+
 def area_rollups_compute(
     *, areas: list[int], measures: list[tuple[int, int, str]], updates: list[tuple[int, date, str]],
     as_of: date, today: date,
 ) -> list[dict]:
-    """Measures per status per area.
+    """Measures per status per area, each measure's status by `measure_status_on`.
 
     `measures`: (measure_id, area_id, current status); `updates`: (measure_id, date,
-    status) of updates that set a status, ordered by date and entry order. For an as-of date before `today` a measure's
-    status is the one set by its last update dated on or before the date, where there is
-    one, else its current status (measures have no other dated history). For today and
-    later it is the current status.
+    status) of updates that set a status, ordered by date and entry order.
     """
-    status_as_of: dict[int, str] = {}
-    if as_of < today:
-        for measure_id, day, status in updates:  # in date order: the last one wins
-            if day <= as_of and status:
-                status_as_of[measure_id] = status
+    updates_of: dict[int, list[tuple[date, str]]] = {}
+    for measure_id, day, status in updates:
+        updates_of.setdefault(measure_id, []).append((day, status))
     counts: dict[int, dict[str, int]] = {area_id: {} for area_id in areas}
     for measure_id, area_id, current in measures:
-        status = status_as_of.get(measure_id, current)
+        status = measure_status_on(current=current, updates=updates_of.get(measure_id, ()), as_of=as_of, today=today)
         area_counts = counts.setdefault(area_id, {})
         area_counts[status] = area_counts.get(status, 0) + 1
     return [

@@ -389,3 +389,18 @@ def test_explanation_of_a_snapshot_without_data_or_inputs():
 
     assert "No named items have been entered for this target yet." in empty_sentences
     assert bare_sentences == ["No figure has been reported up to 31 Dec 2021.", "Status: no data."]
+
+
+def test_a_measure_status_on_a_past_date_comes_from_its_last_update_by_then():
+    from targets.progress import measure_status_on
+
+    updates = [(dt.date(2021, 3, 1), "in_progress"), (dt.date(2021, 9, 1), ""), (dt.date(2022, 3, 1), "completed")]
+    today = dt.date(2026, 11, 27)
+
+    def on(day):
+        return measure_status_on(current="delayed", updates=updates, as_of=day, today=today)
+
+    assert on(dt.date(2021, 1, 1)) == "delayed"  # no update yet: the current status
+    assert on(dt.date(2021, 12, 31)) == "in_progress"  # the update without a status changes nothing
+    assert on(dt.date(2022, 3, 1)) == "completed"
+    assert on(today) == "delayed"  # today: the current status
