@@ -32,6 +32,31 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS. In production (DEBUG off) browsers reach the site only over HTTPS, normally through a
+# reverse proxy that terminates TLS; `make run` serves plain http on 127.0.0.1 and sets
+# USE_HTTPS=0 (Makefile), which turns the four protections below off together. Each can
+# still be set on its own.
+USE_HTTPS = env.bool("USE_HTTPS", default=not DEBUG)
+# Plain-http requests are redirected to https:// (a proxy may do it first; this is the backstop).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=USE_HTTPS)
+# Browsers remember for a year to use only HTTPS here, so a tampered http:// link cannot
+# downgrade them. Subdomains of the site's own host are covered too. Preloading (into the
+# browsers' built-in list) commits the whole registered domain, which is the domain owner's
+# decision, not this application's: off unless SECURE_HSTS_PRELOAD says so (and its
+# deployment-check warning is silenced below for that reason).
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if USE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=USE_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Session and CSRF cookies travel only over HTTPS, never in clear text.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=USE_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=USE_HTTPS)
+# Behind a proxy the app sees plain http; the proxy says "https" in a header. Trust that
+# header only when told its name (e.g. HTTP_X_FORWARDED_PROTO): otherwise any client could
+# claim to be on HTTPS. The proxy must set (overwrite) it on every request.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

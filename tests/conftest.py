@@ -30,6 +30,15 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Tests talk plain http to the test server, like `make run` (USE_HTTPS=0); the production
+    # defaults themselves are tested in test_deployment.py.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
 @pytest.fixture
 def hangzhou_plan(db):
     """The Hangzhou 2020 plan loaded from the fixtures, exactly as `make run` loads it."""
