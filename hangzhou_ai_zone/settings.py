@@ -10,6 +10,7 @@ SECRET_KEY.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "simple_history",
+    "csp",
     "edge",
     "targets",
     "measures",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -255,6 +258,32 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Content-Security-Policy (django-csp; Django's own arrives only in 6.0). Everything comes from
+# this site; no page has an inline script (charts are JSON data blocks drawn by
+# dashboard/charts.js, the API docs use drf-spectacular's split view), so no script that an
+# attacker slips into a page can run.
+# - script-src 'self' alone: the Plotly build served here draws the dashboard's charts without
+#   eval (tests/test_browser.py checks every page for violations), so no 'unsafe-eval'.
+# - style-src also allows inline styles: Plotly injects <style> elements and writes style
+#   attributes as it draws, so do the admin's select2 and Swagger UI, and the progress bars
+#   position their marks with style attributes. Inline CSS cannot run code; what it could
+#   leak needs injected markup, which autoescaping keeps out.
+# - data: images: the blank favicon, Plotly's image export and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Bodies above this size are refused with 413 before parsing. Entries and measure updates are
 # a few hundred bytes; 1 MiB leaves room for long quotes and notes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
