@@ -35,9 +35,12 @@ setup: $(VENV)/.runtime-installed .env
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
+# Plain http on this machine only: USE_HTTPS=0 turns off the HTTPS redirect, HSTS and the
+# secure-only cookies that production has by default (see settings.py). Behind a TLS proxy,
+# run gunicorn without it.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(BIN)/gunicorn hangzhou_ai_zone.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	USE_HTTPS=0 $(BIN)/gunicorn hangzhou_ai_zone.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 test: $(VENV)/.dev-installed .env
 	$(BIN)/python -m pytest

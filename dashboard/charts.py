@@ -1,15 +1,21 @@
 """Plotly figures built from stored rows (entries and snapshots), never from a recompute.
 
-Each function returns an HTML fragment (`full_html=False`, `include_plotlyjs=False`):
-the page loads Plotly's JavaScript once from the app's own static files.
+Each function returns a `Chart`: the figure as JSON-ready data, which the page puts in a
+`<script type="application/json">` data block (`dashboard/_chart.html`, Django's json_script)
+for one static script, `dashboard/charts.js`, to draw with Plotly. No chart needs an inline
+script, so the Content-Security-Policy can forbid them. The page loads Plotly's JavaScript
+once from the app's own static files.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -65,8 +71,21 @@ def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) -> N
     fig.update_yaxes(gridcolor="#eeeeee")
 
 
-def _html(fig: go.Figure, *, div_id: str) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CONFIG, div_id=div_id)
+@dataclass(frozen=True)
+class Chart:
+    element_id: str
+    figure: dict  # {"data": [...], "layout": {...}, "config": {...}}, as Plotly.newPlot takes them
+
+    @property
+    def data_id(self) -> str:
+        return f"{self.element_id}-figure"
+
+
+def _chart(fig: go.Figure, *, div_id: str) -> Chart:
+    # Plotly's own encoder (dates, NumPy arrays as typed arrays), read back as plain data so
+    # that json_script can escape it for the page.
+    figure = json.loads(plotly.io.to_json(fig, validate=False))
+    return Chart(element_id=div_id, figure={"data": figure["data"], "layout": figure["layout"], "config": CONFIG})
 
 
 def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataFrame:
@@ -90,7 +109,7 @@ def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataF
     return frame
 
 
-def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Snapshot | None) -> str:
+def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Snapshot | None) -> Chart:
     """Reported values (bounds and synthetic figures marked), the straight trajectory from
     baseline to target, the target at its date, and the snapshot's forecast."""
     plan = target.objective.plan
@@ -162,10 +181,10 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
     if snapshot is not None:
         fig.add_vline(x=pd.Timestamp(snapshot.as_of).timestamp() * 1000, line={"color": "#bdbdbd", "width": 1})
     _layout(fig, title=_("Reported values, path and target"), y_title=y_title)
-    return _html(fig, div_id=f"chart-values-{target.code}")
+    return _chart(fig, div_id=f"chart-values-{target.code}")
 
 
-def history_figure(*, target: Target, history: list[Snapshot]) -> str:
+def history_figure(*, target: Target, history: list[Snapshot]) -> Chart:
     """Progress and expected progress at each past snapshot, as shares of the way."""
     frame = pd.DataFrame(
         [{"as_of": s.as_of, "progress": s.progress, "expected": s.expected} for s in history],
@@ -183,10 +202,10 @@ def history_figure(*, target: Target, history: list[Snapshot]) -> str:
     fig.add_hline(y=100, line={"dash": "dot", "color": "#1b5e20", "width": 1})
     _layout(fig, title=_("Progress over time (share of the way from baseline to target)"), y_title="%", height=320)
     fig.update_yaxes(rangemode="normal")
-    return _html(fig, div_id=f"chart-history-{target.code}")
+    return _chart(fig, div_id=f"chart-history-{target.code}")
 
 
-def status_figure(*, status_counts: list[tuple[str, str, int]]) -> str:
+def status_figure(*, status_counts: list[tuple[str, str, int]]) -> Chart:
     """Number of targets in each status, for the overview."""
     labels = [str(label) for _status, label, _count in status_counts]
     fig = go.Figure(go.Bar(
@@ -199,10 +218,10 @@ def status_figure(*, status_counts: list[tuple[str, str, int]]) -> str:
     fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
     fig.update_xaxes(title={"text": _("targets")}, dtick=1, rangemode="tozero")
     fig.update_layout(showlegend=False, margin={"l": 20})
-    return _html(fig, div_id="chart-status")
+    return _chart(fig, div_id="chart-status")
 
 
-def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> str:
+def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> Chart:
     """Measures per status in each work area, stacked."""
     names = [f"{a.area.number}. {a.area.localized('title')}" for a in areas]
     fig = go.Figure()
@@ -220,5 +239,5 @@ def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> str:
     fig.update_layout(barmode="stack", margin={"l": 20}, showlegend=True)
     fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
     fig.update_xaxes(title={"text": _("measures")}, dtick=1)
-    return _html(fig, div_id="chart-measures")
+    return _chart(fig, div_id="chart-measures")
 

@@ -10,6 +10,7 @@ SECRET_KEY.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,31 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS. In production (DEBUG off) browsers reach the site only over HTTPS, normally through a
+# reverse proxy that terminates TLS; `make run` serves plain http on 127.0.0.1 and sets
+# USE_HTTPS=0 (Makefile), which turns the four protections below off together. Each can
+# still be set on its own.
+USE_HTTPS = env.bool("USE_HTTPS", default=not DEBUG)
+# Plain-http requests are redirected to https:// (a proxy may do it first; this is the backstop).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=USE_HTTPS)
+# Browsers remember for a year to use only HTTPS here, so a tampered http:// link cannot
+# downgrade them. Subdomains of the site's own host are covered too. Preloading (into the
+# browsers' built-in list) commits the whole registered domain, which is the domain owner's
+# decision, not this application's: off unless SECURE_HSTS_PRELOAD says so (and its
+# deployment-check warning is silenced below for that reason).
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if USE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=USE_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Session and CSRF cookies travel only over HTTPS, never in clear text.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=USE_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=USE_HTTPS)
+# Behind a proxy the app sees plain http; the proxy says "https" in a header. Trust that
+# header only when told its name (e.g. HTTP_X_FORWARDED_PROTO): otherwise any client could
+# claim to be on HTTPS. The proxy must set (overwrite) it on every request.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -49,6 +75,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "simple_history",
+    "csp",
+    "edge",
     "targets",
     "measures",
     "dashboard",
@@ -56,9 +84,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its 400 is in the reader's language), before any view or form.
+    "edge.middleware.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -227,6 +258,32 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Content-Security-Policy (django-csp; Django's own arrives only in 6.0). Everything comes from
+# this site; no page has an inline script (charts are JSON data blocks drawn by
+# dashboard/charts.js, the API docs use drf-spectacular's split view), so no script that an
+# attacker slips into a page can run.
+# - script-src 'self' alone: the Plotly build served here draws the dashboard's charts without
+#   eval (tests/test_browser.py checks every page for violations), so no 'unsafe-eval'.
+# - style-src also allows inline styles: Plotly injects <style> elements and writes style
+#   attributes as it draws, so do the admin's select2 and Swagger UI, and the progress bars
+#   position their marks with style attributes. Inline CSS cannot run code; what it could
+#   leak needs injected markup, which autoescaping keeps out.
+# - data: images: the blank favicon, Plotly's image export and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # Bodies above this size are refused with 413 before parsing. Entries and measure updates are
 # a few hundred bytes; 1 MiB leaves room for long quotes and notes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

@@ -5,14 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from edge.fields import LineField, LinkField, LongTextField
 from targets.models import BilingualTitleMixin, Plan, Target
 
 
 class Area(BilingualTitleMixin):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas", verbose_name=_("plan"))
     number = models.PositiveSmallIntegerField(_("number"))
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_zh = LineField(_("title (Chinese)"), max_length=300)
+    title_en = LineField(_("title (English)"), max_length=300)
 
     history = HistoricalRecords()
 
@@ -39,10 +40,10 @@ class Measure(BilingualTitleMixin):
     number = models.PositiveSmallIntegerField(
         _("number"), help_text=_("The measure's number in the plan (1–35), unique within the plan.")
     )
-    title_zh = models.CharField(_("title (Chinese)"), max_length=500)
-    title_en = models.CharField(_("title (English)"), max_length=500)
-    description = models.TextField(_("description"), blank=True)
-    lead_agency = models.CharField(_("lead agency"), max_length=200, blank=True)
+    title_zh = LineField(_("title (Chinese)"), max_length=500)
+    title_en = LineField(_("title (English)"), max_length=500)
+    description = LongTextField(_("description"), max_length=5000, blank=True)
+    lead_agency = LineField(_("lead agency"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -75,8 +76,8 @@ class Measure(BilingualTitleMixin):
 class MeasureUpdate(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="updates", verbose_name=_("measure"))
     date = models.DateField(_("date"))
-    note = models.TextField(_("note"))
-    evidence_url = models.URLField(_("evidence address"), max_length=500, blank=True)
+    note = LongTextField(_("note"), max_length=5000)
+    evidence_url = LinkField(_("evidence address"), max_length=500, blank=True)
     status = models.CharField(
         _("status after this update"), max_length=20, choices=Measure.Status.choices, blank=True,
         help_text=_("Leave empty if the update does not change the measure's status."),

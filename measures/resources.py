@@ -10,6 +10,7 @@ import writes nothing.
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 
+from edge import text
 from measures.models import Area, Measure
 
 
@@ -35,6 +36,19 @@ class MeasureResource(resources.ModelResource):
         # dry-run-then-confirm flow.
         kwargs["rollback_on_validation_errors"] = True
         return super().import_data(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        # Before the row's plan, area and number are looked up: the database must never see
+        # a control character (a NUL is a 500 on PostgreSQL). The model fields then apply
+        # their own, stricter rule (no line breaks in a title) through full_clean.
+        errors = {}
+        for column, value in row.items():
+            try:
+                text.validate_multiline(value)
+            except ValidationError as error:
+                errors[column] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     def get_instance(self, instance_loader, row):
         return (

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from edge.admin import KeyInputAdminMixin
 from targets import services
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
 from targets.units import format_quantity
@@ -25,7 +26,7 @@ class ObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "zone", "published_on", "baseline_date", "target_date")
     search_fields = ("code", "title_zh", "title_en", "zone")
     inlines = [ObjectiveInline]
@@ -42,7 +43,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
@@ -77,7 +78,7 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "__str__", "objective", "unit", "target_with_unit", "baseline_with_unit", "aggregation")
     list_filter = ("objective__plan", "objective", "unit", "kind", "aggregation")
     search_fields = ("code", "name_zh", "name_en", "source_wording")
@@ -109,7 +110,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "target", "period_end", "value_with_unit", "qualifier", "confidence", "is_synthetic",
         "source_title", "entered_by", "entered_at",

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from edge.fields import LineField, LinkField, LongTextField
 from targets.units import Unit
 
 
@@ -32,15 +33,15 @@ class BilingualTitleMixin(models.Model):
 
 class Plan(BilingualTitleMixin):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    zone = models.CharField(_("zone"), max_length=200)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    zone = LineField(_("zone"), max_length=200)
+    title_zh = LineField(_("title (Chinese)"), max_length=300)
+    title_en = LineField(_("title (English)"), max_length=300)
+    issuing_body = LineField(_("issuing body"), max_length=200)
     published_on = models.DateField(_("publication date"))
     baseline_date = models.DateField(_("baseline date"))
     target_date = models.DateField(_("target date"))
-    source_url = models.URLField(_("source address"), max_length=500, blank=True)
-    source_note = models.TextField(_("source note"), blank=True)
+    source_url = LinkField(_("source address"), max_length=500, blank=True)
+    source_note = LongTextField(_("source note"), max_length=5000, blank=True)
     # Status bands of the Open SDG / Statistics Canada method; each plan may set its own.
     on_track_threshold = models.DecimalField(
         _("on-track threshold"), max_digits=4, decimal_places=3, default=Decimal("0.95")
@@ -84,9 +85,9 @@ class Plan(BilingualTitleMixin):
 class Objective(BilingualTitleMixin):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
     number = models.PositiveSmallIntegerField(_("number"))
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300)
-    source_wording = models.TextField(_("source wording"), blank=True)
+    title_zh = LineField(_("title (Chinese)"), max_length=300)
+    title_en = LineField(_("title (English)"), max_length=300)
+    source_wording = LongTextField(_("source wording"), max_length=5000, blank=True)
 
     history = HistoricalRecords()
 
@@ -123,8 +124,8 @@ class Target(BilingualTitleMixin):
         help_text=_("Stable identifier used in addresses and the API; do not change once published."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = LineField(_("name (Chinese)"), max_length=300)
+    name_en = LineField(_("name (English)"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.ITEM)
     target_value = models.DecimalField(
@@ -142,10 +143,10 @@ class Target(BilingualTitleMixin):
         help_text=_("Leave empty when no source gives it: unknown is not zero."),
     )
     baseline_date = models.DateField(_("baseline date"))
-    baseline_source = models.CharField(_("baseline source"), max_length=500, blank=True)
-    source_wording = models.TextField(_("source wording"), blank=True)
-    method_note = models.TextField(
-        _("method note"), blank=True,
+    baseline_source = LineField(_("baseline source"), max_length=500, blank=True)
+    source_wording = LongTextField(_("source wording"), max_length=5000, blank=True)
+    method_note = LongTextField(
+        _("method note"), max_length=5000, blank=True,
         help_text=_("Why this target is a sum or a level, and where its baseline comes from."),
     )
 
@@ -184,11 +185,11 @@ class TargetItem(BilingualTitleMixin):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="items", verbose_name=_("target"))
     code = models.SlugField(_("code"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_zh = LineField(_("name (Chinese)"), max_length=300)
+    name_en = LineField(_("name (English)"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    evidence = models.TextField(_("evidence"), blank=True)
-    evidence_url = models.URLField(_("evidence address"), max_length=500, blank=True)
+    evidence = LongTextField(_("evidence"), max_length=5000, blank=True)
+    evidence_url = LinkField(_("evidence address"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -222,15 +223,15 @@ class ProgressEntry(models.Model):
     period_end = models.DateField(_("period end"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
     qualifier = models.CharField(_("qualifier"), max_length=20, choices=Qualifier.choices, default=Qualifier.EXACT)
-    source_title = models.CharField(_("source title"), max_length=300)
-    source_url = models.URLField(_("source address"), max_length=500, blank=True)
-    quote = models.TextField(_("quote from the source"), blank=True)
-    definition_note = models.TextField(
-        _("definition note"), blank=True,
+    source_title = LineField(_("source title"), max_length=300)
+    source_url = LinkField(_("source address"), max_length=500, blank=True)
+    quote = LongTextField(_("quote from the source"), max_length=5000, blank=True)
+    definition_note = LongTextField(
+        _("definition note"), max_length=2000, blank=True,
         help_text=_("What exactly the source counts, where it differs from the target's wording."),
     )
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
-    confidence_note = models.CharField(_("confidence note"), max_length=300, blank=True)
+    confidence_note = LineField(_("confidence note"), max_length=300, blank=True)
     is_synthetic = models.BooleanField(
         _("synthetic (demo) figure"), default=False, db_index=True,
         help_text=_("Set only by the demo-data command. Synthetic figures are never official."),

@@ -30,6 +30,17 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    # Tests talk plain http to the test servers, like `make run` (USE_HTTPS=0); the production
+    # defaults themselves are tested in test_deployment.py. For the whole session, so that
+    # the session-wide live server starts with it too.
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False):
+        yield
+
+
 @pytest.fixture
 def hangzhou_plan(db):
     """The Hangzhou 2020 plan loaded from the fixtures, exactly as `make run` loads it."""

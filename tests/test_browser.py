@@ -186,3 +186,55 @@ def test_overview_and_target_page_draw_their_charts_without_leaving_the_machine(
     # Plotly's 4.6 MB arrive compressed, and a repeat visit fetches only the page itself.
     assert weight["first_load_bytes"] < 2_000_000
     assert weight["repeat_load_requests"] == ["/"]
+
+
+# Collects the browser's own reports of blocked content; playwright runs it before any page script.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def test_every_page_renders_and_draws_under_the_content_security_policy(server, browser, plan_with_history):
+    from tests.factories import UserFactory
+
+    UserFactory(username="csp-admin", password="csp-test-password", is_staff=True, is_superuser=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, extra_http_headers={"Accept-Language": "en"})
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    watch = Watch(page)
+    missing = []
+    page.on("response", lambda response: response.status >= 400 and missing.append(response.url))
+    policies, violations = {}, {}
+
+    def visit(path, *, wait_for):
+        response = page.goto(f"{server}{path}", wait_until="networkidle")
+        assert response.status == 200, path
+        policies[path] = response.headers.get("content-security-policy", "")
+        for selector in wait_for:
+            page.wait_for_selector(selector)
+        violations[path] = page.evaluate("window.__cspViolations")
+
+    visit("/", wait_for=["#chart-status .main-svg"])
+    visit("/targets/industry-size/", wait_for=["#chart-values-industry-size .main-svg", "#chart-history-industry-size .main-svg"])
+    visit("/measures/", wait_for=["#chart-measures .main-svg"])
+    visit("/api/docs/", wait_for=[".swagger-ui .opblock"])
+    visit("/admin/login/", wait_for=["#id_username"])
+    page.fill("#id_username", "csp-admin")
+    page.fill("#id_password", "csp-test-password")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.click("input[type=submit]")
+    visit("/admin/", wait_for=["#content-main"])
+    # The autocomplete widget (select2 with Django's admin scripts) and the import form.
+    visit("/admin/targets/progressentry/add/", wait_for=[".select2-container"])
+    visit("/admin/measures/measure/import/", wait_for=["#id_import_file"])
+    context.close()
+
+    for path, policy in policies.items():
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0], path
+        assert "unsafe-eval" not in policy, path
+    assert violations == {path: [] for path in policies}
+    assert missing == []
+    assert watch.errors == []

@@ -5,21 +5,27 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
 
-from dashboard.charts import reported_points, target_figure
+from dashboard.charts import measures_figure, reported_points, target_figure
 from targets.models import ProgressEntry, Target
-from tests.factories import ProgressEntryFactory, SnapshotFactory, TargetFactory
+from tests.factories import AreaFactory, ProgressEntryFactory, SnapshotFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def figure_data(html):
-    """The traces Plotly.newPlot receives, with typed arrays (base64) decoded to lists."""
-    traces = json.loads(re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*\{', html, re.S).group(1))
+def figure_data(chart):
+    """The traces Plotly.newPlot receives, read back from the page's JSON data block as the
+    browser reads it, with typed arrays (base64) decoded to lists."""
+    html = render_to_string("dashboard/_chart.html", {"chart": chart})
+    block = re.search(r'<script id="([^"]+)" type="application/json">(.*?)</script>', html, re.S)
+    assert block.group(1) == chart.data_id and f'data-plotly-figure="{chart.data_id}"' in html
+    traces = json.loads(block.group(2))["data"]
     for trace in traces:
         for key, value in trace.items():
             if isinstance(value, dict) and "bdata" in value:
@@ -84,3 +90,17 @@ def test_the_figure_separates_bounds_and_synthetic_figures_and_shows_money_in_th
             target_figure(target=target, entries=entries, snapshot=snapshot))}
     assert traces["下限（来源称“超过”）"]["text"] == ["≥ 1,500 亿元"]
     assert traces["下限（来源称“超过”）"]["y"] == [1500.0]  # 亿元, as the Chinese sources count
+
+
+def test_a_chart_is_a_json_data_block_and_never_an_inline_script():
+    """Text from the database (an area's title) stays data, even when it looks like markup."""
+    area = AreaFactory(title_en="</script><script>alert(1)</script>")
+    with translation.override("en"):
+        chart = measures_figure(areas=[SimpleNamespace(area=area, status_counts={"in_progress": 2})],
+                                status_labels=[("in_progress", "in progress")])
+        html = render_to_string("dashboard/_chart.html", {"chart": chart})
+
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts == [f' id="{chart.data_id}" type="application/json"']  # data, not code
+    assert "alert(1)" in figure_data(chart)[0]["y"][0]
+    assert chart.figure["config"]["displaylogo"] is False

@@ -4,11 +4,13 @@ Serializers check types and shapes only; the rules a figure must obey live in
 `targets.validation` and are applied by the services the views call.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from edge import text
 from targets import selectors
 from targets.api.lookups import by_code_or_id
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
@@ -22,6 +24,15 @@ class CodeOrIdRelatedField(serializers.RelatedField):
         "does_not_exist": _("There is no {model} with the code or id “{value}”."),
         "incorrect_type": _("Give the {model}'s code (text) or id (a whole number)."),
     }
+
+    def run_validation(self, data=serializers.empty):
+        # Before the lookup: the database must never see a control character (a NUL is a
+        # 500 on PostgreSQL).
+        try:
+            text.validate_line(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, str | int):
