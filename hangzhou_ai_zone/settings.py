@@ -218,6 +218,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     # DRF's default (None) trusts the whole X-Forwarded-For header; 0 ignores it.
     "NUM_PROXIES": NUM_PROXIES,
+    # JSON first (the API's own format, refusing absurd nesting); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "targets.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

@@ -305,6 +305,50 @@ def test_it_refuses_malformed_json(entry_clerk, hangzhou_plan, body):
     assert _entries() == before
 
 
+DEEP = "[" * 5000 + "]" * 5000  # 10 kB; about 1,000 levels already overflow Python's parser
+JUST_TOO_DEEP = '{"quote": ' + "[" * 32 + "]" * 32 + "}"  # 33 levels
+
+
+@pytest.mark.parametrize("body", [DEEP, JUST_TOO_DEEP], ids=["5000-levels", "33-levels"])
+@pytest.mark.parametrize("method", ["post", "patch"])
+@pytest.mark.parametrize("resource", ["entries", "updates"])
+def test_it_refuses_deeply_nested_json_and_writes_nothing(entry_clerk, measure, resource, method, body):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    update = MeasureUpdateFactory(measure=measure)
+    url = {
+        ("entries", "post"): "/api/v1/entries/",
+        ("entries", "patch"): f"/api/v1/entries/{entry.pk}/",
+        ("updates", "post"): f"/api/v1/measures/{measure.pk}/updates/",
+        ("updates", "patch"): f"/api/v1/measures/{measure.pk}/updates/{update.pk}/",
+    }[resource, method]
+    before = _entries(), _updates()
+
+    response = getattr(entry_clerk, method)(url, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested more than 32 levels" in response.json()["detail"]
+    assert (_entries(), _updates()) == before
+
+
+def test_nesting_up_to_the_limit_reaches_validation(entry_clerk, hangzhou_plan):
+    """32 levels pass the parser; the serializer then names the field that is wrong."""
+    body = '{"quote": ' + "[" * 31 + "]" * 31 + "}"
+
+    response = entry_clerk.post("/api/v1/entries/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "quote" in response.json()
+
+
+def test_brackets_inside_strings_are_text_not_nesting(entry_clerk, hangzhou_plan):
+    response = entry_clerk.post(
+        "/api/v1/entries/", {**NEW_ENTRY, "quote": "[" * 100 + '\\" {{{'}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert ProgressEntry.objects.get(pk=response.json()["id"]).quote == "[" * 100 + '\\" {{{'
+
+
 def test_it_refuses_a_json_list_instead_of_an_object(entry_clerk, hangzhou_plan):
     response = entry_clerk.post("/api/v1/entries/", [NEW_ENTRY], format="json")
 
