@@ -56,7 +56,7 @@ NEW_ENTRY = {
 
 
 def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, hangzhou_plan):
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": True}, format="json")
+    response = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
 
     assert response.status_code == 201, response.json()
     entry = ProgressEntry.objects.get(pk=response.json()["id"])
@@ -65,7 +65,6 @@ def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, h
     assert entry.value == Decimal("1800.5")
     assert entry.confidence == "medium"
     assert entry.entered_by == data_entry_user
-    # Only the demo-data command marks figures synthetic; the API cannot.
     assert entry.is_synthetic is False
     assert response.json()["is_synthetic"] is False
 
@@ -239,14 +238,32 @@ def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan
     assert _entries() == before
 
 
-def test_it_never_makes_an_entry_synthetic(entry_clerk, hangzhou_plan):
+# Only `generate_demo_data` makes demo figures: the key is refused whatever its value,
+# rather than dropped while the figure is stored as official.
+SYNTHETIC_VALUES = [True, False, "true", None]
+
+
+@pytest.mark.parametrize("value", SYNTHETIC_VALUES, ids=repr)
+def test_it_refuses_is_synthetic_on_create_and_writes_nothing(entry_clerk, hangzhou_plan, value):
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": value}, format="json")
+
+    assert response.status_code == 400
+    assert "generate_demo_data" in response.json()["is_synthetic"][0]
+    assert _entries() == before
+
+
+@pytest.mark.parametrize("value", SYNTHETIC_VALUES, ids=repr)
+def test_it_refuses_is_synthetic_on_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, value):
     entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": True}, format="json")
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": value, "quote": "x"}, format="json")
 
-    assert response.status_code == 200
-    entry.refresh_from_db()
-    assert entry.is_synthetic is False
+    assert response.status_code == 400
+    assert "generate_demo_data" in response.json()["is_synthetic"][0]
+    assert _entries() == before
 
 
 def test_it_speaks_chinese_unless_asked_for_english(hangzhou_plan, data_entry_user):
