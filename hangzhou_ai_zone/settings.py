@@ -224,9 +224,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Unknown parameters and values a list cannot use are a 400 (targets.api.query).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "targets.api.query.FilterBackend",
+        "targets.api.query.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
