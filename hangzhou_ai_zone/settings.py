@@ -193,7 +193,7 @@ def _throttle_rate(name: str, default: str) -> str | None:
     rate = env.str(name, default=default).strip()
     if not rate:
         return None
-    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)s?", rate):
         raise ImproperlyConfigured(f"{name} must look like 120/minute (or be empty to switch it off), not {rate!r}.")
     return rate
 

@@ -217,3 +217,27 @@ def test_the_limit_holds_across_two_server_processes(two_servers, cache_url):
     assert Counter(one_by_one) == {200: 10, 429: 20}
     assert one_by_one[:10] == [200] * 10  # both servers served, then both refused
     assert Counter(at_once) == {200: 10, 429: 30}
+
+
+@pytest.mark.parametrize(
+    ("value", "rate"),
+    [("120/minute", "120/minute"), (" 5/hours ", "5/hours"), ("", None), ("  ", None)],
+)
+def test_a_rate_is_read_from_the_environment(monkeypatch, value, rate):
+    from hangzhou_ai_zone.settings import _throttle_rate
+
+    monkeypatch.setenv("API_THROTTLE_TEST", value)
+
+    assert _throttle_rate("API_THROTTLE_TEST", "1/second") == rate
+
+
+@pytest.mark.parametrize("value", ["120", "120/fortnight", "many/minute", "120 per minute"])
+def test_a_malformed_rate_stops_the_process_at_start(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from hangzhou_ai_zone.settings import _throttle_rate
+
+    monkeypatch.setenv("API_THROTTLE_TEST", value)
+
+    with pytest.raises(ImproperlyConfigured, match="API_THROTTLE_TEST must look like 120/minute"):
+        _throttle_rate("API_THROTTLE_TEST", "1/second")
