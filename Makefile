@@ -24,10 +24,11 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
 .env:
 	$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
 
-# Migrate and load the plan. Loading creates only what is missing: what an
-# administrator entered or changed is never overwritten.
+# Migrate, create the cache table (the API's throttle counts) and load the plan. Loading
+# creates only what is missing: what an administrator entered or changed is never overwritten.
 setup: $(VENV)/.runtime-installed .env
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan
 	$(MANAGE) recompute_snapshots --since baseline

@@ -7,6 +7,7 @@ secrets have no default: with DEBUG off the process refuses to start without
 SECRET_KEY.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -199,11 +200,40 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
+# The cache holds the API's throttle counts (nothing that a restart could not rebuild). Every
+# process serving requests (gunicorn's workers, a second host) must share it, or each keeps
+# its own count and the limit multiplies by the number of processes. Default: a table in the
+# database, which they all share already (`manage.py createcachetable` creates it; the test
+# runner too); CACHE_URL=redis://host:6379/1 moves it to Redis. MAX_ENTRIES: the database
+# cache culls a third of its rows when it holds more, which would forget clients' counts.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache?max_entries=20000")}
+
+# How many reverse proxies in front of the site append the client's address to
+# X-Forwarded-For. 0 (the default): the header is ignored and a client is the address it
+# connects from, so nobody can pose as many clients by making the header up. Behind one
+# proxy (nginx), 1: the address that proxy appended. Used by the API throttles and the
+# login lockout.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {NUM_PROXIES}.")
+
+
+def _throttle_rate(name: str, default: str) -> str | None:
+    """A rate "<n>/<second|minute|hour|day>", or None (throttle off) when set empty.
+    A malformed rate stops the process here rather than failing every API request."""
+    rate = env.str(name, default=default).strip()
+    if not rate:
+        return None
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)s?", rate):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (or be empty to switch it off), not {rate!r}.")
+    return rate
+
+
 # REST API (/api/v1/). Reading follows PUBLIC_READ; writing needs the model permissions
-# of the data-entry role, by session or token. Throttle rates are "<n>/<second|minute|hour|day>";
-# an empty rate switches that throttle off.
-API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="120/minute")
-API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
+# of the data-entry role, by session or token. An empty rate switches that throttle off:
+# without API_THROTTLE_ANON anonymous clients are not limited at all.
+API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
+API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "1200/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a client without credentials gets 401 with a
@@ -216,10 +246,19 @@ REST_FRAMEWORK = {
         "targets.api.throttling.AnonThrottle",
         "targets.api.throttling.UserThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON or None, "user": API_THROTTLE_USER or None},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    # DRF's default (None) trusts the whole X-Forwarded-For header; 0 ignores it.
+    "NUM_PROXIES": NUM_PROXIES,
+    # JSON first (the API's own format, refusing absurd nesting); forms for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "targets.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Unknown parameters and values a list cannot use are a 400 (targets.api.query).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "targets.api.query.FilterBackend",
+        "targets.api.query.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,

@@ -4,13 +4,15 @@ A row names its plan by code and its work area by number; a measure is matched b
 (plan, number), so importing the official list over the provisional placeholders
 updates them in place and keeps their links and history. Rows are validated with the
 same `measures.validation` rules (`clean_model_instances`); one bad row and the
-import writes nothing.
+import writes nothing. Exported cells that a spreadsheet would run as a formula are
+written as text (exports.formulas), in every format.
 """
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 
 from edge import text
+from exports.formulas import neutralise_formula
 from measures.models import Area, Measure
 
 
@@ -30,6 +32,9 @@ class MeasureResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
 
     def import_data(self, dataset, **kwargs):
         # One invalid row and nothing is written — also when called outside the admin's

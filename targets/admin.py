@@ -4,13 +4,15 @@ Saving and deleting progress entries goes through `targets.services`, so the adm
 applies the same rules and triggers the same follow-up as the API and the commands.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from edge.admin import KeyInputAdminMixin
-from targets import services
+from targets import services, validation
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
 from targets.units import format_quantity
 
@@ -55,8 +57,22 @@ class TargetItemInline(admin.TabularInline):
     fields = ("order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
 
 
+class ProgressEntryForm(forms.ModelForm):
+    """The change form and the target page's inline: `is_synthetic` is shown read-only, and
+    a hand-made POST that carries it anyway is refused rather than silently ignored."""
+
+    def clean(self):
+        try:
+            validation.validate_synthetic_flag_absent(self.data, key=self.add_prefix("is_synthetic"))
+        except ValidationError as error:
+            # The field is not on this form, so the message goes to the form as a whole.
+            raise ValidationError(error.messages) from None
+        return super().clean()
+
+
 class ProgressEntryInline(admin.StackedInline):
     model = ProgressEntry
+    form = ProgressEntryForm
     extra = 0
     fields = (
         ("period_end", "value", "qualifier"),
@@ -119,6 +135,7 @@ class ProgressEntryAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
     search_fields = ("target__code", "target__name_zh", "target__name_en", "source_title", "quote")
     list_select_related = ("target", "entered_by")
     date_hierarchy = "period_end"
+    form = ProgressEntryForm
     autocomplete_fields = ("target",)
     readonly_fields = ("is_synthetic", "entered_by", "entered_at", "updated_at")
     fieldsets = (

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from targets.models import ProgressEntry, Snapshot, Target
+from targets.validation import validate_synthetic_origin
 
 ENTRY_FIELDS = (
     "period_end", "value", "qualifier", "source_title", "source_url", "quote",
@@ -68,17 +69,20 @@ def progress_entry_update(*, entry: ProgressEntry, data: dict, user: AbstractBas
 def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None = None) -> ProgressEntry:
     """Validates and saves an entry that a form or serializer has filled in.
 
-    Guarantees: the entry obeys every rule in `targets.validation` or nothing is written.
+    Guarantees: the entry obeys every rule in `targets.validation` or nothing is written;
+    a save by a person (`user` given) never makes a figure synthetic — only the demo
+    module, which passes no user, creates demo figures.
     """
     if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
         entry.entered_by = user
-    previous_target_id = (
-        ProgressEntry.objects.filter(pk=entry.pk).values_list("target_id", flat=True).first()
+    previous = (
+        ProgressEntry.objects.filter(pk=entry.pk).values("target_id", "is_synthetic").first()
         if entry.pk else None
-    )
+    ) or {"target_id": None, "is_synthetic": False}
+    validate_synthetic_origin(entry, by_person=user is not None, was_synthetic=previous["is_synthetic"])
     entry.full_clean()
     entry.save()
-    _entries_changed({entry.target_id, previous_target_id} - {None})
+    _entries_changed({entry.target_id, previous["target_id"]} - {None})
     return entry
 
 

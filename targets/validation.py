@@ -5,6 +5,7 @@ import and the management commands (which all go through `full_clean()` in
 `targets.services`) share them. Every message says what is wrong and what to do.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -107,3 +108,29 @@ def validate_progress_entry(entry) -> None:
                 "the partial figure in a note."
             ) % {"target": target}}
         )
+
+
+# Demo figures. `is_synthetic` marks the figures `manage.py generate_demo_data` invents; a
+# person never sets it, in either direction: a figure someone enters is official, and a
+# demo figure stays marked until `remove_demo_data` deletes it.
+
+def _synthetic_refused(field: str) -> ValidationError:
+    return ValidationError(
+        {field: _(
+            "Demo figures come only from `manage.py generate_demo_data`; “is_synthetic” is not "
+            "accepted here. Leave it out: a figure entered here is official."
+        )},
+        code="synthetic",
+    )
+
+
+def validate_synthetic_flag_absent(data, *, key: str = "is_synthetic") -> None:
+    """Refuses input (a request body, a form's data) that carries `key`, whatever its value."""
+    if isinstance(data, Mapping) and key in data:
+        raise _synthetic_refused("is_synthetic")
+
+
+def validate_synthetic_origin(entry, *, by_person: bool, was_synthetic: bool) -> None:
+    """A person's save never makes a figure synthetic; the demo module (no person) may."""
+    if entry.is_synthetic and by_person and not was_synthetic:
+        raise _synthetic_refused("is_synthetic")

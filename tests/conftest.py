@@ -83,13 +83,16 @@ def superuser(db):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
-    # A real Celery worker is another process: on SQLite it can only share the test
-    # database if that is a file, not the default in-memory one. tmpfs keeps it fast.
+    # A real Celery worker or a second server is another process: on SQLite it can only
+    # share the test database if that is a file, not the default in-memory one. tmpfs
+    # keeps it fast.
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    needs_worker = any(item.get_closest_marker("worker") for item in request.session.items)
-    if needs_worker and database["ENGINE"].endswith("sqlite3"):
+    needs_file = any(
+        item.get_closest_marker("worker") or item.get_closest_marker("processes") for item in request.session.items
+    )
+    if needs_file and database["ENGINE"].endswith("sqlite3"):
         folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
         database.setdefault("TEST", {})["NAME"] = os.path.join(folder, f"hangzhou-ai-zone-test-{os.getpid()}.sqlite3")
 

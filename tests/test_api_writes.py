@@ -56,7 +56,7 @@ NEW_ENTRY = {
 
 
 def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, hangzhou_plan):
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": True}, format="json")
+    response = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
 
     assert response.status_code == 201, response.json()
     entry = ProgressEntry.objects.get(pk=response.json()["id"])
@@ -65,7 +65,6 @@ def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, h
     assert entry.value == Decimal("1800.5")
     assert entry.confidence == "medium"
     assert entry.entered_by == data_entry_user
-    # Only the demo-data command marks figures synthetic; the API cannot.
     assert entry.is_synthetic is False
     assert response.json()["is_synthetic"] is False
 
@@ -239,14 +238,32 @@ def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan
     assert _entries() == before
 
 
-def test_it_never_makes_an_entry_synthetic(entry_clerk, hangzhou_plan):
+# Only `generate_demo_data` makes demo figures: the key is refused whatever its value,
+# rather than dropped while the figure is stored as official.
+SYNTHETIC_VALUES = [True, False, "true", None]
+
+
+@pytest.mark.parametrize("value", SYNTHETIC_VALUES, ids=repr)
+def test_it_refuses_is_synthetic_on_create_and_writes_nothing(entry_clerk, hangzhou_plan, value):
+    before = _entries()
+
+    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": value}, format="json")
+
+    assert response.status_code == 400
+    assert "generate_demo_data" in response.json()["is_synthetic"][0]
+    assert _entries() == before
+
+
+@pytest.mark.parametrize("value", SYNTHETIC_VALUES, ids=repr)
+def test_it_refuses_is_synthetic_on_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, value):
     entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": True}, format="json")
+    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": value, "quote": "x"}, format="json")
 
-    assert response.status_code == 200
-    entry.refresh_from_db()
-    assert entry.is_synthetic is False
+    assert response.status_code == 400
+    assert "generate_demo_data" in response.json()["is_synthetic"][0]
+    assert _entries() == before
 
 
 def test_it_speaks_chinese_unless_asked_for_english(hangzhou_plan, data_entry_user):
@@ -303,6 +320,50 @@ def test_it_refuses_malformed_json(entry_clerk, hangzhou_plan, body):
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
     assert _entries() == before
+
+
+DEEP = "[" * 5000 + "]" * 5000  # 10 kB; about 1,000 levels already overflow Python's parser
+JUST_TOO_DEEP = '{"quote": ' + "[" * 32 + "]" * 32 + "}"  # 33 levels
+
+
+@pytest.mark.parametrize("body", [DEEP, JUST_TOO_DEEP], ids=["5000-levels", "33-levels"])
+@pytest.mark.parametrize("method", ["post", "patch"])
+@pytest.mark.parametrize("resource", ["entries", "updates"])
+def test_it_refuses_deeply_nested_json_and_writes_nothing(entry_clerk, measure, resource, method, body):
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    update = MeasureUpdateFactory(measure=measure)
+    url = {
+        ("entries", "post"): "/api/v1/entries/",
+        ("entries", "patch"): f"/api/v1/entries/{entry.pk}/",
+        ("updates", "post"): f"/api/v1/measures/{measure.pk}/updates/",
+        ("updates", "patch"): f"/api/v1/measures/{measure.pk}/updates/{update.pk}/",
+    }[resource, method]
+    before = _entries(), _updates()
+
+    response = getattr(entry_clerk, method)(url, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested more than 32 levels" in response.json()["detail"]
+    assert (_entries(), _updates()) == before
+
+
+def test_nesting_up_to_the_limit_reaches_validation(entry_clerk, hangzhou_plan):
+    """32 levels pass the parser; the serializer then names the field that is wrong."""
+    body = '{"quote": ' + "[" * 31 + "]" * 31 + "}"
+
+    response = entry_clerk.post("/api/v1/entries/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "quote" in response.json()
+
+
+def test_brackets_inside_strings_are_text_not_nesting(entry_clerk, hangzhou_plan):
+    response = entry_clerk.post(
+        "/api/v1/entries/", {**NEW_ENTRY, "quote": "[" * 100 + '\\" {{{'}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    assert ProgressEntry.objects.get(pk=response.json()["id"]).quote == "[" * 100 + '\\" {{{'
 
 
 def test_it_refuses_a_json_list_instead_of_an_object(entry_clerk, hangzhou_plan):

@@ -155,3 +155,107 @@ def test_the_update_service_leaves_the_row_unchanged_on_bad_input(patents):
         services.progress_entry_update(entry=entry, data={"value": Decimal("-3")})
     entry.refresh_from_db()
     assert entry.value == Decimal("50")
+
+
+# Demo figures come only from `generate_demo_data`: the admin refuses a hand-made POST that
+# carries `is_synthetic` (the field is read-only, so no form of ours sends it), and the
+# service refuses a person's save that would make a figure synthetic.
+
+def _entries():
+    return list(ProgressEntry.objects.order_by("pk").values())
+
+
+@pytest.mark.parametrize("value", ["on", "", "0"])
+def test_the_admin_add_form_refuses_is_synthetic(client, zone_admin, patents, value):
+    client.force_login(zone_admin)
+
+    response = client.post(ADD_URL, _form(patents, is_synthetic=value))
+
+    assert response.status_code == 200
+    assert "generate_demo_data" in " ".join(response.context["adminform"].form.non_field_errors())
+    assert ProgressEntry.objects.count() == 0
+
+
+def test_the_admin_change_form_refuses_is_synthetic(client, zone_admin, patents):
+    entry = ProgressEntryFactory(target=patents, period_end=dt.date(2021, 12, 31), value=Decimal("100"))
+    before = _entries()
+    client.force_login(zone_admin)
+
+    response = client.post(
+        reverse("admin:targets_progressentry_change", args=[entry.pk]),
+        _form(patents, value="150", is_synthetic="on"),
+    )
+
+    assert response.status_code == 200
+    assert "generate_demo_data" in " ".join(response.context["adminform"].form.non_field_errors())
+    assert _entries() == before
+
+
+def _inline_post(client, target, **new_entry):
+    url = reverse("admin:targets_target_change", args=[target.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({"objective": target.objective_id, "baseline_date": "2019-12-31", "target_value": "300",
+                 "baseline_value": "0"})
+    data.update({
+        "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0",
+        "entries-TOTAL_FORMS": "1", "entries-INITIAL_FORMS": "0",
+        "entries-0-target": target.pk, "entries-0-period_end": "2021-12-31", "entries-0-value": "120",
+        "entries-0-qualifier": "exact", "entries-0-source_title": "Bureau statistics 2021",
+        "entries-0-confidence": "high",
+        **{f"entries-0-{name}": value for name, value in new_entry.items()},
+    })
+    return client.post(url, data)
+
+
+def test_the_target_pages_inline_refuses_is_synthetic(client, zone_admin, patents):
+    client.force_login(zone_admin)
+
+    response = _inline_post(client, patents, is_synthetic="on")
+
+    assert response.status_code == 200
+    assert "generate_demo_data" in response.content.decode()
+    assert ProgressEntry.objects.count() == 0
+
+
+def test_the_target_pages_inline_adds_a_figure_without_is_synthetic(client, zone_admin, patents):
+    """The same POST without the key is saved: the refusal above is for the key alone."""
+    client.force_login(zone_admin)
+
+    response = _inline_post(client, patents)
+
+    assert response.status_code == 302
+    assert ProgressEntry.objects.get().is_synthetic is False
+
+
+def test_the_service_refuses_a_synthetic_figure_from_a_person(patents, data_entry_user):
+    with pytest.raises(ValidationError) as caught:
+        services.progress_entry_create(
+            target=patents, period_end=dt.date(2021, 12, 31), value=Decimal("1"), source_title="S",
+            is_synthetic=True, entered_by=data_entry_user,
+        )
+
+    assert "generate_demo_data" in caught.value.message_dict["is_synthetic"][0]
+    assert ProgressEntry.objects.count() == 0
+
+
+def test_the_service_refuses_to_turn_a_persons_figure_synthetic(patents, data_entry_user):
+    entry = ProgressEntryFactory(target=patents, value=Decimal("50"))
+    entry.is_synthetic = True
+
+    with pytest.raises(ValidationError):
+        services.progress_entry_save(entry=entry, user=data_entry_user)
+
+    assert ProgressEntry.objects.get().is_synthetic is False
+
+
+def test_the_demo_module_and_edits_of_demo_figures_are_allowed(patents, data_entry_user):
+    """The demo module passes no person; a person may still correct a demo figure's value."""
+    entry = services.progress_entry_create(
+        target=patents, period_end=dt.date(2021, 12, 31), value=Decimal("1"), source_title="S", is_synthetic=True,
+    )
+    entry.value = Decimal("2")
+
+    services.progress_entry_save(entry=entry, user=data_entry_user)
+
+    assert ProgressEntry.objects.filter(is_synthetic=True, value=Decimal("2")).count() == 1

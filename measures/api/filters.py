@@ -3,12 +3,7 @@
 import django_filters
 
 from measures.models import Area, Measure
-from targets.api.filters import plan_filter, target_filter
-from targets.api.lookups import id_q
-
-
-def _area(queryset, name, value):
-    return queryset.filter(id_q(value, field="area_id"))
+from targets.api.filters import BooleanFilter, IdFilter, plan_filter, target_filter
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -21,9 +16,9 @@ class AreaFilter(django_filters.FilterSet):
 
 class MeasureFilter(django_filters.FilterSet):
     plan = plan_filter("area__plan__")
-    area = django_filters.CharFilter(method=_area, label="Work area id")
+    area = IdFilter(field_name="area_id", label="Work area id")
     status = django_filters.ChoiceFilter(choices=Measure.Status.choices)
-    is_provisional = django_filters.BooleanFilter()
+    is_provisional = BooleanFilter()
     target = target_filter("targets__")
     due_date = django_filters.DateFromToRangeFilter(label="Due date (due_date_after, due_date_before)")
 

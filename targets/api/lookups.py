@@ -24,12 +24,6 @@ def code_or_id_q(key, *, prefix: str = "") -> Q:
     return match
 
 
-def id_q(key, *, field: str) -> Q:
-    """Matches `field` = `key`, or nothing if `key` is not a valid id."""
-    number = as_id(key)
-    return Q(**{field: number}) if number is not None else Q(pk__in=[])
-
-
 def by_code_or_id(queryset: QuerySet, key) -> Model | None:
     """The row with code `key`, else the row with id `key` (a code wins over an id)."""
     found = list(queryset.filter(code_or_id_q(key))[:2])

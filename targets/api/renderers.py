@@ -2,7 +2,8 @@
 
 Nested objects become dotted columns (`snapshot.status`), derived from the serializer so
 that a target without a snapshot still has every column; lists (a measure's updates)
-stay JSON inside one cell. A paginated JSON envelope is unwrapped to its rows.
+stay JSON inside one cell. A paginated JSON envelope is unwrapped to its rows. Cells that a
+spreadsheet would run as a formula are written as text (exports.formulas).
 """
 
 import csv
@@ -11,6 +12,8 @@ import json
 
 from rest_framework import renderers, serializers
 from rest_framework.utils.encoders import JSONEncoder
+
+from exports.formulas import neutralise_formula
 
 
 def serializer_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> list[str]:
@@ -54,7 +57,7 @@ class CSVRenderer(renderers.BaseRenderer):
             columns = None
         else:
             columns = self._columns(renderer_context.get("view"))
-        rows = [flatten(row) for row in data]
+        rows = [{key: neutralise_formula(value) for key, value in flatten(row).items()} for row in data]
         if columns is None:
             columns = list(dict.fromkeys(key for row in rows for key in row))
         buffer = io.StringIO()

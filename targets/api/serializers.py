@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from edge import text
-from targets import selectors
+from targets import selectors, validation
 from targets.api.lookups import by_code_or_id
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
 
@@ -129,6 +129,12 @@ class EntrySerializer(serializers.ModelSerializer):
         # The one-entry-per-period rule is checked by targets.validation, with a message
         # that names the existing entry; DRF's generic unique-together check would pre-empt it.
         validators = []
+
+    def validate(self, attrs):
+        # A read-only field in the body is otherwise dropped without a word, and the
+        # figure stored as official while the client believes it sent a demo figure.
+        validation.validate_synthetic_flag_absent(self.initial_data)
+        return attrs
 
     def validate_target(self, target):
         if self.instance is not None and target.pk != self.instance.target_id:

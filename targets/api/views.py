@@ -80,6 +80,7 @@ class CodeOrIdLookupMixin:
 )
 class PlanViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
+    filterset_class = filters.PlanFilter
     ordering_fields = ["code", "published_on", "target_date"]
 
     def get_queryset(self):
@@ -114,6 +115,8 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = filters.TargetFilter
     ordering_fields = ["code", "order", "name_en", "name_zh", "target_value", "baseline_date"]
+    # Read by the view itself, beside the filters (targets.api.query).
+    query_parameters = ("as_of",)
 
     @cached_property
     def as_of(self) -> dt.date | None:
@@ -139,8 +142,9 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=gettext_lazy("A target's progress entries"),
         parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)],
+        responses=EntrySerializer(many=True),  # a page of them, like every list
     )
-    @action(detail=True, methods=["get"], serializer_class=EntrySerializer, filter_backends=[])
+    @action(detail=True, methods=["get"], serializer_class=EntrySerializer, filter_backends=[], query_parameters=())
     def entries(self, request, code_or_id=None):
         target = self.get_object()
         return self._list(selectors.entries_of(target=target).select_related("target"))
@@ -152,8 +156,12 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("since", OpenApiTypes.DATE, description=gettext_lazy("First as-of date (inclusive).")),
             OpenApiParameter("until", OpenApiTypes.DATE, description=gettext_lazy("Last as-of date (inclusive).")),
         ],
+        responses=SnapshotHistorySerializer(many=True),
     )
-    @action(detail=True, methods=["get"], serializer_class=SnapshotHistorySerializer, filter_backends=[])
+    @action(
+        detail=True, methods=["get"], serializer_class=SnapshotHistorySerializer, filter_backends=[],
+        query_parameters=("since", "until"),
+    )
     def snapshots(self, request, code_or_id=None):
         since, until = date_param(request, "since"), date_param(request, "until")
         target = self.get_object()
@@ -224,6 +232,7 @@ class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.SnapshotFilter
     pagination_class = AsOfPagination
     ordering_fields = ["target__code", "status", "progress", "expected", "ratio"]
+    query_parameters = ("as_of",)
     lookup_value_regex = ID_PATTERN
 
     @cached_property
