@@ -178,6 +178,7 @@ def two_servers(transactional_db, settings):
             "NUM_PROXIES": "0",
             "SECRET_KEY": "test-only",
             "DEBUG": "0",
+            "USE_HTTPS": "0",  # plain http on 127.0.0.1, as under `make run`
             "CELERY_BROKER_URL": "",
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         }
