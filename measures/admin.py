@@ -60,7 +60,7 @@ class MeasureAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         for update in formset.deleted_objects:
-            services.measure_update_delete(update=update)
+            services.measure_update_delete(update=update, user=request.user)
         for update in formset.save(commit=False):
             services.measure_update_save(update=update, user=request.user)
 
@@ -78,4 +78,8 @@ class MeasureUpdateAdmin(SimpleHistoryAdmin):
         services.measure_update_save(update=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        services.measure_update_delete(update=obj)
+        services.measure_update_delete(update=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset:
+            services.measure_update_delete(update=update, user=request.user)

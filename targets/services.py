@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from targets import permissions
 from targets.models import ProgressEntry, Snapshot, Target
 
 ENTRY_FIELDS = (
@@ -68,14 +69,18 @@ def progress_entry_update(*, entry: ProgressEntry, data: dict, user: AbstractBas
 def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None = None) -> ProgressEntry:
     """Validates and saves an entry that a form or serializer has filled in.
 
-    Guarantees: the entry obeys every rule in `targets.validation` or nothing is written.
+    Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
+    (no stored row) or change it (PermissionDenied otherwise); the entry obeys every rule in
+    `targets.validation` or nothing is written.
     """
-    if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
-        entry.entered_by = user
     previous_target_id = (
         ProgressEntry.objects.filter(pk=entry.pk).values_list("target_id", flat=True).first()
         if entry.pk else None
     )
+    # A row that no longer exists (reverting a deleted entry from its history) is an addition.
+    permissions.entry_write_check(user=user, action="add" if previous_target_id is None else "change", entry=entry)
+    if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
+        entry.entered_by = user
     entry.full_clean()
     entry.save()
     _entries_changed({entry.target_id, previous_target_id} - {None})
@@ -84,6 +89,9 @@ def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None =
 
 @transaction.atomic
 def progress_entry_delete(*, entry: ProgressEntry, user: AbstractBaseUser | None = None) -> None:
+    """Deletes an entry and queues its target's recompute; with a user, only if
+    `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
+    permissions.entry_write_check(user=user, action="delete", entry=entry)
     target_id = entry.target_id
     entry.delete()
     _entries_changed({target_id})
