@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "simple_history",
+    "access",
     "targets",
     "measures",
     "dashboard",

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
+from access.history_admin import HistoryAdmin
 from measures import services
 from measures.models import Area, Measure, MeasureUpdate
 from measures.resources import MeasureResource
@@ -18,7 +18,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(HistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
@@ -39,7 +39,7 @@ class MeasureUpdateInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ImportExportMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ("number", "__str__", "area", "status", "lead_agency", "is_provisional", "due_date")
     list_display_links = ("number", "__str__")
@@ -66,7 +66,7 @@ class MeasureAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MeasureUpdate)
-class MeasureUpdateAdmin(SimpleHistoryAdmin):
+class MeasureUpdateAdmin(HistoryAdmin):
     list_display = ("measure", "date", "status", "entered_by", "entered_at")
     list_filter = ("measure__area", "status")
     search_fields = ("note", "measure__title_zh", "measure__title_en")

@@ -7,8 +7,8 @@ applies the same rules and triggers the same follow-up as the API and the comman
 from django.contrib import admin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from access.history_admin import HistoryAdmin
 from targets import services
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
 from targets.units import format_quantity
@@ -25,7 +25,7 @@ class ObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ("__str__", "zone", "published_on", "baseline_date", "target_date")
     search_fields = ("code", "title_zh", "title_en", "zone")
     inlines = [ObjectiveInline]
@@ -42,7 +42,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(HistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
@@ -52,6 +52,18 @@ class TargetItemInline(admin.TabularInline):
     model = TargetItem
     extra = 0
     fields = ("order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
+
+
+@admin.register(TargetItem)
+class TargetItemAdmin(HistoryAdmin):
+    """Items are edited inline on their target; this admin gives each its own change history."""
+
+    list_display = ("code", "__str__", "target", "status")
+    list_filter = ("target__objective__plan", "status")
+    search_fields = ("code", "name_zh", "name_en", "target__code")
+    list_select_related = ("target",)
+    autocomplete_fields = ("target",)
+    fields = ("target", "order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
 
 
 class ProgressEntryInline(admin.StackedInline):
@@ -77,7 +89,7 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(HistoryAdmin):
     list_display = ("code", "__str__", "objective", "unit", "target_with_unit", "baseline_with_unit", "aggregation")
     list_filter = ("objective__plan", "objective", "unit", "kind", "aggregation")
     search_fields = ("code", "name_zh", "name_en", "source_wording")
@@ -109,7 +121,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(SimpleHistoryAdmin):
+class ProgressEntryAdmin(HistoryAdmin):
     list_display = (
         "target", "period_end", "value_with_unit", "qualifier", "confidence", "is_synthetic",
         "source_title", "entered_by", "entered_at",
