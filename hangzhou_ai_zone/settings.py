@@ -133,6 +133,11 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# django-import-export: importing and exporting a model each need their own permission
+# (`import_<model>`, `export_<model>`), not merely access to its admin.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
 # Whether the dashboard and the read side of the API are open to anyone on the network
 # (the default, for an intranet) or need a login. Writes always need a login.
 PUBLIC_READ = env.bool("PUBLIC_READ", default=True)

@@ -168,6 +168,13 @@ ROLE_DATA_ENTRY = "Data entry"
 ROLE_VIEWER = "Viewer"
 ROLE_APPS = ("targets", "measures")
 DATA_ENTRY_MODELS = {("targets", "progressentry"), ("measures", "measureupdate")}
+# Exporting (measures, from the admin) is a read: it gives a file of what the admin's list
+# already shows and the API's CSV gives anyone who may read. So every role that may view
+# may export; importing writes, and stays with the zone administrators.
+READ_ACTIONS = {"view", "export"}
+# Apps outside ROLE_APPS whose every permission the zone administrators hold: API tokens
+# and the recompute schedule.
+ADMINISTRATOR_APPS = ("authtoken", "django_celery_beat")
 
 
 @transaction.atomic
@@ -192,19 +199,16 @@ def roles_sync() -> dict[str, int]:
         model = (permission.content_type.app_label, permission.content_type.model)
         action = permission.codename.split("_", 1)[0]
         wanted[ROLE_ZONE_ADMINISTRATOR].append(permission)
-        if action == "view" or model in DATA_ENTRY_MODELS:
+        if action in READ_ACTIONS or model in DATA_ENTRY_MODELS:
             wanted[ROLE_DATA_ENTRY].append(permission)
-        if action == "view":
+        if action in READ_ACTIONS:
             wanted[ROLE_VIEWER].append(permission)
-    # Administrators also manage API tokens and the recompute schedule.
-    wanted[ROLE_ZONE_ADMINISTRATOR] += list(
-        Permission.objects.filter(content_type__app_label__in=("authtoken", "django_celery_beat"))
-    )
+    wanted[ROLE_ZONE_ADMINISTRATOR] += list(Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
     counts = {}
-    for name, permissions in wanted.items():
+    for name, granted in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(permissions)
-        counts[name] = len(permissions)
+        group.permissions.set(granted)
+        counts[name] = len(granted)
     return counts
 
 
