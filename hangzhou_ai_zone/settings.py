@@ -131,7 +131,11 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# Sign-in. Readers sign in on the site's own page (/accounts/login/), which needs no staff
+# status; the admin keeps its own login, open to staff only.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:overview"
+LOGOUT_REDIRECT_URL = "dashboard:overview"
 
 # django-import-export: importing and exporting a model each need their own permission
 # (`import_<model>`, `export_<model>`), not merely access to its admin.
