@@ -172,9 +172,9 @@ DATA_ENTRY_MODELS = {("targets", "progressentry"), ("measures", "measureupdate")
 # already shows and the API's CSV gives anyone who may read. So every role that may view
 # may export; importing writes, and stays with the zone administrators.
 READ_ACTIONS = {"view", "export"}
-# Apps outside ROLE_APPS whose every permission the zone administrators hold: API tokens
-# and the recompute schedule.
-ADMINISTRATOR_APPS = ("authtoken", "django_celery_beat")
+# Apps outside ROLE_APPS whose every permission the zone administrators hold: API tokens,
+# the recompute schedule, and the login lockout (unlocking is deleting access attempts).
+ADMINISTRATOR_APPS = ("authtoken", "django_celery_beat", "axes")
 
 
 @transaction.atomic

@@ -116,7 +116,7 @@ def test_roles_hold_exactly_their_permissions(roles):
     assert not {"change_target", "add_plan", "change_measure", "delete_target", "import_measure"} & entry
     assert "import_measure" not in viewer
     assert {"change_target", "add_plan", "change_measure", "add_token", "change_periodictask"} <= admin
-    assert {"import_measure", "export_measure"} <= admin
+    assert {"import_measure", "export_measure", "view_accessattempt", "delete_accessattempt"} <= admin
 
 
 def test_syncing_roles_twice_is_idempotent(roles):
