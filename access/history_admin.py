@@ -18,8 +18,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose revert needs the change permission (403 otherwise).
 
     A revert saves through the admin's own `save_model` (and so through the same service
-    as the change form), in one transaction.
+    as the change form), in one transaction. List actions ("delete selected") run in one
+    transaction too, so that a record the services refuse half-way leaves nothing done,
+    not even the log entries written before the deletions.
     """
+
+    def response_action(self, request, queryset):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         historical = self._historical_record(object_id, version_id)

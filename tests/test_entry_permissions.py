@@ -207,6 +207,26 @@ def test_the_admin_answers_403_and_writes_nothing(client, hangzhou_plan, data_en
     assert (_entries(), _updates()) == before
 
 
+@pytest.mark.usefixtures("narrowed_rule")
+def test_deleting_several_figures_is_all_or_nothing(client, hangzhou_plan, data_entry_user):
+    from django.contrib.admin.models import LogEntry
+
+    industry = Target.objects.get(code="industry-size")
+    allowed = Target.objects.filter(pk__lt=industry.pk, kind=Target.Kind.QUANTITATIVE).exclude(
+        code="industry-size").first()
+    ProgressEntryFactory(target=allowed, period_end=dt.date(2021, 12, 31))
+    before = _entries()
+    selected = [entry["id"] for entry in before if entry["target_id"] in (allowed.pk, industry.pk)]
+    client.force_login(data_entry_user)
+
+    response = client.post(reverse("admin:targets_progressentry_changelist"),
+                           {"action": "delete_selected", "_selected_action": selected, "post": "yes"})
+
+    assert response.status_code == 403
+    assert _entries() == before
+    assert not LogEntry.objects.exists()
+
+
 def test_deleting_measure_updates_from_the_admin_list_goes_through_the_service(client, zone_admin, monkeypatch):
     update = MeasureUpdateFactory()
     calls = []
