@@ -8,6 +8,7 @@ SECRET_KEY.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "edge",
+    "axes",
+    "access",
     "targets",
     "measures",
     "dashboard",
@@ -97,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a login refused for lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hangzhou_ai_zone.urls"
@@ -162,7 +167,41 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# Sign-in. Readers sign in on the site's own page (/accounts/login/), which needs no staff
+# status; the admin keeps its own login, open to staff only.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:overview"
+LOGOUT_REDIRECT_URL = "dashboard:overview"
+
+# How many proxies stand in front of the application and append to X-Forwarded-For. 0 (the
+# default): trust no forwarded header, the client is the connecting address. Used for the
+# login lockout (access.client_ip) and the API throttles alike.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Login lockout (django-axes), on every login form: the site's and the admin's. After
+# LOGIN_FAILURE_LIMIT failed logins for one username, or from one address, further attempts
+# are refused until LOGIN_COOLOFF_MINUTES have passed (0: until an administrator unlocks
+# them in the admin, Access attempts) or the attempts are deleted there.
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out client is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+_LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=_LOGIN_COOLOFF_MINUTES) if _LOGIN_COOLOFF_MINUTES > 0 else None
+# Each count locks on its own: a username (one account tried from many addresses) and an
+# address (one client trying many usernames).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "access.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "access.views.lockout"
+AXES_VERBOSE = False  # no banner in every process's log; lockouts are still logged
+
+# django-import-export: importing and exporting a model each need their own permission
+# (`import_<model>`, `export_<model>`), not merely access to its admin.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 # Whether the dashboard and the read side of the API are open to anyone on the network
 # (the default, for an intranet) or need a login. Writes always need a login.
@@ -197,7 +236,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # django-axes logs every login at INFO; its warnings (a lockout) are what matter.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The cache holds the API's throttle counts (nothing that a restart could not rebuild). Every

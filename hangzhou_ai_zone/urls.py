@@ -11,6 +11,7 @@ admin.site.index_title = _("Plan, targets, figures and measures")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("access.urls")),
     path("api/", include("hangzhou_ai_zone.api_urls")),
     path("", include("dashboard.urls")),
 ]

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
+from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
 from measures import services
 from measures.models import Area, Measure, MeasureUpdate
@@ -19,7 +19,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class AreaAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
@@ -40,7 +40,7 @@ class MeasureUpdateInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ("number", "__str__", "area", "status", "lead_agency", "is_provisional", "due_date")
     list_display_links = ("number", "__str__")
@@ -61,13 +61,13 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         for update in formset.deleted_objects:
-            services.measure_update_delete(update=update)
+            services.measure_update_delete(update=update, user=request.user)
         for update in formset.save(commit=False):
             services.measure_update_save(update=update, user=request.user)
 
 
 @admin.register(MeasureUpdate)
-class MeasureUpdateAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class MeasureUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("measure", "date", "status", "entered_by", "entered_at")
     list_filter = ("measure__area", "status")
     search_fields = ("note", "measure__title_zh", "measure__title_en")
@@ -79,4 +79,8 @@ class MeasureUpdateAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
         services.measure_update_save(update=obj, user=request.user)
 
     def delete_model(self, request, obj):
-        services.measure_update_delete(update=obj)
+        services.measure_update_delete(update=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset:
+            services.measure_update_delete(update=update, user=request.user)

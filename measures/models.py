@@ -63,6 +63,12 @@ class Measure(BilingualTitleMixin):
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
         ordering = ["area__plan", "number"]
+        # The admin's import and export (django-import-export) ask for these, by the codes
+        # IMPORT_EXPORT_IMPORT_PERMISSION_CODE / _EXPORT_ in settings; roles_sync grants them.
+        permissions = [
+            ("import_measure", "Can import measures"),
+            ("export_measure", "Can export measures"),
+        ]
 
     def __str__(self):
         return f"{self.number}. {self.localized('title')}"

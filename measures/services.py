@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from measures.models import Area, Measure, MeasureUpdate
+from targets import permissions
 from targets.models import Plan
 
 
@@ -70,9 +71,13 @@ def measure_update_create(
 def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> MeasureUpdate:
     """Validates and saves an update filled in by a form or serializer.
 
-    Guarantees: the update obeys `measures.validation` or nothing is written; if it
-    carries a status and is the measure's newest update, the measure takes that status.
+    Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
+    (no stored row) or change it (PermissionDenied otherwise); the update obeys
+    `measures.validation` or nothing is written; if it carries a status and is the
+    measure's newest update, the measure takes that status.
     """
+    stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
+    permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
@@ -90,5 +95,8 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
 
 
 @transaction.atomic
-def measure_update_delete(*, update: MeasureUpdate) -> None:
+def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> None:
+    """Deletes an update; with a user, only if `targets.permissions` lets them
+    (PermissionDenied otherwise, nothing deleted)."""
+    permissions.entry_write_check(user=user, action="delete", entry=update)
     update.delete()

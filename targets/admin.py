@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
 from targets import services, validation
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
@@ -28,7 +28,7 @@ class ObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("__str__", "zone", "published_on", "baseline_date", "target_date")
     search_fields = ("code", "title_zh", "title_en", "zone")
     inlines = [ObjectiveInline]
@@ -45,7 +45,7 @@ class PlanAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
@@ -68,6 +68,18 @@ class ProgressEntryForm(forms.ModelForm):
             # The field is not on this form, so the message goes to the form as a whole.
             raise ValidationError(error.messages) from None
         return super().clean()
+
+
+@admin.register(TargetItem)
+class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
+    """Items are edited inline on their target; this admin gives each its own change history."""
+
+    list_display = ("code", "__str__", "target", "status")
+    list_filter = ("target__objective__plan", "status")
+    search_fields = ("code", "name_zh", "name_en", "target__code")
+    list_select_related = ("target",)
+    autocomplete_fields = ("target",)
+    fields = ("target", "order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
 
 
 class ProgressEntryInline(admin.StackedInline):
@@ -94,7 +106,7 @@ class ProgressEntryInline(admin.StackedInline):
 
 
 @admin.register(Target)
-class TargetAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("code", "__str__", "objective", "unit", "target_with_unit", "baseline_with_unit", "aggregation")
     list_filter = ("objective__plan", "objective", "unit", "kind", "aggregation")
     search_fields = ("code", "name_zh", "name_en", "source_wording")
@@ -126,7 +138,7 @@ class TargetAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(KeyInputAdminMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = (
         "target", "period_end", "value_with_unit", "qualifier", "confidence", "is_synthetic",
         "source_title", "entered_by", "entered_at",

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from targets import permissions
 from targets.models import ProgressEntry, Snapshot, Target
 from targets.validation import validate_synthetic_origin
 
@@ -69,16 +70,20 @@ def progress_entry_update(*, entry: ProgressEntry, data: dict, user: AbstractBas
 def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None = None) -> ProgressEntry:
     """Validates and saves an entry that a form or serializer has filled in.
 
-    Guarantees: the entry obeys every rule in `targets.validation` or nothing is written;
-    a save by a person (`user` given) never makes a figure synthetic — only the demo
-    module, which passes no user, creates demo figures.
+    Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
+    (no stored row) or change it (PermissionDenied otherwise); the entry obeys every rule in
+    `targets.validation` or nothing is written; a save by a person (`user` given) never makes
+    a figure synthetic — only the demo module, which passes no user, creates demo figures.
     """
-    if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
-        entry.entered_by = user
     previous = (
         ProgressEntry.objects.filter(pk=entry.pk).values("target_id", "is_synthetic").first()
         if entry.pk else None
-    ) or {"target_id": None, "is_synthetic": False}
+    )
+    # A row that no longer exists (reverting a deleted entry from its history) is an addition.
+    permissions.entry_write_check(user=user, action="add" if previous is None else "change", entry=entry)
+    previous = previous or {"target_id": None, "is_synthetic": False}
+    if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
+        entry.entered_by = user
     validate_synthetic_origin(entry, by_person=user is not None, was_synthetic=previous["is_synthetic"])
     entry.full_clean()
     entry.save()
@@ -88,6 +93,9 @@ def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None =
 
 @transaction.atomic
 def progress_entry_delete(*, entry: ProgressEntry, user: AbstractBaseUser | None = None) -> None:
+    """Deletes an entry and queues its target's recompute; with a user, only if
+    `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
+    permissions.entry_write_check(user=user, action="delete", entry=entry)
     target_id = entry.target_id
     entry.delete()
     _entries_changed({target_id})
@@ -164,6 +172,13 @@ ROLE_DATA_ENTRY = "Data entry"
 ROLE_VIEWER = "Viewer"
 ROLE_APPS = ("targets", "measures")
 DATA_ENTRY_MODELS = {("targets", "progressentry"), ("measures", "measureupdate")}
+# Exporting (measures, from the admin) is a read: it gives a file of what the admin's list
+# already shows and the API's CSV gives anyone who may read. So every role that may view
+# may export; importing writes, and stays with the zone administrators.
+READ_ACTIONS = {"view", "export"}
+# Apps outside ROLE_APPS whose every permission the zone administrators hold: API tokens,
+# the recompute schedule, and the login lockout (unlocking is deleting access attempts).
+ADMINISTRATOR_APPS = ("authtoken", "django_celery_beat", "axes")
 
 
 @transaction.atomic
@@ -188,19 +203,16 @@ def roles_sync() -> dict[str, int]:
         model = (permission.content_type.app_label, permission.content_type.model)
         action = permission.codename.split("_", 1)[0]
         wanted[ROLE_ZONE_ADMINISTRATOR].append(permission)
-        if action == "view" or model in DATA_ENTRY_MODELS:
+        if action in READ_ACTIONS or model in DATA_ENTRY_MODELS:
             wanted[ROLE_DATA_ENTRY].append(permission)
-        if action == "view":
+        if action in READ_ACTIONS:
             wanted[ROLE_VIEWER].append(permission)
-    # Administrators also manage API tokens and the recompute schedule.
-    wanted[ROLE_ZONE_ADMINISTRATOR] += list(
-        Permission.objects.filter(content_type__app_label__in=("authtoken", "django_celery_beat"))
-    )
+    wanted[ROLE_ZONE_ADMINISTRATOR] += list(Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
     counts = {}
-    for name, permissions in wanted.items():
+    for name, granted in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(permissions)
-        counts[name] = len(permissions)
+        group.permissions.set(granted)
+        counts[name] = len(granted)
     return counts
 
 

@@ -110,11 +110,13 @@ def test_roles_hold_exactly_their_permissions(roles):
         return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
     viewer, entry, admin = perms(ROLE_VIEWER), perms(ROLE_DATA_ENTRY), perms(ROLE_ZONE_ADMINISTRATOR)
-    assert all(code.startswith("view_") for code in viewer)
-    assert {"view_target", "view_snapshot", "view_measure"} <= viewer
+    assert all(code.startswith("view_") for code in viewer - {"export_measure"})
+    assert {"view_target", "view_snapshot", "view_measure", "export_measure"} <= viewer
     assert {"add_progressentry", "change_progressentry", "delete_progressentry", "add_measureupdate"} <= entry
-    assert not {"change_target", "add_plan", "change_measure", "delete_target"} & entry
+    assert not {"change_target", "add_plan", "change_measure", "delete_target", "import_measure"} & entry
+    assert "import_measure" not in viewer
     assert {"change_target", "add_plan", "change_measure", "add_token", "change_periodictask"} <= admin
+    assert {"import_measure", "export_measure", "view_accessattempt", "delete_accessattempt"} <= admin
 
 
 def test_syncing_roles_twice_is_idempotent(roles):

@@ -291,7 +291,7 @@ def test_without_public_read_pages_need_a_login(client, computed_plan, settings,
     response = get(client, url)
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/accounts/login/?next=")
     client.force_login(UserFactory())
     assert get(client, url).status_code == 200
 

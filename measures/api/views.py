@@ -87,4 +87,4 @@ class MeasureUpdateViewSet(
 
     def perform_destroy(self, instance):
         with service_errors():
-            services.measure_update_delete(update=instance)
+            services.measure_update_delete(update=instance, user=self.request.user)
