@@ -202,3 +202,15 @@ def test_when_the_scheduler_dies_make_run_stops_the_web_server_too(served):
     assert wait_for(lambda: not group_alive(served.pid), timeout=STOP_TIMEOUT), served.log()
     assert "beat (exit code -9) ended by itself, so everything was stopped." in served.log()
     assert status_of(served.url) is None
+
+
+@pytest.mark.parametrize(("eager", "processes"), [(True, ["web", "beat"]), (False, ["web", "beat", "worker"])])
+def test_serve_adds_a_worker_only_when_a_broker_takes_the_tasks(settings, eager, processes):
+    from targets.management.commands.serve import Command
+
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    commands = Command.commands(bind="127.0.0.1:8123", workers=3)
+
+    assert list(commands) == processes
+    assert commands["web"][-4:] == ["--bind", "127.0.0.1:8123", "--workers", "3"]
+    assert commands["beat"][:2] == [sys.executable, "-m"]
