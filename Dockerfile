@@ -22,4 +22,6 @@ RUN SECRET_KEY=collectstatic-build-step-only python manage.py collectstatic --no
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "hangzhou_ai_zone.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py (copied above) sets the log format. Before the first start, run
+# `python manage.py setup --skip-collectstatic` once against the database (docker-compose.yml does).
+CMD ["gunicorn", "hangzhou_ai_zone.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -6,7 +6,13 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup demo bench lint messages clean
+.PHONY: help run test setup demo bench lint messages clean
+.DEFAULT_GOAL := help
+
+# `make` alone lists the targets: the text after "## " on each target's line.
+help: ## list the targets (the default)
+	@echo "Targets (PORT=$(PORT)):"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,49 +30,43 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
 .env:
 	$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
 
-# Migrate, create the cache table (the API's throttle counts) and load the plan. Loading
-# creates only what is missing: what an administrator entered or changed is never overwritten.
-setup: $(VENV)/.runtime-installed .env
-	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
-	$(MANAGE) setup_roles
-	$(MANAGE) load_plan
-	$(MANAGE) recompute_snapshots --since baseline
-	$(MANAGE) setup_schedule
-	$(MANAGE) ensure_admin
-	$(MANAGE) collectstatic --noinput --verbosity 0
+# Everything the site needs, in one idempotent command shared with docker-compose: migrate,
+# the cache table, the roles, the plan, the snapshot history, the nightly schedule, an
+# administrator (once) and the static files. What an administrator entered or changed is
+# never overwritten.
+setup: $(VENV)/.runtime-installed .env ## set up or update the database and static files (run does this)
+	$(MANAGE) setup
 
-# Plain http on this machine only: USE_HTTPS=0 turns off the HTTPS redirect, HSTS and the
-# secure-only cookies that production has by default (see settings.py). Behind a TLS proxy,
-# run gunicorn without it.
-run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	USE_HTTPS=0 $(BIN)/gunicorn hangzhou_ai_zone.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+# The web server and the scheduler (celery beat: the nightly recompute) together; one
+# Ctrl-C stops both. Plain http on this machine only: USE_HTTPS=0 turns off the HTTPS
+# redirect, HSTS and the secure-only cookies that production has by default (settings.py).
+run: setup ## set up, then serve on http://127.0.0.1:PORT/ with the nightly schedule running
+	USE_HTTPS=0 $(MANAGE) serve --bind 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed .env
+test: $(VENV)/.dev-installed .env ## run the whole test suite
 	$(BIN)/python -m pytest
 
 # Synthetic figures for the targets without published data, so that every chart has
 # something to show; every page then says the figures are not official.
 # `$(MANAGE) remove_demo_data` takes them out again.
-demo: setup
+demo: setup ## add synthetic demo figures (flagged as such on every page)
 	$(MANAGE) generate_demo_data
 
 # The progress engine's benchmark: builds a synthetic 1,000-target plan in a throwaway
 # PostgreSQL database (DATABASE_URL, default .../hangzhou_ai_zone_bench) and times a recompute.
-bench: $(VENV)/.runtime-installed .env
+bench: $(VENV)/.runtime-installed .env ## benchmark the progress engine (needs the local PostgreSQL)
 	$(BIN)/python bench/recompute.py
 
 # Refresh the Chinese catalogue after changing interface text (needs gettext), translate
 # the new entries in locale/zh_Hans/LC_MESSAGES/django.po, then compile. Both the .po and
 # the compiled .mo are committed, so a fresh checkout shows Chinese without gettext.
-messages: $(VENV)/.runtime-installed
+messages: $(VENV)/.runtime-installed ## refresh and compile the Chinese catalogue (needs gettext)
 	$(MANAGE) makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=test-artifacts
 	msgattrib --no-obsolete -o locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/django.po
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
-lint: $(VENV)/.dev-installed
+lint: $(VENV)/.dev-installed ## ruff
 	$(BIN)/ruff check .
 
-clean:
+clean: ## remove .venv, collected static files and caches
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

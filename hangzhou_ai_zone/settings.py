@@ -131,6 +131,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Under `make run` two processes write to the one file: gunicorn's workers and the scheduler.
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
+    # begins, so that a second writer waits for it (up to `timeout` seconds) instead of failing
+    # at once with "database is locked" when its read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -149,7 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Plotly's JavaScript comes from the installed plotly package (dashboard.finders), so
 # that collectstatic hashes and compresses it like any other static file.
 STATICFILES_FINDERS = [
@@ -208,9 +218,15 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
 
 # Celery. With no broker configured, tasks run in-process (eagerly) so that a
-# single `make run` works on a laptop; with CELERY_BROKER_URL set, a worker runs them.
+# single `make run` works on a laptop: in the web process when a figure is saved, in
+# celery beat when the schedule is due. With CELERY_BROKER_URL set, a worker runs them.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or None
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still opens a producer for an eager task, and beat connects before it runs one:
+    # the in-process transport needs no server (naming a host keeps kombu from warning that
+    # it "reverts to localhost").
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -231,15 +247,35 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+
+def _not_a_task_success(record) -> bool:
+    from celery.app.trace import LOG_SUCCESS
+
+    return record.msg != LOG_SUCCESS
+
+
+# One format for every process — gunicorn's master and workers (gunicorn.conf.py), Celery
+# beat and workers (hangzhou_ai_zone/celery.py), commands — with the UTC offset in each time
+# stamp. Loading these settings sets the process's time zone to TIME_ZONE, so all log in it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        },
+    },
+    # A line for every task that succeeded (44 for `make demo`) says nothing; failures
+    # and retries are still logged.
+    "filters": {"no_task_success": {"()": "django.utils.log.CallbackFilter", "callback": _not_a_task_success}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # django-axes logs every login at INFO; its warnings (a lockout) are what matter.
         "axes": {"level": "WARNING"},
+        "celery.app.trace": {"filters": ["no_task_success"]},
     },
 }
 

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         if start > until:
             raise CommandError(f"--since {start} is after --as-of {until}: nothing was computed.")
         dates = backfill_dates(since=start, until=until, every=every)
-        with tqdm(total=len(dates), unit="date", disable=verbosity == 0, file=sys.stderr) as bar:
+        # A progress bar only on a terminal (tqdm's disable=None): in a log, its carriage
+        # returns make one unreadable line.
+        with tqdm(total=len(dates), unit="date", disable=True if verbosity == 0 else None, file=sys.stderr) as bar:
             written = snapshots_backfill(since=start, until=until, every=every, on_date_done=lambda _: bar.update())
         if verbosity:
             self.stdout.write(f"Snapshots for {len(dates)} dates from {start} to {until}: {written} rows written.")
