@@ -33,6 +33,7 @@ def fresh_clone(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
         "ADMIN_PASSWORD": "a-long-test-password",
+        "USE_HTTPS": "0",  # as the Makefile's `run` sets it: plain http on 127.0.0.1
     }
     environment.pop("CELERY_BROKER_URL", None)
     manage("setup", environment=environment, timeout=300)

@@ -140,7 +140,7 @@ def test_setup_for_a_container_skips_only_the_static_files(static_root, monkeypa
 def test_make_run_and_docker_compose_share_the_setup_command():
     makefile = (PROJECT_DIR / "Makefile").read_text()
     assert re.search(r"^setup:.*\n\t\$\(MANAGE\) setup\n", makefile, re.MULTILINE)
-    assert re.search(r"^run: setup\b.*\n\t\$\(MANAGE\) serve ", makefile, re.MULTILINE)
+    assert re.search(r"^run: setup\b.*\n\t(USE_HTTPS=0 )?\$\(MANAGE\) serve ", makefile, re.MULTILINE)
 
     compose = yaml.safe_load((PROJECT_DIR / "docker-compose.yml").read_text())["services"]
     assert compose["setup"]["command"] == "python manage.py setup --skip-collectstatic"
