@@ -26,7 +26,7 @@ class AreaAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         for measure in formset.deleted_objects:
-            measure.delete()
+            services.measure_delete(measure=measure)
         for measure in formset.save(commit=False):
             services.measure_save(measure=measure)
 
@@ -58,6 +58,13 @@ class MeasureAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         services.measure_save(measure=obj)
 
+    def delete_model(self, request, obj):
+        services.measure_delete(measure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for measure in queryset.select_related("area"):
+            services.measure_delete(measure=measure)
+
     def save_formset(self, request, form, formset, change):
         for update in formset.deleted_objects:
             services.measure_update_delete(update=update)
@@ -79,3 +86,7 @@ class MeasureUpdateAdmin(SimpleHistoryAdmin):
 
     def delete_model(self, request, obj):
         services.measure_update_delete(update=obj)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset.select_related("measure__area"):
+            services.measure_update_delete(update=update)
