@@ -23,20 +23,20 @@ data model yet; when they are, `dates.expected_progress` is the one function to 
 
 from targets.progress.codes import *  # noqa: F403 — the vocabulary, re-exported by name
 from targets.progress.dates import backfill_dates, expected_progress, years_between, zone_today
+from targets.progress.figures import ENTRY_COLUMNS, entries_frame
 from targets.progress.formulas import (
     cagr,
     figure_proves_miss,
     running_sum_bounds,
     status_from_ratio,
-    sum_bound,
+    sum_bounds,
     target_met,
 )
-from targets.progress.frames import ENTRY_COLUMNS, entries_frame
 from targets.progress.rollups import rollups_compute
-from targets.progress.snapshots import snapshots_compute
+from targets.progress.snapshots import history_compute, snapshots_compute
 
 __all__ = [
     "ENTRY_COLUMNS", "backfill_dates", "cagr", "entries_frame", "expected_progress", "figure_proves_miss",
-    "rollups_compute", "running_sum_bounds", "snapshots_compute", "status_from_ratio", "sum_bound",
-    "target_met", "years_between", "zone_today",
+    "history_compute", "rollups_compute", "running_sum_bounds", "snapshots_compute", "status_from_ratio",
+    "sum_bounds", "target_met", "years_between", "zone_today",
 ]

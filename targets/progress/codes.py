@@ -47,3 +47,6 @@ NOTE_POINTS_TRUNCATED = "points_truncated"
 NOTE_TARGET_EQUALS_BASELINE = "target_equals_baseline"
 NOTE_NO_ITEMS = "no_items"
 NOTE_ITEMS_CURRENT_STATUS = "items_current_status"
+
+# A snapshot without a forecast.
+NO_FORECAST = {"value": None, "reach_date": None, "method": None}

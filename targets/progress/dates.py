@@ -8,6 +8,8 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 # The plans' dates are Hangzhou dates; a worker whose clock runs in UTC must still know
 # which day it is there.
 ZONE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -37,17 +39,13 @@ def years_between(start: date, end: date) -> float:
     """Whole calendar years plus the fraction of the next one.
 
     31 Dec 2019 to 31 Dec 2020 is exactly one year (not 366/365.25), so growth over
-    yearly figures reads as the sources state it (1,500 / 1,157.69 - 1 = 29.57 %).
+    yearly figures reads as the sources state it (1,500 / 1,157.69 - 1 = 29.57 %). The rule
+    is `calendar.years_between`, which the engine applies to many dates at once.
     """
-    if end < start:
-        return -years_between(end, start)
-    whole = end.year - start.year
-    anniversary = add_years(start, whole)
-    if anniversary > end:
-        whole -= 1
-        anniversary = add_years(start, whole)
-    following = add_years(start, whole + 1)
-    return whole + (end - anniversary).days / (following - anniversary).days
+    from targets.progress.calendar import years_between as years_between_days
+    from targets.progress.figures import day_number
+
+    return float(years_between_days(np.array([day_number(start)]), np.array([day_number(end)]))[0])
 
 
 def date_after_years(start: date, years: float) -> date:

@@ -1,9 +1,15 @@
 """The engine's formulas: growth rates, the status bands, whether a figure proves a target
-met or missed, the share of the way, and the rule for the bound of a sum of figures."""
+met or missed, and the rule for the bound of a sum of figures.
+
+Each rule is written once, on arrays (the engine judges many pairs at once); the scalar
+forms used by the charts and the explanations call the same functions with one element.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import numpy as np
 
 from targets.progress.codes import (
     AT_LEAST,
@@ -11,97 +17,93 @@ from targets.progress.codes import (
     EXACT,
     MOVING_AWAY,
     NEEDS_ACCELERATION,
-    NOTE_MIXED_BOUNDS,
-    NOTE_PARTIAL_PERIOD_LOWER_BOUND,
-    NOTE_TARGET_EQUALS_BASELINE,
     OFF_TRACK,
     ON_TRACK,
     PARTIAL_PERIOD,
+    QUALIFIERS,
+    STATUSES,
 )
 
 # Open SDG replaces a zero base or target by this in growth rates.
 ZERO_REPLACEMENT = 0.001
+QUALIFIER_EXACT, QUALIFIER_AT_LEAST, QUALIFIER_AT_MOST, QUALIFIER_PARTIAL = (
+    QUALIFIERS.index(q) for q in (EXACT, AT_LEAST, AT_MOST, PARTIAL_PERIOD)
+)
+_BANDS = [STATUSES.index(s) for s in (ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY)]
+
+
+def cagrs(end_value, start_value, years) -> np.ndarray:
+    """Compound annual growth from start to end over `years` (Open SDG: zero → 0.001);
+    NaN where there is none (no time, a negative value, or a rate beyond a float)."""
+    end_value = np.where(end_value == 0, ZERO_REPLACEMENT, end_value)
+    start_value = np.where(start_value == 0, ZERO_REPLACEMENT, start_value)
+    with np.errstate(all="ignore"):
+        rate = (end_value / start_value) ** (1 / np.asarray(years, dtype=np.float64)) - 1
+    valid = (np.asarray(years) > 0) & (end_value >= 0) & (start_value >= 0) & np.isfinite(rate)
+    return np.where(valid, rate, np.nan)
 
 
 def cagr(end_value: float, start_value: float, years: float) -> float | None:
-    """Compound annual growth from start to end over `years` (Open SDG: zero → 0.001)."""
-    if years <= 0:
-        return None
-    end_value = end_value or ZERO_REPLACEMENT
-    start_value = start_value or ZERO_REPLACEMENT
-    if end_value < 0 or start_value < 0:
-        return None
-    try:
-        return (end_value / start_value) ** (1 / years) - 1
-    except OverflowError:  # growth over a few days, read as a yearly rate
-        return None
+    rate = float(cagrs(np.float64(end_value), np.float64(start_value), np.float64(years)))
+    return rate if np.isfinite(rate) else None
+
+
+def bands(ratio, on_track, acceleration) -> np.ndarray:
+    """The status band of a ratio (observed over required progress): status codes."""
+    return np.select(
+        [ratio >= on_track, ratio >= acceleration, ratio >= 0], _BANDS[:3], default=_BANDS[3]
+    )
 
 
 def status_from_ratio(ratio: float, *, on_track: float, acceleration: float) -> str:
-    if ratio >= on_track:
-        return ON_TRACK
-    if ratio >= acceleration:
-        return NEEDS_ACCELERATION
-    if ratio >= 0:
-        return OFF_TRACK
-    return MOVING_AWAY
+    return STATUSES[int(bands(np.float64(ratio), on_track, acceleration))]
+
+
+def proves_met(attained, qualifier, target, at_most) -> np.ndarray:
+    """Whether the attained figure proves the target met. A lower bound at or above an
+    "at least" target proves it; an upper bound never does (the true value may be lower).
+    Mirror-wise for "at most" targets."""
+    return np.where(at_most, (attained <= target) & (qualifier != QUALIFIER_AT_LEAST),
+                    (attained >= target) & (qualifier != QUALIFIER_AT_MOST))
+
+
+def proves_miss(attained, qualifier, target, at_most) -> np.ndarray:
+    """Whether a figure shows the target not met: a bound on the right side proves nothing."""
+    return np.where(at_most, (attained > target) & (qualifier != QUALIFIER_AT_MOST),
+                    (attained < target) & (qualifier != QUALIFIER_AT_LEAST))
 
 
 def target_met(*, attained: float, qualifier: str, target: float, direction: str) -> bool:
-    """Whether the attained figure proves the target met.
-
-    A lower bound at or above an "at least" target proves it; an upper bound never does
-    (the true value may be lower). Mirror-wise for "at most" targets.
-    """
-    if direction == AT_MOST:
-        return attained <= target and qualifier != AT_LEAST
-    return attained >= target and qualifier != AT_MOST
+    return bool(proves_met(attained, QUALIFIERS.index(qualifier), target, direction == AT_MOST))
 
 
 def figure_proves_miss(*, attained: float, qualifier: str, target: float, direction: str) -> bool:
-    """Whether a figure shows the target not met: a bound on the right side proves nothing."""
-    if direction == AT_MOST:
-        return attained > target and qualifier != AT_MOST
-    return attained < target and qualifier != AT_LEAST
+    return bool(proves_miss(attained, QUALIFIERS.index(qualifier), target, direction == AT_MOST))
 
 
-
-def share_of_way(attained: float, baseline: float | None, goal: float, notes: list[str]) -> float | None:
-    """Progress as the share of the way from baseline to target (of the target itself when
-    the baseline is unknown); None when the way has no length."""
-    if baseline is None:
-        return attained / goal if goal else None
-    if goal == baseline:
-        notes.append(NOTE_TARGET_EQUALS_BASELINE)
-        return None
-    return (attained - baseline) / (goal - baseline)
-
-
-def sum_bound(*, any_at_least: bool, any_at_most: bool, any_partial: bool) -> tuple[str, tuple[str, ...]]:
-    """The qualifier of a sum of figures, with the notes that explain it — the one rule that
-    the engine's snapshots and the charts' running sums both follow.
+def sum_bounds(any_at_least, any_at_most, any_partial) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The qualifier of a sum of figures — the one rule that the engine's snapshots and the
+    charts' running sums both follow — with whether it is mixed and whether a partial
+    period made it a lower bound (the notes that explain it).
 
     A sum is a lower bound if any part is one: a "more than" figure, or a figure covering
     only part of its period (it understates the period). Lower and upper bounds together
     make it neither; it is then read as exact, with a note saying so.
     """
-    lower = any_at_least or any_partial
-    if lower and any_at_most:
-        return EXACT, (NOTE_MIXED_BOUNDS,)
-    if lower:
-        return AT_LEAST, ((NOTE_PARTIAL_PERIOD_LOWER_BOUND,) if any_partial else ())
-    if any_at_most:
-        return AT_MOST, ()
-    return EXACT, ()
+    lower = np.asarray(any_at_least) | np.asarray(any_partial)
+    mixed = lower & np.asarray(any_at_most)
+    qualifier = np.select([mixed, lower, np.asarray(any_at_most)],
+                          [QUALIFIER_EXACT, QUALIFIER_AT_LEAST, QUALIFIER_AT_MOST], default=QUALIFIER_EXACT)
+    return qualifier, mixed, lower & ~mixed & np.asarray(any_partial)
 
 
 def running_sum_bounds(qualifiers: Iterable[str]) -> list[str]:
-    """The qualifier of each running sum of figures taken in period order (by `sum_bound`)."""
-    any_at_least = any_at_most = any_partial = False
-    bounds = []
-    for qualifier in qualifiers:
-        any_at_least |= qualifier == AT_LEAST
-        any_at_most |= qualifier == AT_MOST
-        any_partial |= qualifier == PARTIAL_PERIOD
-        bounds.append(sum_bound(any_at_least=any_at_least, any_at_most=any_at_most, any_partial=any_partial)[0])
-    return bounds
+    """The qualifier of each running sum of figures taken in period order (by `sum_bounds`)."""
+    codes = np.array([QUALIFIERS.index(q) for q in qualifiers], dtype=np.int8)
+    if not len(codes):
+        return []
+    bound, _mixed, _partial = sum_bounds(
+        np.maximum.accumulate(codes == QUALIFIER_AT_LEAST), np.maximum.accumulate(codes == QUALIFIER_AT_MOST),
+        np.maximum.accumulate(codes == QUALIFIER_PARTIAL),
+    )
+    return [QUALIFIERS[code] for code in bound]

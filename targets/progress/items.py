@@ -11,6 +11,7 @@ from targets.progress.codes import (
     EXACT,
     ITEMS,
     NO_DATA,
+    NO_FORECAST,
     NONE,
     NOTE_DEADLINE_PASSED_WITHOUT_DATA,
     NOTE_ITEMS_CURRENT_STATUS,
@@ -18,7 +19,6 @@ from targets.progress.codes import (
     NOTE_TOO_EARLY,
 )
 from targets.progress.dates import expected_progress
-from targets.progress.forecasts import NO_FORECAST
 from targets.progress.formulas import status_from_ratio
 from targets.progress.numbers import rounded
 
