@@ -16,10 +16,11 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from targets.language import active_language, is_chinese
 from targets.models import ProgressEntry, Snapshot, Target
+from targets.progress import running_sum_bounds
 from targets.units import YI_YUAN_PER_BILLION_RMB, Unit, format_quantity, is_money
 
 STATUS_COLOURS = {
@@ -40,15 +41,11 @@ FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-s
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
-def _language() -> str:
-    return get_language() or "zh-hans"
-
-
 def _axis(unit: str) -> tuple[Decimal, str]:
     """Divisor and axis title for a unit in the reader's conventions (亿元 or RMB billion)."""
-    if is_money(unit) and not _language().startswith("zh"):
+    if is_money(unit) and not is_chinese():
         return YI_YUAN_PER_BILLION_RMB, _("RMB billion")
-    if _language().startswith("zh"):
+    if is_chinese():
         return Decimal(1), format_quantity(0, unit, "zh-hans").removeprefix("0").strip()
     return Decimal(1), str(Unit(unit).label) if unit in Unit.values else unit
 
@@ -89,8 +86,10 @@ def _chart(fig: go.Figure, *, div_id: str) -> Chart:
 
 
 def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataFrame:
-    """One row per entry with the level it stands for: the reported level for a
-    `latest` target, the baseline plus the running sum for a `sum` target."""
+    """One row per entry with the level it stands for (the reported level for a `latest`
+    target, the baseline plus the running sum for a `sum` target) and its bound: the
+    figure's own qualifier for a level, the engine's rule (`running_sum_bounds`) for a sum,
+    so that a point is drawn as a bound exactly when its snapshot says it is one."""
     frame = pd.DataFrame(
         [
             {"period_end": e.period_end, "value": float(e.value), "qualifier": e.qualifier, "synthetic": e.is_synthetic}
@@ -101,11 +100,12 @@ def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataF
     if target.aggregation == Target.Aggregation.SUM:
         start = float(target.baseline_value or 0)
         frame["level"] = start + frame["value"].cumsum()
-        # A running sum that includes a lower bound is itself a lower bound.
-        frame["lower_bound"] = (frame["qualifier"] == ProgressEntry.Qualifier.AT_LEAST).cummax()
+        frame["bound"] = running_sum_bounds(frame["qualifier"])
     else:
         frame["level"] = frame["value"]
-        frame["lower_bound"] = frame["qualifier"] == ProgressEntry.Qualifier.AT_LEAST
+        frame["bound"] = frame["qualifier"]
+    frame["lower_bound"] = frame["bound"] == ProgressEntry.Qualifier.AT_LEAST
+    frame["upper_bound"] = frame["bound"] == ProgressEntry.Qualifier.AT_MOST
     return frame
 
 
@@ -114,7 +114,7 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
     baseline to target, the target at its date, and the snapshot's forecast."""
     plan = target.objective.plan
     divisor, y_title = _axis(target.unit)
-    language = _language()
+    language = active_language()
     fig = go.Figure()
     target_value = float(target.target_value / divisor) if target.target_value is not None else None
 
@@ -137,9 +137,10 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
     points = reported_points(target=target, entries=entries)
     if not points.empty:
         points["shown"] = points["level"] / float(divisor)
+        signs = {ProgressEntry.Qualifier.AT_LEAST: "≥ ", ProgressEntry.Qualifier.AT_MOST: "≤ "}
         points["label"] = [
-            ("≥ " if bound else "") + format_quantity(Decimal(str(level)), target.unit, language)
-            for level, bound in zip(points["level"], points["lower_bound"], strict=True)
+            signs.get(bound, "") + format_quantity(Decimal(str(level)), target.unit, language)
+            for level, bound in zip(points["level"], points["bound"], strict=True)
         ]
         line_x, line_y = list(points["period_end"]), list(points["shown"])
         if target.aggregation == Target.Aggregation.SUM and target.baseline_value is not None:
@@ -150,9 +151,11 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
             x=line_x, y=line_y, mode="lines", showlegend=False,
             line={"color": "#263238", "width": 1}, hoverinfo="skip",
         ))
+        exact = ~points["lower_bound"] & ~points["upper_bound"]
         groups = [
-            (~points["synthetic"] & ~points["lower_bound"], _("Reported value"), "circle", "#263238"),
+            (~points["synthetic"] & exact, _("Reported value"), "circle", "#263238"),
             (~points["synthetic"] & points["lower_bound"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238"),
+            (~points["synthetic"] & points["upper_bound"], _("Upper bound (source says “less than”)"), "triangle-down", "#263238"),
             (points["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100"),
         ]
         for mask, name, symbol, colour in groups:

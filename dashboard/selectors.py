@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
+from measures.progress import measure_status_on
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
-from targets.progress import measure_status_on
+from targets.progress.dates import zone_today
 from targets.selectors import (
     entries_of,
     objectives_with_rollups,
@@ -168,7 +168,7 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
         Prefetch("measures", queryset=_measures_with_links(as_of=as_of), to_attr="measures_in_order"),
         Prefetch("rollups", queryset=rollups, to_attr="rollup_on_date"),
     )
-    today = timezone.localdate()
+    today = zone_today()
     result = []
     for area in areas:
         for measure in area.measures_in_order:

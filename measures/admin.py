@@ -27,7 +27,7 @@ class AreaAdmin(KeyInputAdminMixin, HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         for measure in formset.deleted_objects:
-            measure.delete()
+            services.measure_delete(measure=measure)
         for measure in formset.save(commit=False):
             services.measure_save(measure=measure)
 
@@ -59,6 +59,13 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         services.measure_save(measure=obj)
 
+    def delete_model(self, request, obj):
+        services.measure_delete(measure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for measure in queryset.select_related("area"):
+            services.measure_delete(measure=measure)
+
     def save_formset(self, request, form, formset, change):
         for update in formset.deleted_objects:
             services.measure_update_delete(update=update, user=request.user)
@@ -82,5 +89,5 @@ class MeasureUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
         services.measure_update_delete(update=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        for update in queryset:
+        for update in queryset.select_related("measure__area"):
             services.measure_update_delete(update=update, user=request.user)

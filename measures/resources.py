@@ -55,6 +55,12 @@ class MeasureResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def do_instance_save(self, instance, is_create):
+        # Through the service, like every other write: it refreshes the area roll-ups.
+        from measures.services import measure_save
+
+        measure_save(measure=instance)
+
     def get_instance(self, instance_loader, row):
         return (
             Measure.objects.filter(area__plan__code=row.get("plan"), number=row.get("number"))

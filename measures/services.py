@@ -1,15 +1,25 @@
-"""Writes for work areas, measures and measure updates (see targets.services)."""
+"""Writes for work areas, measures and measure updates (see targets.services), and the
+recompute of the work areas' roll-ups.
+
+Every change to a measure or an update refreshes its plan's area roll-ups in the same
+transaction: they are a few rows per date, cheap enough that no page ever shows counts
+that disagree with the list beside them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from measures.models import Area, Measure, MeasureUpdate
+from measures import progress
+from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
-from targets.models import Plan
+from targets.models import Plan, Rollup
+from targets.progress import zone_today
 
 
 @transaction.atomic
@@ -38,15 +48,29 @@ def areas_load(*, data: dict) -> dict[str, int]:
             measure.full_clean()
             measure.save()
             created["measures"] += 1
+    area_rollups_recompute(plan_ids=[plan.pk])
     return created
 
 
 @transaction.atomic
 def measure_save(*, measure: Measure) -> Measure:
-    """Validates and saves a measure; on a validation error nothing is written."""
+    """Validates and saves a measure and refreshes its plan's area roll-ups; on a validation
+    error nothing is written."""
+    previous_plan_id = (
+        Measure.objects.filter(pk=measure.pk).values_list("area__plan_id", flat=True).first() if measure.pk else None
+    )
     measure.full_clean()
     measure.save()
+    area_rollups_recompute(plan_ids={measure.area.plan_id, previous_plan_id} - {None})
     return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure) -> None:
+    """Deletes a measure with its updates and refreshes its plan's area roll-ups."""
+    plan_id = measure.area.plan_id
+    measure.delete()
+    area_rollups_recompute(plan_ids=[plan_id])
 
 
 @transaction.atomic
@@ -74,7 +98,8 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
     `measures.validation` or nothing is written; if it carries a status and is the
-    measure's newest update, the measure takes that status.
+    measure's newest update, the measure takes that status; the plan's area roll-ups are
+    refreshed either way (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
     permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
@@ -90,13 +115,70 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
             measure.completed_on = measure.completed_on or update.date
         else:
             measure.completed_on = None  # reopened: a completion date would now be false
-        measure_save(measure=measure)
+        measure_save(measure=measure)  # refreshes the roll-ups
+    else:
+        area_rollups_recompute(plan_ids=[measure.area.plan_id])
     return update
 
 
 @transaction.atomic
 def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> None:
-    """Deletes an update; with a user, only if `targets.permissions` lets them
-    (PermissionDenied otherwise, nothing deleted)."""
+    """Deletes an update and refreshes its plan's area roll-ups (past dates may count
+    differently); with a user, only if `targets.permissions` lets them (PermissionDenied
+    otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=update)
+    plan_id = update.measure.area.plan_id
     update.delete()
+    area_rollups_recompute(plan_ids=[plan_id])
+
+
+def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iterable[date] | None = None) -> int:
+    """Computes and stores how many measures of each work area stood in each status, for
+    the plans given (all plans by default) on the given dates (by default every date the
+    plan has snapshots for: the dates its pages offer).
+
+    Guarantees: one row per area and date, replaced if it exists; each measure's status by
+    `measures.progress.measure_status_on`, the rule the measures page shows; a constant
+    number of queries whatever the number of areas, measures and dates. Returns the number
+    of rows written.
+    """
+    plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
+    plan_list = list(plans.values_list("pk", flat=True))
+    if not plan_list:
+        return 0
+    if dates is None:
+        # The plan-level roll-up is written with every snapshot date: one row per plan and date.
+        dates_of: dict[int, set[date]] = {}
+        for plan_id, as_of in Rollup.objects.filter(plan_id__in=plan_list, objective__isnull=True).values_list(
+            "plan_id", "as_of"
+        ):
+            dates_of.setdefault(plan_id, set()).add(as_of)
+    else:
+        wanted = set(dates)
+        dates_of = {plan_id: wanted for plan_id in plan_list}
+    areas = list(Area.objects.filter(plan_id__in=plan_list).values_list("id", "plan_id"))
+    measures = list(
+        Measure.objects.filter(area__plan_id__in=plan_list).order_by("id").values_list("id", "area_id", "status")
+    )
+    updates = list(
+        MeasureUpdate.objects.filter(measure__area__plan_id__in=plan_list).exclude(status="")
+        .order_by("date", "id").values_list("measure_id", "date", "status")
+    )
+    plan_of_area = dict(areas)
+    today, now = zone_today(), timezone.now()
+    rows = []
+    for plan_id in plan_list:
+        plan_areas = [area_id for area_id, area_plan in areas if area_plan == plan_id]
+        plan_measures = [m for m in measures if plan_of_area[m[1]] == plan_id]
+        for as_of in sorted(dates_of.get(plan_id, ())):
+            rows += [
+                AreaRollup(as_of=as_of, computed_at=now, **row)
+                for row in progress.area_rollups_compute(
+                    areas=plan_areas, measures=plan_measures, updates=updates, as_of=as_of, today=today
+                )
+            ]
+    AreaRollup.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["area", "as_of"],
+        update_fields=["computed_at", "measure_count", "status_counts"],
+    )
+    return len(rows)

@@ -7,18 +7,18 @@ applies the same rules and triggers the same follow-up as the API and the comman
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
 from targets import services, validation
+from targets.language import active_language
 from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
 from targets.units import format_quantity
 
 
 def _quantity(value, unit):
-    return format_quantity(value, unit, get_language() or "zh-hans")
+    return format_quantity(value, unit, active_language())
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -159,6 +159,11 @@ class ProgressEntryAdmin(KeyInputAdminMixin, HistoryAdmin):
     @admin.display(description=_("value"), ordering="value")
     def value_with_unit(self, obj):
         return _quantity(obj.value, obj.target.unit)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A figure stays with its target (targets.validation): not offered on the change form.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "target") if obj is not None else readonly
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

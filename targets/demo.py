@@ -15,13 +15,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from targets.models import Plan, ProgressEntry, Target
+from targets.progress.dates import backfill_dates, zone_today
 from targets.selectors import snapshot_dates
 from targets.services import (
-    backfill_dates,
     progress_entry_create,
     snapshots_backfill,
     snapshots_recompute,
-    zone_today,
 )
 
 DEMO_SOURCE_TITLE = "Synthetic demo figure — not an official statistic"

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from targets import progress
+from targets.language import active_language, is_chinese
 from targets.units import format_quantity
 
 QUALIFIER_WORDS = {
@@ -63,7 +64,7 @@ def _day(value: str | date | None) -> str:
     if value is None:
         return "—"
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    if (get_language() or "").startswith("zh"):
+    if is_chinese():
         return f"{day.year}年{day.month}月{day.day}日"
     return date_format(day, "j M Y")
 
@@ -80,7 +81,7 @@ def _bound(qualifier: str | None) -> str:
 def snapshot_explanation(snapshot) -> list[str]:
     """Sentences explaining the method, inputs, thresholds and status of one snapshot."""
     inputs = snapshot.inputs or {}
-    language = get_language() or "zh-hans"
+    language = active_language()
     unit = snapshot.target.unit
 
     def quantity(value) -> str:
@@ -175,15 +176,18 @@ def snapshot_explanation(snapshot) -> list[str]:
 
 
 def _threshold_comparison(ratio: float, on_track: float, acceleration: float) -> str:
+    """Where the ratio stands against the thresholds, in words: the band is the engine's
+    (`status_from_ratio`), so the sentence can never disagree with the status."""
     values = {"ratio": ratio, "on_track": on_track, "acceleration": acceleration}
-    if ratio >= on_track:
+    band = progress.status_from_ratio(ratio, on_track=on_track, acceleration=acceleration)
+    if band == progress.ON_TRACK:
         return _("is at or above the on-track threshold %(on_track)s") % values
-    if ratio >= acceleration:
+    if band == progress.NEEDS_ACCELERATION:
         return _(
             "is below the on-track threshold %(on_track)s but at or above the needs-acceleration "
             "threshold %(acceleration)s"
         ) % values
-    if ratio >= 0:
+    if band == progress.OFF_TRACK:
         return _("is below the needs-acceleration threshold %(acceleration)s") % values
     return _("is negative: the figures are moving away from the target")
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
+from targets import progress
+from targets.language import is_chinese
 from targets.units import Unit
 
 
@@ -24,10 +26,7 @@ class BilingualTitleMixin(models.Model):
         abstract = True
 
     def localized(self, field: str, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        language = language or get_language() or "zh-hans"
-        suffix = "zh" if language.startswith("zh") else "en"
+        suffix = "zh" if is_chinese(language) else "en"
         return getattr(self, f"{field}_{suffix}") or getattr(self, f"{field}_en") or ""
 
 
@@ -106,15 +105,15 @@ class Objective(BilingualTitleMixin):
 class Target(BilingualTitleMixin):
     class Kind(models.TextChoices):
         QUANTITATIVE = "quantitative", _("quantitative")
-        QUALITATIVE = "qualitative", _("qualitative (named items)")
+        QUALITATIVE = progress.QUALITATIVE, _("qualitative (named items)")
 
     class Direction(models.TextChoices):
-        AT_LEAST = "at_least", _("at least (more is better)")
-        AT_MOST = "at_most", _("at most (less is better)")
+        AT_LEAST = progress.AT_LEAST, _("at least (more is better)")
+        AT_MOST = progress.AT_MOST, _("at most (less is better)")
 
     class Aggregation(models.TextChoices):
-        SUM = "sum", _("sum — each entry is the amount added in its period")
-        LATEST = "latest", _("latest — each entry is the level at the period's end")
+        SUM = progress.SUM, _("sum — each entry is the amount added in its period")
+        LATEST = progress.LATEST, _("latest — each entry is the level at the period's end")
 
     objective = models.ForeignKey(
         Objective, on_delete=models.CASCADE, related_name="targets", verbose_name=_("objective")
@@ -209,10 +208,10 @@ class ProgressEntry(models.Model):
     """One reported figure for a target and period, with where it comes from."""
 
     class Qualifier(models.TextChoices):
-        EXACT = "exact", _("exact")
-        AT_LEAST = "at_least", _("at least (source says “more than”)")
-        AT_MOST = "at_most", _("at most (source says “less than”)")
-        PARTIAL_PERIOD = "partial_period", _("partial period (covers only part of the period)")
+        EXACT = progress.EXACT, _("exact")
+        AT_LEAST = progress.AT_LEAST, _("at least (source says “more than”)")
+        AT_MOST = progress.AT_MOST, _("at most (source says “less than”)")
+        PARTIAL_PERIOD = progress.PARTIAL_PERIOD, _("partial period (covers only part of the period)")
 
     class Confidence(models.TextChoices):
         HIGH = "high", _("high")
@@ -269,20 +268,21 @@ class Snapshot(models.Model):
     recomputing a date replaces its row (one per target and date).
     """
 
+    # The values are the engine's vocabulary (targets.progress.codes); only the labels are here.
     class Status(models.TextChoices):
-        ACHIEVED = "achieved", _("target achieved")
-        ON_TRACK = "on_track", _("on track")
-        NEEDS_ACCELERATION = "needs_acceleration", _("needs acceleration")
-        OFF_TRACK = "off_track", _("off track")
-        MOVING_AWAY = "moving_away", _("moving away")
-        MISSED = "missed", _("missed")
-        NO_DATA = "no_data", _("no data")
+        ACHIEVED = progress.ACHIEVED, _("target achieved")
+        ON_TRACK = progress.ON_TRACK, _("on track")
+        NEEDS_ACCELERATION = progress.NEEDS_ACCELERATION, _("needs acceleration")
+        OFF_TRACK = progress.OFF_TRACK, _("off track")
+        MOVING_AWAY = progress.MOVING_AWAY, _("moving away")
+        MISSED = progress.MISSED, _("missed")
+        NO_DATA = progress.NO_DATA, _("no data")
 
     class Method(models.TextChoices):
-        PACE = "pace", _("pace against a straight-line trajectory")
-        GROWTH_RATIO = "growth_ratio", _("growth-rate ratio (Statistics Canada / Open SDG)")
-        ITEMS = "items", _("share of named items achieved")
-        NONE = "none", _("not computed (no data)")
+        PACE = progress.PACE, _("pace against a straight-line trajectory")
+        GROWTH_RATIO = progress.GROWTH_RATIO, _("growth-rate ratio (Statistics Canada / Open SDG)")
+        ITEMS = progress.ITEMS, _("share of named items achieved")
+        NONE = progress.NONE, _("not computed (no data)")
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("target"))
     as_of = models.DateField(_("as of"))

@@ -23,9 +23,10 @@ def baseline_earliest() -> date | None:
     return Plan.objects.aggregate(earliest=Min("baseline_date"))["earliest"]
 
 
-def snapshot_latest_date(*, plan: Plan) -> date | None:
-    """The newest as-of date for which the plan has snapshots."""
-    return Snapshot.objects.filter(target__objective__plan=plan).aggregate(latest=Max("as_of"))["latest"]
+def snapshot_latest_date(*, plan: Plan | None = None) -> date | None:
+    """The newest as-of date with snapshots, in one plan or across all plans."""
+    snapshots = Snapshot.objects.all() if plan is None else Snapshot.objects.filter(target__objective__plan=plan)
+    return snapshots.aggregate(latest=Max("as_of"))["latest"]
 
 
 def snapshot_dates(*, plan: Plan) -> list[date]:
@@ -102,12 +103,6 @@ def synthetic_data_exists() -> bool:
 
 
 # Reads for the REST API (targets.api).
-
-
-def snapshot_newest_date(*, plan: Plan | None = None) -> date | None:
-    """The newest as-of date with snapshots, in one plan or across all plans."""
-    snapshots = Snapshot.objects.all() if plan is None else Snapshot.objects.filter(target__objective__plan=plan)
-    return snapshots.aggregate(latest=Max("as_of"))["latest"]
 
 
 def snapshots_last_computed() -> tuple[datetime | None, int]:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -21,10 +20,11 @@ from django.utils import timezone
 
 from targets import permissions
 from targets.models import ProgressEntry, Snapshot, Target
+from targets.progress.dates import ZONE_TIME_ZONE, backfill_dates, zone_today
 from targets.validation import validate_synthetic_origin
 
 ENTRY_FIELDS = (
-    "period_end", "value", "qualifier", "source_title", "source_url", "quote",
+    "target", "period_end", "value", "qualifier", "source_title", "source_url", "quote",
     "definition_note", "confidence", "confidence_note",
 )
 
@@ -72,22 +72,23 @@ def progress_entry_save(*, entry: ProgressEntry, user: AbstractBaseUser | None =
 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the entry obeys every rule in
-    `targets.validation` or nothing is written; a save by a person (`user` given) never makes
-    a figure synthetic — only the demo module, which passes no user, creates demo figures.
+    `targets.validation` (among them: an entry stays with its target) or nothing is written;
+    a save by a person (`user` given) never makes a figure synthetic — only the demo module,
+    which passes no user, creates demo figures.
     """
     previous = (
-        ProgressEntry.objects.filter(pk=entry.pk).values("target_id", "is_synthetic").first()
+        ProgressEntry.objects.filter(pk=entry.pk).values("is_synthetic").first()
         if entry.pk else None
     )
     # A row that no longer exists (reverting a deleted entry from its history) is an addition.
     permissions.entry_write_check(user=user, action="add" if previous is None else "change", entry=entry)
-    previous = previous or {"target_id": None, "is_synthetic": False}
     if entry.pk is None and entry.entered_by_id is None and user is not None and user.is_authenticated:
         entry.entered_by = user
-    validate_synthetic_origin(entry, by_person=user is not None, was_synthetic=previous["is_synthetic"])
+    validate_synthetic_origin(entry, by_person=user is not None,
+                              was_synthetic=previous is not None and previous["is_synthetic"])
     entry.full_clean()
     entry.save()
-    _entries_changed({entry.target_id, previous["target_id"]} - {None})
+    _entries_changed({entry.target_id})
     return entry
 
 
@@ -241,17 +242,10 @@ def administrator_ensure(*, username: str, password: str | None) -> tuple[bool, 
 
 
 # Background jobs: queueing recomputes, repairing outdated snapshots, the nightly schedule.
-# The plans' dates are Hangzhou dates; a worker whose clock runs in UTC must still know
-# which day it is there.
-ZONE_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 NIGHTLY_RECOMPUTE_TASK = "targets.refresh_snapshots"
 NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
 
 logger = logging.getLogger(__name__)
-
-
-def zone_today() -> date:
-    return timezone.localdate(timezone=ZONE_TIME_ZONE)
 
 
 def target_recompute_queue(*, target_id: int) -> bool:
@@ -275,15 +269,19 @@ def target_recompute_queue(*, target_id: int) -> bool:
     return True
 
 
-def snapshots_outdated_mark(*, target_ids: Iterable[int]) -> int:
-    """Marks every snapshot of these targets as awaiting recompute; never raises.
+def snapshots_outdated_mark(*, target_ids: Iterable[int], before: date | None = None) -> int:
+    """Marks the snapshots of these targets (those dated before `before`, if given) as
+    awaiting recompute; never raises.
 
-    Conditional update: rows already marked are not written again. All the target's
-    dates are marked, not only the latest: a changed figure may alter any of them.
+    Conditional update: rows already marked are not written again. By default all the
+    target's dates are marked, not only the latest: a changed figure may alter any of them.
     Returns the number of rows marked.
     """
+    snapshots = Snapshot.objects.filter(target_id__in=list(target_ids), is_outdated=False)
+    if before is not None:
+        snapshots = snapshots.filter(as_of__lt=before)
     try:
-        return Snapshot.objects.filter(target_id__in=list(target_ids), is_outdated=False).update(is_outdated=True)
+        return snapshots.update(is_outdated=True)
     except Exception:
         # Database down as well: today's snapshots are still rebuilt by the nightly run.
         logger.exception("Could not mark the snapshots of targets %s outdated", sorted(target_ids))
@@ -312,8 +310,7 @@ def target_snapshots_refresh(*, target_id: int, as_of: date | None = None) -> in
         return snapshots_recompute(as_of=as_of, target_ids=[target_id])
     latest = snapshot_latest_date(plan=target.objective.plan) or zone_today()
     written = snapshots_recompute(as_of=latest, target_ids=[target_id])
-    # Conditional: rows already awaiting the repair are not written again.
-    Snapshot.objects.filter(target_id=target_id, as_of__lt=latest, is_outdated=False).update(is_outdated=True)
+    snapshots_outdated_mark(target_ids=[target_id], before=latest)
     return written
 
 
@@ -373,13 +370,12 @@ SNAPSHOT_UPDATE_FIELDS = [
     "ratio", "method", "status", "forecast_value", "forecast_reach_date", "data_age_days", "is_data_stale",
     "has_synthetic", "is_outdated", "inputs",
 ]
-BACKFILL_STEPS = {"month": 1, "quarter": 3, "year": 12}
 
 
 @transaction.atomic
 def snapshots_recompute(*, as_of: date, target_ids: Iterable[int] | None = None) -> int:
     """Computes and stores the snapshots of every target (or of `target_ids`) as of a date,
-    with the objective and plan roll-ups and the area roll-ups of their plans for that date.
+    with the objective and plan roll-ups of their plans for that date.
 
     Guarantees: one snapshot per target and date, replaced if it exists, with
     `is_outdated` cleared; the same figures give the same rows (only `computed_at`
@@ -403,38 +399,12 @@ def snapshots_backfill(*, since: date, until: date, every: str = "month", on_dat
     )
 
 
-def backfill_dates(*, since: date, until: date, every: str = "month") -> list[date]:
-    """`since`, then every step after it up to `until`, and `until`. A month-end start keeps
-    to month ends (31 Jan, 28 Feb, 31 Mar...)."""
-    import calendar
-
-    if every not in BACKFILL_STEPS:
-        raise ValueError(f"Unknown step {every!r}: use one of {', '.join(BACKFILL_STEPS)}.")
-    if since > until:
-        raise ValueError(f"The start {since} is after the end {until}.")
-    month_end = since.day == calendar.monthrange(since.year, since.month)[1]
-    dates, step = [], 0
-    while True:
-        months = since.year * 12 + since.month - 1 + step * BACKFILL_STEPS[every]
-        year, month = divmod(months, 12)
-        last_day = calendar.monthrange(year, month + 1)[1]
-        day = date(year, month + 1, last_day if month_end else min(since.day, last_day))
-        if day > until:
-            break
-        dates.append(day)
-        step += 1
-    if dates[-1] != until:
-        dates.append(until)
-    return dates
-
-
 def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterable[int] | None = None,
                                  on_date_done=None) -> int:
     from django.db import connection
     from django.db.models import CharField, FloatField
     from django.db.models.functions import Cast
 
-    from measures.models import AreaRollup
     from targets import progress
     from targets.models import Plan, Rollup, TargetItem
 
@@ -468,10 +438,8 @@ def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterabl
     item_statuses: dict[int, list[str]] = defaultdict(list)
     for target_id, status in items.order_by("target_id", "order", "code").values_list("target_id", "status"):
         item_statuses[target_id].append(status)
-    area_rows, measure_rows, update_rows = _engine_measures(plan_ids)
 
     written = 0
-    today = timezone.localdate()
     for as_of in sorted(as_of_dates):
         now = timezone.now()
         rows = progress.snapshots_compute(targets=computed, entries=frame, item_statuses=item_statuses, as_of=as_of)
@@ -489,15 +457,7 @@ def _snapshots_compute_and_store(*, as_of_dates: list[date], target_ids: Iterabl
         rollups = progress.rollups_compute(targets=plan_targets, snapshots=by_target)
         Rollup.objects.filter(plan_id__in=plan_ids, as_of=as_of).delete()
         Rollup.objects.bulk_create([Rollup(as_of=as_of, computed_at=now, **row) for row in rollups])
-        area_rollups = progress.area_rollups_compute(
-            areas=area_rows, measures=measure_rows, updates=update_rows, as_of=as_of, today=today
-        )
-        AreaRollup.objects.bulk_create(
-            [AreaRollup(as_of=as_of, computed_at=now, **row) for row in area_rollups],
-            update_conflicts=True, unique_fields=["area", "as_of"],
-            update_fields=["computed_at", "measure_count", "status_counts"],
-        )
-        written += len(rows) + len(rollups) + len(area_rollups)
+        written += len(rows) + len(rollups)
         if on_date_done is not None:
             on_date_done(as_of)
     return written
@@ -526,19 +486,3 @@ def _engine_targets(only: list[int] | None) -> list[dict]:
             "objective__plan__on_track_threshold", "objective__plan__acceleration_threshold",
         )
     ]
-
-
-def _engine_measures(plan_ids: list[int]) -> tuple[list[int], list[tuple], list[tuple]]:
-    """The plans' areas, their measures with current status, and the status-setting
-    measure updates in date order: three queries."""
-    from measures.models import Area, Measure, MeasureUpdate
-
-    areas = list(Area.objects.filter(plan_id__in=plan_ids).order_by("id").values_list("id", flat=True))
-    measures = list(
-        Measure.objects.filter(area__plan_id__in=plan_ids).order_by("id").values_list("id", "area_id", "status")
-    )
-    updates = list(
-        MeasureUpdate.objects.filter(measure__area__plan_id__in=plan_ids).exclude(status="")
-        .order_by("date", "id").values_list("measure_id", "date", "status")
-    )
-    return areas, measures, updates

@@ -79,6 +79,18 @@ def validate_progress_entry(entry) -> None:
             ) % {"target": target}}
         )
 
+    if entry.pk is not None:
+        stored_target_id = ProgressEntry.objects.filter(pk=entry.pk).values_list("target_id", flat=True).first()
+        if stored_target_id is not None and stored_target_id != entry.target_id:
+            # A figure is evidence for one target: moving it would silently rewrite two
+            # histories. Deleting and re-entering leaves both changes in the record.
+            raise ValidationError(
+                {"target": _(
+                    "A figure stays with its target. To record it for another target, delete it "
+                    "here and enter it again there."
+                )}
+            )
+
     if entry.period_end is not None:
         validate_within_plan_period(entry.period_end, plan=plan, field="period_end")
         duplicate = (

@@ -129,3 +129,24 @@ def test_syncing_roles_twice_is_idempotent(roles):
 def test_a_stranger_is_sent_to_the_login_page(client, hangzhou_plan):
     response = client.get(reverse("admin:targets_target_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_figure_stays_with_its_target_in_the_admin(client, zone_admin, hangzhou_plan):
+    """The change form does not offer the target (targets.validation keeps a figure with its
+    target); a hand-made post naming another target moves nothing."""
+    client.force_login(zone_admin)
+    entry = ProgressEntry.objects.filter(target__code="industry-size").first()
+    other = Target.objects.get(code="core-invention-patents")
+    url = reverse("admin:targets_progressentry_change", args=[entry.pk])
+    assert 'name="target"' not in client.get(url).content.decode()
+
+    response = client.post(url, {
+        "target": other.pk, "period_end": entry.period_end.isoformat(), "value": "1600", "qualifier": entry.qualifier,
+        "source_title": entry.source_title, "source_url": entry.source_url, "quote": entry.quote,
+        "definition_note": entry.definition_note, "confidence": entry.confidence,
+        "confidence_note": entry.confidence_note,
+    })
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.target.code == "industry-size" and entry.value == Decimal("1600")

@@ -218,7 +218,7 @@ def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, c
 
 
 BAD_CHANGES = [
-    ("another target", {"target": "hnte-enterprises"}, "target", "cannot be changed"),
+    ("another target", {"target": "hnte-enterprises"}, "target", "stays with its target"),
     ("duplicate period", {"period_end": "2019-12-31"}, "period_end", "already has an entry"),
     ("negative value", {"value": -1}, "value", "cannot be negative"),
     ("NaN", {"value": "NaN"}, "value", "A valid number is required."),

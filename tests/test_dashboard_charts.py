@@ -104,3 +104,41 @@ def test_a_chart_is_a_json_data_block_and_never_an_inline_script():
     assert scripts == [f' id="{chart.data_id}" type="application/json"']  # data, not code
     assert "alert(1)" in figure_data(chart)[0]["y"][0]
     assert chart.figure["config"]["displaylogo"] is False
+
+
+@pytest.mark.parametrize(
+    "qualifiers",
+    [
+        ["exact", "partial_period"],  # a partial period understates: the sum is a lower bound
+        ["at_least", "at_most"],  # lower and upper bounds together: read as exact
+        ["at_most", "exact"],  # an upper bound
+        ["exact", "at_least", "exact"],
+    ],
+)
+def test_a_chart_point_is_a_bound_exactly_when_the_snapshot_says_so(qualifiers):
+    """The chart and the engine follow one rule for the bound of a running sum
+    (targets.progress.sum_bound): the last point and the snapshot always agree."""
+    from targets import progress
+
+    target = Target(pk=1, code="patents", aggregation=Target.Aggregation.SUM, baseline_value=Decimal("0"),
+                    target_value=Decimal("300"), baseline_date=dt.date(2019, 12, 31), unit="patent")
+    days = [dt.date(2020 + i, 12, 31) for i in range(len(qualifiers))]
+    entries = [ProgressEntry(target=target, period_end=day, value=Decimal("50"), qualifier=qualifier)
+               for day, qualifier in zip(days, qualifiers, strict=True)]
+    row = progress.snapshots_compute(
+        targets=[{
+            "id": 1, "objective_id": 1, "plan_id": 1, "kind": "quantitative", "target_value": Decimal("300"),
+            "baseline_value": Decimal("0"), "baseline_date": dt.date(2019, 12, 31), "direction": "at_least",
+            "aggregation": "sum", "plan_target_date": dt.date(2023, 12, 31),
+            "on_track_threshold": Decimal("0.95"), "acceleration_threshold": Decimal("0.6"),
+        }],
+        entries=progress.entries_frame([(1, e.period_end, float(e.value), e.qualifier, False) for e in entries]),
+        item_statuses={}, as_of=days[-1],
+    )[0]
+
+    points = reported_points(target=target, entries=entries)
+
+    last = points.iloc[-1]
+    assert last["bound"] == row["attained_qualifier"]
+    assert bool(last["lower_bound"]) == (row["attained_qualifier"] == "at_least")
+    assert bool(last["upper_bound"]) == (row["attained_qualifier"] == "at_most")

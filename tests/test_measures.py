@@ -98,3 +98,77 @@ def test_an_update_outside_the_plan_period_is_refused():
         services.measure_update_create(measure=measure, date=dt.date(2015, 1, 1), note="Too early")
     assert "date" in caught.value.message_dict
     assert not MeasureUpdate.objects.exists()
+
+
+# --- the area roll-ups follow every change ---------------------------------------------
+
+def _counts_on(area, day):
+    from measures.models import AreaRollup
+
+    return AreaRollup.objects.get(area=area, as_of=day).status_counts
+
+
+@pytest.fixture
+def plan_with_a_snapshot_date(hangzhou_plan):
+    """The real plan computed on one date, as `make run` leaves it (snapshots and area roll-ups)."""
+    from django.core.management import call_command
+
+    call_command("recompute_snapshots", "--as-of", "2026-11-27", verbosity=0)
+    return hangzhou_plan
+
+
+def test_an_update_that_completes_a_measure_refreshes_the_counts_beside_the_list(client, plan_with_a_snapshot_date):
+    day = dt.date(2026, 11, 27)
+    measure = Measure.objects.get(number=1)
+    assert _counts_on(measure.area, day) == {"not_started": 5}
+
+    services.measure_update_create(measure=measure, date=dt.date(2023, 6, 30), note="Done", status="completed")
+
+    assert _counts_on(measure.area, day) == {"completed": 1, "not_started": 4}
+    page = client.get("/measures/", {"as_of": day.isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["areas"][0].status_counts == {"completed": 1, "not_started": 4}
+
+
+def test_changing_or_deleting_measures_and_updates_refreshes_the_counts(plan_with_a_snapshot_date):
+    day = dt.date(2026, 11, 27)
+    measure = Measure.objects.get(number=2)
+    update = services.measure_update_create(measure=measure, date=dt.date(2022, 6, 30), note="Started",
+                                            status="in_progress")
+    assert _counts_on(measure.area, day) == {"in_progress": 1, "not_started": 4}
+
+    services.measure_update_delete(update=update)
+    measure.refresh_from_db()
+    measure.status = "delayed"
+    services.measure_save(measure=measure)
+    assert _counts_on(measure.area, day) == {"delayed": 1, "not_started": 4}
+
+    services.measure_delete(measure=measure)
+    assert _counts_on(measure.area, day) == {"not_started": 4}
+
+
+def test_the_list_editable_status_in_the_admin_refreshes_the_counts(client, zone_admin, plan_with_a_snapshot_date):
+    day = dt.date(2026, 11, 27)
+    first = Measure.objects.get(number=1)
+    client.force_login(zone_admin)
+    measures = list(Measure.objects.order_by("area__plan", "number"))
+    data = {"form-TOTAL_FORMS": str(len(measures)), "form-INITIAL_FORMS": str(len(measures)), "_save": "Save"}
+    for i, measure in enumerate(measures):
+        data[f"form-{i}-id"] = str(measure.pk)
+        data[f"form-{i}-status"] = "in_progress" if measure.pk == first.pk else measure.status
+
+    response = client.post(reverse("admin:measures_measure_changelist") + "?all=", data)
+
+    assert response.status_code == 302
+    assert _counts_on(first.area, day) == {"in_progress": 1, "not_started": 4}
+
+
+def test_saving_a_progress_figure_leaves_the_measures_roll_ups_alone(plan_with_a_snapshot_date):
+    from measures.models import AreaRollup
+    from targets.models import Target
+    from targets.services import progress_entry_create
+
+    before = list(AreaRollup.objects.order_by("pk").values_list("pk", "computed_at"))
+    progress_entry_create(target=Target.objects.get(code="core-invention-patents"), period_end=dt.date(2021, 12, 31),
+                          value=120, source_title="Science and technology bureau")
+
+    assert list(AreaRollup.objects.order_by("pk").values_list("pk", "computed_at")) == before

@@ -19,12 +19,12 @@ from kombu.exceptions import EncodeError
 
 from targets import services
 from targets.models import ProgressEntry, Snapshot
+from targets.progress.dates import zone_today
 from targets.services import (
     progress_entry_create,
     progress_entry_delete,
     progress_entry_save,
     progress_entry_update,
-    zone_today,
 )
 from targets.tasks import refresh_snapshots, refresh_target_snapshots
 from tests.factories import ObjectiveFactory, ProgressEntryFactory, SnapshotFactory, TargetFactory
@@ -114,7 +114,7 @@ def test_deleting_an_entry_recomputes_its_target(django_capture_on_commit_callba
     assert snapshot_on(target, zone_today()).attained == Decimal("80")
 
 
-def test_moving_an_entry_to_another_target_recomputes_both(django_capture_on_commit_callbacks):
+def test_an_entry_stays_with_its_target_and_a_refused_move_queues_nothing(django_capture_on_commit_callbacks, english):
     objective = ObjectiveFactory()
     before, after = TargetFactory(objective=objective), TargetFactory(objective=objective)
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,12 +123,14 @@ def test_moving_an_entry_to_another_target_recomputes_both(django_capture_on_com
     assert snapshot_on(before, zone_today()).attained == Decimal("150")
 
     misfiled.target = after
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError) as refused:
         progress_entry_save(entry=misfiled)
 
-    assert len(callbacks) == 2
-    assert snapshot_on(before, zone_today()).attained == Decimal("120")
-    assert snapshot_on(after, zone_today()).attained == Decimal("30")
+    assert "stays with its target" in str(refused.value.message_dict["target"])
+    assert callbacks == []
+    assert ProgressEntry.objects.get(pk=misfiled.pk).target_id == before.pk
+    assert snapshot_on(before, zone_today()).attained == Decimal("150")
+    assert snapshot_on(after, zone_today()) is None
 
 
 def test_a_changed_figure_recomputes_the_latest_date_and_leaves_older_ones_to_the_nightly_run(
@@ -223,7 +225,7 @@ def test_the_nightly_run_recomputes_every_target_and_repairs_outdated_snapshots(
 def test_the_nightly_run_uses_todays_date_in_hangzhou(monkeypatch, settings):
     settings.TIME_ZONE = "UTC"
     # 17:00 UTC on 30 June is already 1 July in Hangzhou.
-    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2024, 6, 30, 17, 0, tzinfo=dt.UTC))
+    monkeypatch.setattr("targets.progress.dates.utc_now", lambda: dt.datetime(2024, 6, 30, 17, 0, tzinfo=dt.UTC))
     target = TargetFactory()
 
     refresh_snapshots.delay().get()

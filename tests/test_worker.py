@@ -20,7 +20,8 @@ from django.db import connection
 
 from hangzhou_ai_zone.celery import app
 from targets.models import Snapshot
-from targets.services import progress_entry_create, progress_entry_update, zone_today
+from targets.progress.dates import zone_today
+from targets.services import progress_entry_create, progress_entry_update
 from tests.conftest import skip_or_fail
 from tests.factories import TargetFactory
 

@@ -1,10 +1,10 @@
 """Display helpers: quantities in the reader's conventions, status badges and progress bars."""
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
+from targets.language import active_language
 from targets.models import ProgressEntry, Snapshot
 from targets.units import format_quantity
 
@@ -43,7 +43,7 @@ def quantity(value, unit, qualifier=""):
     """`2,000 亿元` or `RMB 200 billion`, with ≥ / ≤ for a bound."""
     if value is None or value == "":  # "" is what a template gives for a missing snapshot
         return "—"
-    return QUALIFIER_SIGNS.get(qualifier, "") + format_quantity(value, unit, get_language() or "zh-hans")
+    return QUALIFIER_SIGNS.get(qualifier, "") + format_quantity(value, unit, active_language())
 
 
 @register.filter

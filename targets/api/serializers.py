@@ -136,13 +136,6 @@ class EntrySerializer(serializers.ModelSerializer):
         validation.validate_synthetic_flag_absent(self.initial_data)
         return attrs
 
-    def validate_target(self, target):
-        if self.instance is not None and target.pk != self.instance.target_id:
-            raise serializers.ValidationError(
-                _("An entry's target cannot be changed: delete the entry and add it to the other target.")
-            )
-        return target
-
 
 class SnapshotSerializer(serializers.ModelSerializer):
     target = serializers.CharField(source="target.code", read_only=True, help_text=_("The target's code."))

@@ -120,7 +120,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     @cached_property
     def as_of(self) -> dt.date | None:
-        return date_param(self.request, "as_of") or selectors.snapshot_newest_date()
+        return date_param(self.request, "as_of") or selectors.snapshot_latest_date()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation reads no data
@@ -206,9 +206,8 @@ class EntryViewSet(
         entry = self.get_object()
         serializer = self.get_serializer(entry, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changes = {field: value for field, value in serializer.validated_data.items() if field != "target"}
         with service_errors():
-            entry = services.progress_entry_update(entry=entry, data=changes, user=request.user)
+            entry = services.progress_entry_update(entry=entry, data=serializer.validated_data, user=request.user)
         return Response(self.get_serializer(entry).data)
 
     def perform_destroy(self, instance):
@@ -237,7 +236,7 @@ class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
 
     @cached_property
     def as_of(self) -> dt.date | None:
-        return date_param(self.request, "as_of") or selectors.snapshot_newest_date()
+        return date_param(self.request, "as_of") or selectors.snapshot_latest_date()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation reads no data

@@ -2,11 +2,12 @@ import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from tqdm import tqdm
 
+from measures.services import area_rollups_recompute
+from targets.progress.dates import BACKFILL_STEPS, backfill_dates, zone_today
 from targets.selectors import baseline_earliest
-from targets.services import BACKFILL_STEPS, backfill_dates, snapshots_backfill, snapshots_recompute
+from targets.services import snapshots_backfill, snapshots_recompute
 
 
 def _parse_date(text: str, option: str) -> date:
@@ -33,9 +34,9 @@ class Command(BaseCommand):
                             help="the step of the history (default: month)")
 
     def handle(self, *args, as_of=None, since=None, every="month", verbosity=1, **options):
-        until = _parse_date(as_of, "--as-of") if as_of else timezone.localdate()
+        until = _parse_date(as_of, "--as-of") if as_of else zone_today()
         if since is None:
-            written = snapshots_recompute(as_of=until)
+            written = snapshots_recompute(as_of=until) + area_rollups_recompute(dates=[until])
             if verbosity:
                 self.stdout.write(f"Snapshots as of {until}: {written} rows written.")
             return
@@ -52,5 +53,6 @@ class Command(BaseCommand):
         # returns make one unreadable line.
         with tqdm(total=len(dates), unit="date", disable=True if verbosity == 0 else None, file=sys.stderr) as bar:
             written = snapshots_backfill(since=start, until=until, every=every, on_date_done=lambda _: bar.update())
+        written += area_rollups_recompute(dates=dates)
         if verbosity:
             self.stdout.write(f"Snapshots for {len(dates)} dates from {start} to {until}: {written} rows written.")

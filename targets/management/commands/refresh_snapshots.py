@@ -2,7 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.services import snapshots_refresh, zone_today
+from targets.progress.dates import zone_today
+from targets.tasks import refresh_snapshots
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             day = date.fromisoformat(as_of) if as_of else zone_today()
         except ValueError:
             raise CommandError(f"--as-of {as_of!r} is not a date: write it as YYYY-MM-DD.") from None
-        result = snapshots_refresh(as_of=day)
+        result = refresh_snapshots.apply(kwargs={"as_of": day.isoformat()}).get()
         self.stdout.write(
             f"Snapshots as of {day}: {result['written']} rows written; "
             f"outdated snapshots repaired: {result['repaired']} rows written."

@@ -1,0 +1,158 @@
+"""Reported figures as columns, and where each (target, as-of date) pair stands in them.
+
+The engine computes every pair of target and as-of date at once: the figures are sorted
+by target and period end, so each target's figures are one contiguous run, and the
+figures a pair rests on are a prefix of that run (those dated up to the as-of date). One
+`searchsorted` finds every pair's last figure; running sums, restarted at each run, give
+every total, flag and least-squares sum at that figure. Nothing here loops over pairs in
+Python, so a recompute of one date and a ten-year monthly history cost the same per pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from targets.progress.codes import AT_LEAST, AT_MOST, PARTIAL_PERIOD, QUALIFIERS
+
+ENTRY_COLUMNS = ["target_id", "period_end", "value", "qualifier", "is_synthetic"]
+# inputs.points_used keeps the most recent points; a count with years of monthly
+# entries would otherwise store hundreds of points in every snapshot.
+MAX_POINTS_KEPT = 12
+
+QUALIFIER_CODE = {qualifier: code for code, qualifier in enumerate(QUALIFIERS)}
+CODE_AT_LEAST, CODE_AT_MOST, CODE_PARTIAL = (QUALIFIER_CODE[q] for q in (AT_LEAST, AT_MOST, PARTIAL_PERIOD))
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def day_number(day: date) -> int:
+    """Days since 1 Jan 1970: how the engine holds dates."""
+    return day.toordinal() - _EPOCH
+
+
+def day_of(number: int) -> date:
+    return date.fromordinal(int(number) + _EPOCH)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of the targets concerned, as columns sorted by target and period end."""
+
+    target_id: np.ndarray  # int64
+    day: np.ndarray  # int64, days since 1970
+    value: np.ndarray  # float64
+    qualifier: np.ndarray  # int8, index into codes.QUALIFIERS
+    synthetic: np.ndarray  # bool
+
+    def __len__(self) -> int:
+        return len(self.target_id)
+
+
+def entries_frame(rows: Iterable) -> Figures:
+    """Figures from tuples in ENTRY_COLUMNS order (target_id, period_end as a date or ISO
+    text, value, qualifier, is_synthetic) or dicts with those keys, sorted by target and
+    period end."""
+    rows = list(rows)
+    if rows and isinstance(rows[0], dict):
+        rows = [tuple(row[column] for column in ENTRY_COLUMNS) for row in rows]
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return Figures(empty, empty, np.zeros(0), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool))
+    target_ids, days, values, qualifiers, synthetic = zip(*rows, strict=True)
+    day_array = np.array([d if isinstance(d, str) else d.isoformat() for d in days], dtype="datetime64[D]")
+    figures = Figures(
+        target_id=np.array(target_ids, dtype=np.int64),
+        day=day_array.astype(np.int64),
+        value=np.array(values, dtype=np.float64),
+        qualifier=np.array([QUALIFIER_CODE[q] for q in qualifiers], dtype=np.int8),
+        synthetic=np.array(synthetic, dtype=bool),
+    )
+    order = np.lexsort((figures.day, figures.target_id))
+    return Figures(*(column[order] for column in (
+        figures.target_id, figures.day, figures.value, figures.qualifier, figures.synthetic)))
+
+
+@dataclass
+class Standing:
+    """For each (target, as-of date) pair, the figures up to that date, in aggregate.
+
+    Arrays have one element per pair; `last` is the index of the pair's last figure in
+    `Figures` (-1 when there is none), `first` the index of its target's first figure.
+    """
+
+    last: np.ndarray
+    first: np.ndarray
+    count: np.ndarray
+    total: np.ndarray  # sum of the values
+    any_at_least: np.ndarray
+    any_at_most: np.ndarray
+    any_partial: np.ndarray
+    any_synthetic: np.ndarray
+    # Least squares of the running level (baseline plus running total) on days since the
+    # baseline date, over the baseline point (when known) and every figure so far.
+    slope: np.ndarray
+    intercept: np.ndarray
+
+
+def standing(figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray, baseline_day: np.ndarray,
+             pair_target: np.ndarray, pair_day: np.ndarray) -> Standing:
+    """Aggregates of each pair's figures.
+
+    `target_ids` (sorted, unique), `baseline` (NaN when unknown) and `baseline_day` have one
+    element per target; `pair_target` (an index into them) and `pair_day` one per pair.
+    """
+    pairs = len(pair_target)
+    known = ~np.isnan(baseline[pair_target])
+    if len(figures) == 0:
+        none = np.full(pairs, -1, dtype=np.int64)
+        falses, nans = np.zeros(pairs, dtype=bool), np.full(pairs, np.nan)
+        return Standing(none, none, np.zeros(pairs, dtype=np.int64), np.zeros(pairs), falses, falses, falses,
+                        falses, nans, nans)
+    # One sort key for (target, day): a pair's last figure is the last key at or below its own.
+    keys = figures.target_id * (1 << 32) + figures.day
+    pair_ids = target_ids[pair_target]
+    last = np.searchsorted(keys, pair_ids * (1 << 32) + pair_day, side="right") - 1
+    first = np.searchsorted(figures.target_id, pair_ids, side="left")
+    found = last >= first
+    at = np.where(found, last, 0)
+    count = np.where(found, last - first + 1, 0)
+
+    # Per figure: x = days since its target's baseline date, y = baseline + running total.
+    figure_target = np.searchsorted(target_ids, figures.target_id).clip(0, len(target_ids) - 1)
+    x = (figures.day - baseline_day[figure_target]).astype(np.float64)
+    base0 = np.nan_to_num(baseline, nan=0.0)
+    q = figures.qualifier
+    # Running sums and flags restarted at each target (a groupby's cumulative sum): a
+    # target's numbers never depend on which other targets were computed with it.
+    groups = pd.Series(figures.target_id)
+    sums = pd.DataFrame({"value": figures.value, "x": x}).groupby(groups, sort=False).cumsum()
+    running_total = sums["value"].to_numpy()
+    y = base0[figure_target] + running_total
+    trend = pd.DataFrame({"y": y, "xx": x * x, "xy": x * y}).groupby(groups, sort=False).cumsum()
+    flags = pd.DataFrame({
+        "at_least": q == CODE_AT_LEAST, "at_most": q == CODE_AT_MOST, "partial": q == CODE_PARTIAL,
+        "synthetic": figures.synthetic,
+    }).astype(np.int8).groupby(groups, sort=False).cummax().to_numpy().astype(bool)[at]
+
+    n = count + known
+    pair_base = np.where(known, base0[pair_target], 0.0)
+    sx = np.where(found, sums["x"].to_numpy()[at], 0.0)
+    sy = np.where(found, trend["y"].to_numpy()[at], 0.0) + pair_base
+    sxx = np.where(found, trend["xx"].to_numpy()[at], 0.0)
+    sxy = np.where(found, trend["xy"].to_numpy()[at], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denominator = n * sxx - sx * sx
+        slope = (n * sxy - sx * sy) / denominator
+        intercept = (sy - slope * sx) / n
+    valid = found & (n >= 2) & (np.abs(denominator) > 1e-9) & np.isfinite(slope)
+    return Standing(
+        last=np.where(found, last, -1), first=np.where(found, first, -1), count=count,
+        total=np.where(found, running_total[at], 0.0),
+        any_at_least=found & flags[:, 0], any_at_most=found & flags[:, 1], any_partial=found & flags[:, 2],
+        any_synthetic=found & flags[:, 3],
+        slope=np.where(valid, slope, np.nan), intercept=np.where(valid, intercept, np.nan),
+    )
