@@ -320,34 +320,34 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["targets.api.permissions.ReadPerSettingWriteWithModelPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadPerSettingWriteWithModelPermission"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "targets.api.throttling.AnonThrottle",
-        "targets.api.throttling.UserThrottle",
+        "api.throttling.AnonThrottle",
+        "api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     # DRF's default (None) trusts the whole X-Forwarded-For header; 0 ignores it.
     "NUM_PROXIES": NUM_PROXIES,
     # JSON first (the API's own format, refusing absurd nesting); forms for the browsable API.
     "DEFAULT_PARSER_CLASSES": [
-        "targets.api.parsers.JSONParser",
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Unknown parameters and values a list cannot use are a 400 (targets.api.query).
+    # Unknown parameters and values a list cannot use are a 400 (api.query).
     "DEFAULT_FILTER_BACKENDS": [
-        "targets.api.query.FilterBackend",
-        "targets.api.query.OrderingFilter",
+        "api.query.FilterBackend",
+        "api.query.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "targets.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "targets.api.renderers.CSVRenderer",
+        "api.renderers.CSVRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "targets.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     # Decimals as JSON numbers, so that pandas reads numeric columns without conversion.
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -361,7 +361,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs follow PUBLIC_READ like the data.
-    "SERVE_PERMISSIONS": ["targets.api.permissions.ReadPerSettingWriteWithModelPermission"],
+    "SERVE_PERMISSIONS": ["api.permissions.ReadPerSettingWriteWithModelPermission"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets a name of its own.

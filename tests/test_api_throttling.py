@@ -109,7 +109,7 @@ def test_an_unreachable_cache_lets_requests_through_and_says_so(rates, settings,
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{_free_port()}/0"}}
 
-    with caplog.at_level(logging.ERROR, logger="targets.api.throttling"):
+    with caplog.at_level(logging.ERROR, logger="api.throttling"):
         statuses = [APIClient().get(URL).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 200]

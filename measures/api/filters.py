@@ -2,8 +2,9 @@
 
 import django_filters
 
+from api.filters import BooleanFilter, IdFilter
 from measures.models import Area, Measure
-from targets.api.filters import BooleanFilter, IdFilter, plan_filter, target_filter
+from targets.api.filters import plan_filter, target_filter
 
 
 class AreaFilter(django_filters.FilterSet):

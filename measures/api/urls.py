@@ -2,8 +2,8 @@
 
 from django.urls import re_path
 
+from api.params import ID_PATTERN
 from measures.api.views import AreaViewSet, MeasureUpdateViewSet, MeasureViewSet
-from targets.api.views import ID_PATTERN
 
 # (prefix, viewset, basename) for the /api/v1/ router and its root listing.
 routes = [

@@ -5,12 +5,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
+from api.errors import service_errors
+from api.params import ID_PATTERN
 from measures import selectors, services
 from measures.api.filters import AreaFilter, MeasureFilter
 from measures.api.serializers import AreaSerializer, MeasureSerializer, MeasureUpdateSerializer
 from measures.models import Measure, MeasureUpdate
-from targets.api.errors import service_errors
-from targets.api.views import ID_PATTERN
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):

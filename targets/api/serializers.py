@@ -10,9 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.lookups import by_code_or_id
 from edge import text
 from targets import selectors, validation
-from targets.api.lookups import by_code_or_id
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
 
 

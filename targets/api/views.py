@@ -1,32 +1,25 @@
 """API views for plans, objectives, targets, progress entries and snapshots.
 
 Thin: reads go through `targets.selectors`, writes through `targets.services`, whose
-ValidationError becomes a 400 (see `targets.api.errors`).
+ValidationError becomes a 400 (see `api.errors`).
 """
 
 import datetime as dt
 from functools import cached_property
 
-from django.http import Http404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.conditional import conditional_on
+from api.errors import service_errors
+from api.pagination import AsOfPagination
+from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_param
 from targets import selectors, services
 from targets.api import filters
-from targets.api.conditional import (
-    conditional_on,
-    entries_changed,
-    snapshots_changed,
-    targets_or_snapshots_changed,
-)
-from targets.api.errors import service_errors
-from targets.api.lookups import by_code_or_id
-from targets.api.pagination import AsOfPagination
 from targets.api.serializers import (
     EntrySerializer,
     ObjectiveSerializer,
@@ -38,40 +31,17 @@ from targets.api.serializers import (
     TargetSerializer,
 )
 
-# Database ids; anything longer could not be one (and would overflow the column).
-ID_PATTERN = r"[0-9]{1,18}"
-CODE_OR_ID_PATTERN = r"[-a-zA-Z0-9_]+"
+
+def snapshots_changed() -> tuple:
+    return selectors.snapshots_last_computed()
 
 
-def date_param(request, name: str) -> dt.date | None:
-    """An optional YYYY-MM-DD query parameter; a malformed one is a 400 naming it."""
-    text = request.query_params.get(name)
-    if text in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise serializers.ValidationError(
-            {name: [_("Enter a date as YYYY-MM-DD, for example 2023-12-31.")]}
-        ) from None
+def entries_changed() -> tuple:
+    return selectors.entries_last_changed()
 
 
-def as_of_parameter(description: str) -> OpenApiParameter:
-    return OpenApiParameter("as_of", OpenApiTypes.DATE, description=description)
-
-
-class CodeOrIdLookupMixin:
-    """Detail addresses take the stable code (`/targets/industry-size/`) or the id."""
-
-    lookup_url_kwarg = "code_or_id"
-    lookup_value_regex = CODE_OR_ID_PATTERN
-
-    def get_object(self):
-        found = by_code_or_id(self.get_queryset(), self.kwargs[self.lookup_url_kwarg])
-        if found is None:
-            raise Http404(_("Nothing has this code or id."))
-        self.check_object_permissions(self.request, found)
-        return found
+def targets_or_snapshots_changed() -> tuple:
+    return (*selectors.snapshots_last_computed(), selectors.targets_last_changed())
 
 
 @extend_schema_view(
@@ -115,7 +85,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = filters.TargetFilter
     ordering_fields = ["code", "order", "name_en", "name_zh", "target_value", "baseline_date"]
-    # Read by the view itself, beside the filters (targets.api.query).
+    # Read by the view itself, beside the filters (api.query).
     query_parameters = ("as_of",)
 
     @cached_property

@@ -8,7 +8,7 @@ Every list answers 400, keyed by the parameter exactly as it was sent, for:
 - a `page` or `page_size` that is not a whole number from 1 (a page past the last stays 404).
 
 The filter and ordering checks run in the filter backends below; the check for unknown
-parameters runs in the pagination class (targets.api.pagination), because every list is
+parameters runs in the pagination class (api.pagination), because every list is
 paginated — also those without filters, such as a target's entries or a measure's updates.
 A view names the parameters it reads itself (such as `as_of`) in `query_parameters`.
 """

@@ -1,8 +1,8 @@
-"""Conditional GET for the target, snapshot and entry lists.
+"""Conditional GET: ETag and Last-Modified from a view's freshness, so a polling client
+gets 304 with an empty body until a recompute or an edit changes what it would download.
 
-The ETag is a hash of when the data last changed and which representation was asked
-for (path, query, media type), so a polling client gets 304 with an empty body until a
-recompute or an edit changes what it would download.
+The ETag is a hash of the freshness parts and of which representation was asked for
+(path, query, media type). Each app says what "changed" means for its lists.
 """
 
 import hashlib
@@ -11,20 +11,6 @@ from datetime import datetime
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import condition
-
-from targets import selectors
-
-
-def snapshots_changed() -> tuple:
-    return selectors.snapshots_last_computed()
-
-
-def entries_changed() -> tuple:
-    return selectors.entries_last_changed()
-
-
-def targets_or_snapshots_changed() -> tuple:
-    return (*selectors.snapshots_last_computed(), selectors.targets_last_changed())
 
 
 def conditional_on(changed: Callable[[], tuple], *, name: str):

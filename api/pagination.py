@@ -1,7 +1,7 @@
 """Pages for JSON; whole tables for CSV unless a page is asked for.
 
 Every list passes through here, so this is also where a list refuses query parameters it
-does not know (see targets.api.query).
+does not know (see api.query).
 """
 
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from targets.api.query import check_query_parameters
+from api.query import check_query_parameters
 
 
 def _is_whole_number_from_1(text: str) -> bool:
