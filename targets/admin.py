@@ -43,12 +43,32 @@ class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
         }),
     )
 
+    def save_model(self, request, obj, form, change):
+        services.plan_save(plan=obj)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)
+        for objective in formset.deleted_objects:
+            services.objective_delete(objective=objective)
+        for objective in changed:
+            services.objective_save(objective=objective)
+
 
 @admin.register(Objective)
 class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
+
+    def save_model(self, request, obj, form, change):
+        services.objective_save(objective=obj)
+
+    def delete_model(self, request, obj):
+        services.objective_delete(objective=obj)
+
+    def delete_queryset(self, request, queryset):
+        for objective in queryset:
+            services.objective_delete(objective=objective)
 
 
 class TargetItemInline(admin.TabularInline):
@@ -80,6 +100,16 @@ class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_select_related = ("target",)
     autocomplete_fields = ("target",)
     fields = ("target", "order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
+
+    def save_model(self, request, obj, form, change):
+        services.target_item_save(item=obj)
+
+    def delete_model(self, request, obj):
+        services.target_item_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset.select_related("target__objective"):
+            services.target_item_delete(item=item)
 
 
 class ProgressEntryInline(admin.StackedInline):
@@ -127,14 +157,28 @@ class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
     def baseline_with_unit(self, obj):
         return _quantity(obj.baseline_value, obj.unit) if obj.baseline_value is not None else _("unknown")
 
+    def save_model(self, request, obj, form, change):
+        services.target_save(target=obj)
+
+    def delete_model(self, request, obj):
+        services.target_delete(target=obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset.select_related("objective"):
+            services.target_delete(target=target)
+
     def save_formset(self, request, form, formset, change):
-        if formset.model is not ProgressEntry:
-            return super().save_formset(request, form, formset, change)
-        entries = formset.save(commit=False)
-        for entry in formset.deleted_objects:
-            services.progress_entry_delete(entry=entry, user=request.user)
-        for entry in entries:
-            services.progress_entry_save(entry=entry, user=request.user)
+        changed = formset.save(commit=False)
+        if formset.model is ProgressEntry:
+            for entry in formset.deleted_objects:
+                services.progress_entry_delete(entry=entry, user=request.user)
+            for entry in changed:
+                services.progress_entry_save(entry=entry, user=request.user)
+        else:
+            for item in formset.deleted_objects:
+                services.target_item_delete(item=item)
+            for item in changed:
+                services.target_item_save(item=item)
 
 
 @admin.register(ProgressEntry)

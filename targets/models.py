@@ -48,8 +48,12 @@ class Plan(BilingualTitleMixin):
     acceleration_threshold = models.DecimalField(
         _("needs-acceleration threshold"), max_digits=4, decimal_places=3, default=Decimal("0.6")
     )
+    # Bumped by every recompute and every change to the plan's figures: page caches and ETags
+    # derive from it, so a conditional request costs one indexed read. Not the plan's content,
+    # so not in its change history.
+    data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_version"])
 
     class Meta:
         verbose_name = _("plan")
@@ -363,3 +367,53 @@ class Rollup(models.Model):
     def __str__(self):
         scope = self.objective_id and f"objective {self.objective_id}" or f"plan {self.plan_id}"
         return f"{scope} @ {self.as_of}"
+
+
+class SnapshotDate(models.Model):
+    """A date on which a plan's snapshots are computed: its calendar, the dates its pages offer.
+
+    Written by the snapshot services with the snapshots; one indexed read gives a plan's dates
+    (the date picker, the latest date) without scanning the snapshots.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="snapshot_dates", verbose_name=_("plan"))
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("snapshot date")
+        verbose_name_plural = _("snapshot dates")
+        ordering = ["plan", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["plan", "as_of"], name="snapshot_date_one_per_plan_date")]
+
+    def __str__(self):
+        return f"{self.plan_id} @ {self.as_of}"
+
+
+class RecomputeRequest(models.Model):
+    """Work owed to the snapshots (a transactional outbox): written in the same transaction as
+    the change that makes them stale, removed by the recompute that follows it.
+
+    A row names a target (its figures changed) or, with no target, a whole plan (its dates,
+    thresholds or list of targets changed). The broker only carries the news; if a message
+    is lost or a worker dies, the periodic sweep sends it again, so no change is ever left
+    uncomputed in silence.
+    """
+
+    # "target:<id>" or "plan:<id>": one unique key for both kinds, so that a repeated
+    # request is one upsert on either database.
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("plan"))
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("target")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    published_at = models.DateTimeField(_("last sent to the workers at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recompute request")
+        verbose_name_plural = _("recompute requests")
+        ordering = ["requested_at"]
+
+    def __str__(self):
+        return f"plan {self.plan_id}, target {self.target_id or 'all'} since {self.requested_at}"
+

@@ -1,9 +1,12 @@
 """Background jobs of the progress engine. Each task parses its JSON arguments (ids and
-ISO dates, never model instances) and calls one service in `targets.services`.
+ISO dates, never model instances) and calls services; the services send the recompute
+requests by task name (`targets.services.snapshots`), so this module imports them and
+never the other way round.
 
-Both recomputes replace rows and give the same result when run twice, so they are
+Every recompute replaces rows and gives the same result when run twice, so tasks are
 acknowledged late (a task lost with its worker runs again) and retried, with backoff,
-only on errors that may pass by themselves: a dropped database or broker connection.
+only on errors that may pass by themselves: a dropped database or broker connection. A
+request whose task is lost anyway is sent again by the sweep (`sweep_recompute_requests`).
 """
 
 from datetime import date
@@ -29,20 +32,33 @@ RETRY = {
 
 @shared_task(name="targets.refresh_snapshots", **RETRY)
 def refresh_snapshots(as_of: str | None = None) -> dict[str, int]:
-    """The nightly job: every target as of `as_of` (today in Hangzhou by default), then every
-    outdated snapshot; and the work areas' roll-ups for that date."""
+    """The nightly job: every plan on `as_of` (today in Hangzhou by default) and on any
+    missing date of its calendar; the work areas' roll-ups for that date; then every stored
+    snapshot verified against a fresh computation, and those that differ repaired."""
     day = _parse_date(as_of) or zone_today()
     result = services.snapshots_refresh(as_of=day)
     result["area_rollups"] = measures_services.area_rollups_recompute(dates=[day])
+    result["repaired"] = len(services.snapshots_verify(repair=True))
     return result
 
 
 # One target is a fraction of a second: a run this long is stuck, not busy.
 @shared_task(name="targets.refresh_target_snapshots", soft_time_limit=120, time_limit=150, **RETRY)
-def refresh_target_snapshots(target_id: int, as_of: str | None = None) -> int:
-    """One target on `as_of`, by default on its plan's latest snapshot date (its older
-    dates are marked outdated for the nightly repair). Queued when its figures change."""
-    return services.target_snapshots_refresh(target_id=int(target_id), as_of=_parse_date(as_of))
+def refresh_target_snapshots(target_id: int) -> int:
+    """One target on every date of its plan, and the plan's roll-ups. Requested when its figures change."""
+    return services.target_snapshots_refresh(target_id=int(target_id))
+
+
+@shared_task(name="targets.refresh_plan_snapshots", **RETRY)
+def refresh_plan_snapshots(plan_id: int) -> int:
+    """A whole plan on every date of its calendar. Requested when the plan, or its list of targets, changes."""
+    return services.plan_snapshots_refresh(plan_id=int(plan_id))
+
+
+@shared_task(name="targets.sweep_recompute_requests", **RETRY)
+def sweep_recompute_requests() -> int:
+    """Every few minutes: sends again the recompute requests not done in time."""
+    return services.requests_sweep()
 
 
 def _parse_date(value: str | None) -> date | None:

@@ -184,7 +184,7 @@ def test_a_reverted_figure_goes_through_the_service_and_queues_the_recompute(
         return original_save(entry=entry, user=user)
 
     monkeypatch.setattr(target_services, "progress_entry_save", spy)
-    monkeypatch.setattr(target_services, "target_recompute_queue", lambda *, target_id: queued.append(target_id))
+    monkeypatch.setattr("targets.services.snapshots.requests_publish", lambda keys: queued.extend(keys))
     client.force_login(zone_admin)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -192,7 +192,7 @@ def test_a_reverted_figure_goes_through_the_service_and_queues_the_recompute(
 
     assert response.status_code == 302
     assert saves == [zone_admin]
-    assert queued == [entry.target_id]
+    assert queued == [f"target:{entry.target_id}"]
     assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("100")
 
 

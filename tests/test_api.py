@@ -31,7 +31,9 @@ def client():
 
 @pytest.fixture
 def snapshots(hangzhou_plan):
-    """A snapshot of every quantitative target on two dates; the newer ones on track."""
+    """A snapshot of every quantitative target on two dates; the newer ones on track (and no
+    others: with a live server, loading the plan has computed its history)."""
+    Snapshot.objects.all().delete()
     created = []
     for target in Target.objects.filter(objective__plan=hangzhou_plan, kind=Target.Kind.QUANTITATIVE):
         created.append(SnapshotFactory(target=target, as_of=OLD, status=Snapshot.Status.OFF_TRACK, progress=0.2))

@@ -196,9 +196,12 @@ def build_plan(target_count: int):
     return plan
 
 
-# Savepoint and release, then: targets, plan lock, entries, named items, snapshot upsert,
-# roll-up delete, roll-up insert. (Measures' area roll-ups are theirs: measures.services.)
-RECOMPUTE_QUERIES = 9
+# The plans concerned, savepoint and release, then: plan lock, targets, figures, named items,
+# the snapshot upsert (PostgreSQL: temporary table, COPY — not a query Django sees — upsert,
+# drop), roll-up delete and insert, calendar, plan version. (Measures' area roll-ups are
+# theirs: measures.services.)
+def recompute_queries() -> int:
+    return 14 if connection.vendor == "postgresql" else 12
 
 
 @pytest.mark.parametrize("target_count", [16, 200])
@@ -207,7 +210,7 @@ def test_recompute_issues_the_same_number_of_queries_for_any_number_of_targets(
 ):
     build_plan(target_count)
 
-    with django_assert_num_queries(RECOMPUTE_QUERIES):
+    with django_assert_num_queries(recompute_queries()):
         snapshots_recompute(as_of=AS_OF)
 
     assert Snapshot.objects.filter(as_of=AS_OF).count() == target_count
@@ -221,7 +224,7 @@ def test_recomputing_one_target_issues_a_constant_number_of_queries(
     one = Target.objects.filter(objective__plan=plan).first()
 
     # One more than a full recompute: the plan's other snapshots, for the roll-ups.
-    with django_assert_num_queries(RECOMPUTE_QUERIES + 1):
+    with django_assert_num_queries(recompute_queries() + 1):
         snapshots_recompute(as_of=AS_OF, target_ids=[one.pk])
 
     assert Snapshot.objects.filter(as_of=AS_OF).count() == 1

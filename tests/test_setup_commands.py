@@ -14,12 +14,12 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from measures.models import Measure
 from targets.models import Plan, ProgressEntry, Snapshot, Target
+from targets.progress.dates import backfill_dates
 from targets.services import (
     NIGHTLY_RECOMPUTE_TASK,
     ROLE_DATA_ENTRY,
     ROLE_VIEWER,
     ROLE_ZONE_ADMINISTRATOR,
-    backfill_dates,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -14,11 +14,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from kombu.exceptions import EncodeError
 
 from targets import services
-from targets.models import ProgressEntry, Snapshot
+from targets.models import ProgressEntry, RecomputeRequest, Rollup, Snapshot, SnapshotDate
 from targets.progress.dates import zone_today
 from targets.services import (
     progress_entry_create,
@@ -130,96 +131,126 @@ def test_an_entry_stays_with_its_target_and_a_refused_move_queues_nothing(django
     assert callbacks == []
     assert ProgressEntry.objects.get(pk=misfiled.pk).target_id == before.pk
     assert snapshot_on(before, zone_today()).attained == Decimal("150")
-    assert snapshot_on(after, zone_today()) is None
+    assert snapshot_on(after, zone_today()).attained is None
 
 
-def test_a_changed_figure_recomputes_the_latest_date_and_leaves_older_ones_to_the_nightly_run(
-    django_capture_on_commit_callbacks,
-):
+def test_a_changed_figure_recomputes_every_date_of_its_target_at_once(django_capture_on_commit_callbacks):
     target = TargetFactory(baseline_value=Decimal("0"))
-    neighbour = TargetFactory(objective__plan=target.objective.plan)
-    for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31)):
-        SnapshotFactory(target=neighbour, as_of=as_of)
-    older = SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31))
-    ProgressEntryFactory(target=target, period_end=dt.date(2020, 6, 30), value=Decimal("50"))
+    neighbour = TargetFactory(objective=target.objective)
+    plan = target.objective.plan
+    with django_capture_on_commit_callbacks(execute=True):
+        create_entry(target, period_end=dt.date(2020, 6, 30), value="50")
+    dates = list(SnapshotDate.objects.filter(plan=plan).order_by("as_of").values_list("as_of", flat=True))
+    assert dates[0] == plan.baseline_date and dates[-1] == zone_today()  # the monthly history, built once
+    before = dict(Snapshot.objects.filter(target=neighbour).values_list("as_of", "computed_at"))
 
     with django_capture_on_commit_callbacks(execute=True):
         create_entry(target, period_end=dt.date(2021, 6, 30), value="120")
 
-    # The plan's latest date, which the dashboard shows, is current at once...
-    latest = snapshot_on(target, dt.date(2021, 12, 31))
-    assert (latest.attained, latest.is_outdated) == (Decimal("170"), False)
-    # ...today is not among the plan's dates, so the dashboard's date does not move...
-    assert snapshot_on(target, zone_today()) is None
-    # ...and the older date waits for the nightly run, marked as such.
-    older.refresh_from_db()
-    assert (older.attained, older.is_outdated) == (None, True)
-    assert Snapshot.objects.filter(target=neighbour, is_outdated=True).count() == 0
-
-    refresh_snapshots.delay(zone_today().isoformat()).get()
-
-    older.refresh_from_db()
-    assert (older.attained, older.is_outdated) == (Decimal("50"), False)
+    # Every date of the target, old and new, is current at once: none waits for the night.
+    attained = dict(Snapshot.objects.filter(target=target).values_list("as_of", "attained"))
+    assert set(attained) == set(dates)
+    assert attained[dt.date(2021, 5, 31)] == Decimal("50")
+    assert attained[dt.date(2021, 6, 30)] == attained[zone_today()] == Decimal("170")
+    assert not Snapshot.objects.filter(is_outdated=True).exists()
+    assert not RecomputeRequest.objects.exists()
+    # The other targets are read, not recomputed, for the roll-ups of every date.
+    assert dict(Snapshot.objects.filter(target=neighbour).values_list("as_of", "computed_at")) == before
+    rollup = Rollup.objects.get(plan=plan, objective__isnull=True, as_of=dt.date(2021, 6, 30))
+    assert rollup.target_count == 2 and rollup.progress_count == 1
 
 
-def test_with_the_broker_unreachable_the_entry_is_saved_and_the_snapshots_marked_outdated(
-    celery_broker, django_capture_on_commit_callbacks, caplog
-):
-    celery_broker(UNREACHABLE_BROKER)
+def test_a_change_is_recorded_with_the_figure_and_a_rollback_records_nothing(django_capture_on_commit_callbacks):
     target = TargetFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        create_entry(target, period_end=dt.date(2020, 12, 31))
+        create_entry(target, period_end=dt.date(2021, 12, 31))
+        # Not yet sent: the request is in the database with the figures, one row per target.
+        assert list(RecomputeRequest.objects.values_list("key", flat=True)) == [f"target:{target.pk}"]
+
+    other = TargetFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        create_entry(other)
+        raise RuntimeError("the import failed further on")
+    assert not RecomputeRequest.objects.filter(target=other).exists()
+
+
+def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by_the_sweep(
+    celery_broker, django_capture_on_commit_callbacks, caplog, settings
+):
+    target = TargetFactory(baseline_value=Decimal("0"))
     other = TargetFactory(objective=target.objective)
-    older = SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31))
-    latest = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31))
-    untouched = SnapshotFactory(target=other, as_of=dt.date(2021, 12, 31))
+    with django_capture_on_commit_callbacks(execute=True):
+        create_entry(target, period_end=dt.date(2020, 12, 31), value="100")  # eager: the history exists
+    celery_broker(UNREACHABLE_BROKER)
 
     started = time.monotonic()
-    with caplog.at_level(logging.ERROR, logger="targets.services"):
+    with caplog.at_level(logging.ERROR, logger="targets.services.snapshots"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             entry = create_entry(target, period_end=dt.date(2021, 6, 30))
     elapsed = time.monotonic() - started
 
     assert len(callbacks) == 1
     assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("120")
-    for snapshot in (older, latest):
-        snapshot.refresh_from_db()
-        assert snapshot.is_outdated is True
-        assert snapshot.attained is None  # not recomputed: the recompute never ran
-    untouched.refresh_from_db()
-    assert untouched.is_outdated is False
-    [record] = [r for r in caplog.records if r.name == "targets.services"]
-    assert f"target {target.pk}" in record.getMessage()
-    assert record.exc_info is not None
-    # The administrator waits for this: the publish retries are bounded.
-    assert elapsed < 10
+    # Marked in the same transaction as the figure: nothing stale passes for fresh.
+    assert set(Snapshot.objects.filter(target=target).values_list("is_outdated", flat=True)) == {True}
+    assert snapshot_on(target, zone_today()).attained == Decimal("100")  # not recomputed yet
+    assert not Snapshot.objects.filter(target=other, is_outdated=True).exists()
+    assert RecomputeRequest.objects.filter(target=target).exists()
+    [record] = [r for r in caplog.records if r.name == "targets.services.snapshots"]
+    assert f"target:{target.pk}" in record.getMessage() and record.exc_info is not None
+    # The administrator waits for this: the publish gives up quickly.
+    assert elapsed < 5
+
+    # The broker is back (here: tasks run in-process again); the sweep sends what is owed.
+    settings.CELERY_BROKER_URL = None
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert services.requests_sweep(older_than=dt.timedelta(0)) == 1
+    assert snapshot_on(target, zone_today()).attained == Decimal("220")
+    assert not Snapshot.objects.filter(is_outdated=True).exists()
+    assert not RecomputeRequest.objects.exists()
 
 
-def test_marking_outdated_does_not_rewrite_rows_already_marked():
+def test_the_sweep_leaves_recent_requests_to_their_own_message():
     target = TargetFactory()
-    SnapshotFactory(target=target, as_of=dt.date(2020, 12, 31), is_outdated=True)
-    SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31))
+    with transaction.atomic():
+        services.recompute_request(plan_id=target.objective.plan_id, target_ids=[target.pk])
+    assert services.requests_sweep() == 0  # requested a moment ago: its message is on its way
+    RecomputeRequest.objects.update(requested_at=timezone.now() - dt.timedelta(minutes=6))
+    assert services.requests_sweep() == 1
+    assert services.requests_sweep() == 0  # just sent again: not twice in one period
 
-    assert services.snapshots_outdated_mark(target_ids=[target.pk]) == 1
-    assert services.snapshots_outdated_mark(target_ids=[target.pk]) == 0
-    assert set(target.snapshots.values_list("is_outdated", flat=True)) == {True}
 
-
-def test_the_nightly_run_recomputes_every_target_and_repairs_outdated_snapshots():
+def test_the_nightly_run_builds_the_calendar_and_drops_yesterdays_date():
     target = TargetFactory(baseline_value=Decimal("0"))
     other = TargetFactory(objective=target.objective)
     ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
-    # Marked when the broker was down; its figure is stale.
-    stale = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31), is_outdated=True)
 
+    refresh_snapshots.delay("2024-06-29").get()
     result = refresh_snapshots.delay("2024-06-30").get()
 
-    stale.refresh_from_db()
-    assert stale.is_outdated is False
-    assert stale.attained == Decimal("120")
+    plan_dates = list(SnapshotDate.objects.filter(plan=target.objective.plan).values_list("as_of", flat=True))
+    assert min(plan_dates) == dt.date(2019, 12, 31) and max(plan_dates) == dt.date(2024, 6, 30)
+    assert dt.date(2024, 6, 29) not in plan_dates  # yesterday's latest date, off the calendar
+    assert not Snapshot.objects.filter(as_of=dt.date(2024, 6, 29)).exists()
     assert set(Snapshot.objects.filter(as_of=dt.date(2024, 6, 30)).values_list("target_id", flat=True)) == {
         target.pk, other.pk,
     }
-    assert not Snapshot.objects.filter(is_outdated=True).exists()
-    assert result["repaired"] > 0
+    assert snapshot_on(target, dt.date(2021, 12, 31)).attained == Decimal("120")
+    assert result["repaired"] == 0  # every stored snapshot equals a fresh computation
+
+
+def test_the_nightly_run_repairs_a_snapshot_that_differs_from_a_fresh_computation():
+    target = TargetFactory(baseline_value=Decimal("0"))
+    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    refresh_snapshots.delay("2024-06-30").get()
+    # Written wrong behind the engine's back (a lost message, a bug fixed since):
+    Snapshot.objects.filter(target=target, as_of=dt.date(2021, 12, 31)).update(attained=Decimal("7"))
+
+    result = refresh_snapshots.delay("2024-06-30").get()
+
+    assert result["repaired"] == 1
+    assert snapshot_on(target, dt.date(2021, 12, 31)).attained == Decimal("120")
 
 
 def test_the_nightly_run_uses_todays_date_in_hangzhou(monkeypatch, settings):
@@ -230,16 +261,17 @@ def test_the_nightly_run_uses_todays_date_in_hangzhou(monkeypatch, settings):
 
     refresh_snapshots.delay().get()
 
-    assert list(target.snapshots.values_list("as_of", flat=True)) == [dt.date(2024, 7, 1)]
+    assert max(target.snapshots.values_list("as_of", flat=True)) == dt.date(2024, 7, 1)
 
 
-def test_the_target_task_takes_an_id_and_an_iso_date():
+def test_the_target_task_takes_an_id():
     target = TargetFactory(baseline_value=Decimal("0"))
     ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
 
-    refresh_target_snapshots.delay(target.pk, "2021-01-31").get()
+    refresh_target_snapshots.delay(target.pk).get()
 
-    assert list(target.snapshots.values_list("as_of", "attained")) == [(dt.date(2021, 1, 31), Decimal("120"))]
+    assert snapshot_on(target, dt.date(2021, 1, 31)).attained == Decimal("120")
+    assert snapshot_on(target, dt.date(2020, 11, 30)).attained is None  # before its first figure
 
 
 def test_the_target_task_skips_a_target_deleted_since_it_was_queued():
@@ -310,7 +342,7 @@ def test_setup_schedule_keeps_what_an_administrator_changed():
     task.enabled = False
     task.save()
 
-    assert services.recompute_schedule_ensure() is False
+    assert services.recompute_schedule_ensure() == []
 
     task.refresh_from_db()
     assert (task.crontab.hour, task.enabled) == ("4", False)

@@ -19,9 +19,9 @@ import redis
 from django.db import connection
 
 from hangzhou_ai_zone.celery import app
-from targets.models import Snapshot
+from targets.models import RecomputeRequest, Snapshot
 from targets.progress.dates import zone_today
-from targets.services import progress_entry_create, progress_entry_update
+from targets.services import plan_calendar, progress_entry_create, progress_entry_update
 from tests.conftest import skip_or_fail
 from tests.factories import TargetFactory
 
@@ -136,4 +136,8 @@ def test_saving_an_entry_produces_the_snapshot_through_a_real_worker(celery_work
         timeout=TASK_TIMEOUT,
     )
     assert changed is not None, worker_log(celery_worker)
-    assert Snapshot.objects.filter(target=target).count() == 1
+    # Every date of the plan's monthly history, not only today, and the request cleared.
+    assert set(Snapshot.objects.filter(target=target).values_list("as_of", flat=True)) == set(
+        plan_calendar(target.objective.plan)
+    )
+    assert wait_for(lambda: not RecomputeRequest.objects.exists(), timeout=TASK_TIMEOUT)

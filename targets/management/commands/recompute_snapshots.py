@@ -1,13 +1,11 @@
-import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from measures.services import area_rollups_recompute
 from targets.progress.dates import BACKFILL_STEPS, backfill_dates, zone_today
 from targets.selectors import baseline_earliest
-from targets.services import snapshots_backfill, snapshots_recompute
+from targets.services import history_rebuild, snapshots_backfill, snapshots_recompute
 
 
 def _parse_date(text: str, option: str) -> date:
@@ -20,15 +18,16 @@ def _parse_date(text: str, option: str) -> date:
 class Command(BaseCommand):
     help = (
         "Compute every target's progress snapshot (and the objective, plan and area roll-ups) as of a "
-        "date, or a history of them: --since DATE --every month builds one per month up to --as-of."
+        "date, or a history of them: --since baseline builds each plan's monthly history from its own "
+        "baseline date; --since DATE --every month builds one per month for every plan up to --as-of."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", help="the as-of date, YYYY-MM-DD (default: today)")
+        parser.add_argument("--as-of", help="the as-of date, YYYY-MM-DD (default: today in Hangzhou)")
         parser.add_argument(
             "--since",
-            help="build a history from this date (YYYY-MM-DD) to --as-of; 'baseline' starts at the "
-                 "earliest plan baseline date",
+            help="build a history from this date (YYYY-MM-DD) to --as-of; 'baseline' builds each plan's "
+                 "calendar: monthly from its own baseline date",
         )
         parser.add_argument("--every", default="month", choices=sorted(BACKFILL_STEPS),
                             help="the step of the history (default: month)")
@@ -41,18 +40,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"Snapshots as of {until}: {written} rows written.")
             return
         if since == "baseline":
-            start = baseline_earliest()
-            if start is None:
+            if baseline_earliest() is None:
                 raise CommandError("--since baseline: there is no plan yet; load one with `manage.py load_plan`.")
-        else:
-            start = _parse_date(since, "--since")
+            written = history_rebuild(until=until)
+            written += area_rollups_recompute()
+            if verbosity:
+                self.stdout.write(f"Snapshot history of every plan up to {until}: {written} rows written.")
+            return
+        start = _parse_date(since, "--since")
         if start > until:
             raise CommandError(f"--since {start} is after --as-of {until}: nothing was computed.")
         dates = backfill_dates(since=start, until=until, every=every)
-        # A progress bar only on a terminal (tqdm's disable=None): in a log, its carriage
-        # returns make one unreadable line.
-        with tqdm(total=len(dates), unit="date", disable=True if verbosity == 0 else None, file=sys.stderr) as bar:
-            written = snapshots_backfill(since=start, until=until, every=every, on_date_done=lambda _: bar.update())
-        written += area_rollups_recompute(dates=dates)
+        written = snapshots_backfill(since=start, until=until, every=every) + area_rollups_recompute(dates=dates)
         if verbosity:
             self.stdout.write(f"Snapshots for {len(dates)} dates from {start} to {until}: {written} rows written.")

@@ -8,9 +8,9 @@ from targets.tasks import refresh_snapshots
 
 class Command(BaseCommand):
     help = (
-        "Run the nightly job in this process: every target's snapshot as of a date (default: today in "
-        "Hangzhou), then every snapshot marked outdated, on its own date. Without a broker no beat runs: "
-        "this is the way to repair outdated snapshots (from cron, or by hand)."
+        "Run the nightly job in this process: every plan's snapshots as of a date (default: today in "
+        "Hangzhou) and on any missing date of its monthly calendar, every open recompute request sent "
+        "again, then every stored snapshot verified against a fresh computation and repaired if it differs."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"--as-of {as_of!r} is not a date: write it as YYYY-MM-DD.") from None
         result = refresh_snapshots.apply(kwargs={"as_of": day.isoformat()}).get()
         self.stdout.write(
-            f"Snapshots as of {day}: {result['written']} rows written; "
-            f"outdated snapshots repaired: {result['repaired']} rows written."
+            f"Snapshots as of {day}: {result['written']} rows written; recompute requests sent again: "
+            f"{result['resent']}; snapshots that differed from a fresh computation, repaired: {result['repaired']}."
         )

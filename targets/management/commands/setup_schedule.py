@@ -1,16 +1,18 @@
 from django.core.management.base import BaseCommand
 
-from targets.services import NIGHTLY_RECOMPUTE_NAME, recompute_schedule_ensure
+from targets.services import recompute_schedule_ensure
 
 
 class Command(BaseCommand):
     help = (
-        "Create the nightly snapshot recompute in django-celery-beat if it is missing. An existing "
-        "schedule is left as it is: administrators change it under Periodic tasks in the admin."
+        "Create the nightly snapshot recompute and the five-minute sweep of recompute requests in "
+        "django-celery-beat if they are missing. Existing ones are left as they are: administrators "
+        "change them under Periodic tasks in the admin."
     )
 
     def handle(self, *args, **options):
-        if recompute_schedule_ensure():
-            self.stdout.write(f"Created the periodic task “{NIGHTLY_RECOMPUTE_NAME}” (02:30 Asia/Shanghai).")
-        else:
-            self.stdout.write("The nightly recompute is already scheduled; left unchanged.")
+        created = recompute_schedule_ensure()
+        for name in created:
+            self.stdout.write(f"Created the periodic task “{name}”.")
+        if not created:
+            self.stdout.write("The nightly recompute and the sweep are already scheduled; left unchanged.")

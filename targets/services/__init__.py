@@ -1,0 +1,64 @@
+"""Writes for plans, targets, figures and snapshots, by concern:
+
+- `entries`: the reported figures;
+- `plans`: loading a plan, and administrators' changes to plans, targets and named items;
+- `roles`: the user groups and the first administrator;
+- `snapshots`: keeping the snapshots fresh (recompute requests, the recomputes, the
+  nightly run, verification, the schedule), with `store` for the engine's reads and writes.
+
+Every entry point — admin, API, import, management command, task — changes data through
+these functions, so the rules in `targets.validation` and `targets.permissions` are applied
+once and the same way everywhere. This module re-exports what the entry points call.
+"""
+
+from targets.services.entries import (
+    ENTRY_FIELDS,
+    progress_entry_create,
+    progress_entry_delete,
+    progress_entry_save,
+    progress_entry_update,
+)
+from targets.services.plans import (
+    objective_delete,
+    objective_save,
+    plan_load,
+    plan_save,
+    target_delete,
+    target_item_delete,
+    target_item_save,
+    target_save,
+)
+from targets.services.roles import (
+    ROLE_DATA_ENTRY,
+    ROLE_VIEWER,
+    ROLE_ZONE_ADMINISTRATOR,
+    administrator_ensure,
+    roles_sync,
+)
+from targets.services.snapshots import (
+    NIGHTLY_RECOMPUTE_NAME,
+    NIGHTLY_RECOMPUTE_TASK,
+    history_rebuild,
+    plan_calendar,
+    plan_snapshots_refresh,
+    recompute_request,
+    recompute_schedule_ensure,
+    requests_publish,
+    requests_sweep,
+    snapshots_backfill,
+    snapshots_compute_and_store,
+    snapshots_recompute,
+    snapshots_refresh,
+    snapshots_verify,
+    target_snapshots_refresh,
+)
+
+__all__ = [
+    "ENTRY_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
+    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "history_rebuild", "objective_delete", "objective_save",
+    "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "progress_entry_create",
+    "progress_entry_delete", "progress_entry_save", "progress_entry_update", "recompute_request",
+    "recompute_schedule_ensure", "requests_publish", "requests_sweep", "roles_sync", "snapshots_backfill",
+    "snapshots_compute_and_store", "snapshots_recompute", "snapshots_refresh", "snapshots_verify",
+    "target_delete", "target_item_delete", "target_item_save", "target_save", "target_snapshots_refresh",
+]

@@ -1,0 +1,144 @@
+"""Writes for plans, objectives, targets and named items: loading a plan from its file,
+and the administrators' changes. A change that alters what the snapshots show (a target's
+terms, a plan's dates or thresholds, a target added, moved or removed, an item's status)
+asks for the recompute in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from targets.models import Objective, Plan, Target, TargetItem
+from targets.services.entries import progress_entry_create
+from targets.services.snapshots import recompute_request
+
+
+@transaction.atomic
+def plan_load(*, data: dict) -> dict[str, int]:
+    """Creates the plan, objectives, targets, named items and entries described by `data`.
+
+    Guarantees: creates only what is missing, matched by natural keys (plan code,
+    objective number, target code, item code, entry period); never changes an existing
+    row, so an administrator's edits survive every reload. Every object is validated;
+    one bad object raises ValidationError and nothing is written. Returns counts of
+    created rows per kind.
+    """
+    created = {"plans": 0, "objectives": 0, "targets": 0, "items": 0, "entries": 0}
+    plan_fields = dict(data["plan"])
+    code = plan_fields.pop("code")
+    plan = Plan.objects.filter(code=code).first()
+    if plan is None:
+        plan = _create_validated(Plan(code=code, **plan_fields))
+        created["plans"] += 1
+
+    for objective_data in data["objectives"]:
+        objective_fields = {k: v for k, v in objective_data.items() if k != "targets"}
+        number = objective_fields.pop("number")
+        objective = Objective.objects.filter(plan=plan, number=number).first()
+        if objective is None:
+            objective = _create_validated(Objective(plan=plan, number=number, **objective_fields))
+            created["objectives"] += 1
+        for target_data in objective_data["targets"]:
+            target_fields = {k: v for k, v in target_data.items() if k != "items"}
+            target = Target.objects.filter(code=target_fields["code"]).first()
+            if target is None:
+                target = _create_validated(Target(objective=objective, **target_fields))
+                created["targets"] += 1
+            existing_items = set(target.items.values_list("code", flat=True))
+            for order, item_data in enumerate(target_data.get("items", []), start=1):
+                if item_data["code"] not in existing_items:
+                    _create_validated(TargetItem(target=target, order=order, **item_data))
+                    created["items"] += 1
+
+    for entry_data in data.get("entries", []):
+        fields = dict(entry_data)
+        target = Target.objects.get(code=fields.pop("target"))
+        if not target.entries.filter(period_end=fields["period_end"]).exists():
+            progress_entry_create(target=target, **fields)
+            created["entries"] += 1
+    if any(created.values()):
+        recompute_request(plan_id=plan.pk)  # a new plan gets its monthly history
+    return created
+
+
+def _create_validated(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# The fields whose change alters a target's snapshots (its name and wording do not).
+TARGET_TERMS = (
+    "objective_id", "kind", "target_value", "direction", "aggregation", "baseline_value", "baseline_date",
+)
+PLAN_TERMS = ("baseline_date", "target_date", "on_track_threshold", "acceleration_threshold")
+
+
+@transaction.atomic
+def plan_save(*, plan: Plan) -> Plan:
+    """Validates and saves a plan. Guarantees: nothing is written if it is invalid; a new plan,
+    or a change to its dates or thresholds, asks for the recompute of the whole plan (its
+    monthly history from its baseline date)."""
+    before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS).first() if plan.pk else None
+    plan.full_clean()
+    plan.save()
+    if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
+        recompute_request(plan_id=plan.pk)
+    return plan
+
+
+@transaction.atomic
+def objective_save(*, objective: Objective) -> Objective:
+    """Validates and saves an objective (its number and title: no snapshot changes)."""
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective) -> None:
+    """Deletes an objective with its targets; the plan's roll-ups are recomputed."""
+    plan_id = objective.plan_id
+    objective.delete()
+    recompute_request(plan_id=plan_id)
+
+
+@transaction.atomic
+def target_save(*, target: Target) -> Target:
+    """Validates and saves a target. Guarantees: nothing is written if it is invalid; a new
+    target gets its history on every date of its plan, a change to its terms recomputes
+    them; a target moved to another plan leaves that plan's roll-ups recomputed too."""
+    before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "objective__plan_id").first() \
+        if target.pk else None
+    target.full_clean()
+    target.save()
+    plan_id = target.objective.plan_id
+    if before is not None and before["objective__plan_id"] != plan_id:
+        recompute_request(plan_id=before["objective__plan_id"])
+    if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
+        recompute_request(plan_id=plan_id, target_ids=[target.pk])
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target) -> None:
+    """Deletes a target with its figures and snapshots; its plan's roll-ups are recomputed."""
+    plan_id = target.objective.plan_id
+    target.delete()
+    recompute_request(plan_id=plan_id)
+
+
+@transaction.atomic
+def target_item_save(*, item: TargetItem) -> TargetItem:
+    """Validates and saves a named item; its target (judged by its items) is recomputed."""
+    item.full_clean()
+    item.save()
+    recompute_request(plan_id=item.target.objective.plan_id, target_ids=[item.target_id])
+    return item
+
+
+@transaction.atomic
+def target_item_delete(*, item: TargetItem) -> None:
+    target = item.target
+    item.delete()
+    recompute_request(plan_id=target.objective.plan_id, target_ids=[target.pk])

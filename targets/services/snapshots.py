@@ -1,0 +1,394 @@
+"""Keeping the snapshots fresh: what to recompute, when, and proof that it was.
+
+The route of a change: the service that writes it calls `recompute_request` in the same
+transaction (a row in the outbox, and the target's snapshots marked awaiting recompute);
+after the commit the request is sent to the workers (`targets.tasks`, addressed by name so
+that no service imports the task module, which imports the services); the task calls
+`target_snapshots_refresh` or `plan_snapshots_refresh`, which recompute every date of the
+target or plan and clear the request. If the broker is down, or a message is lost, or a
+worker dies, the request stays, and `requests_sweep` (every few minutes) sends it again.
+
+Each plan has a calendar: its month ends (strictly: monthly steps) from its baseline date
+up to today, and today. The nightly job computes today, fills any gap and drops the
+previous day's date; `snapshots_verify` recomputes every stored snapshot in memory and
+lists (or repairs) any that differ.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from targets import progress
+from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
+from targets.progress.dates import backfill_dates, zone_today
+from targets.services import store
+
+logger = logging.getLogger(__name__)
+
+TARGET_TASK = "targets.refresh_target_snapshots"
+PLAN_TASK = "targets.refresh_plan_snapshots"
+# A request not done within this time is sent again: longer than a recompute takes, short
+# enough that a lost message or a dead worker heals within minutes.
+REQUEST_RESEND_AFTER = timedelta(minutes=5)
+
+
+# --- requests (the outbox) -------------------------------------------------------------
+
+def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) -> None:
+    """Records, in the current transaction, that these targets' snapshots (by default the
+    whole plan's) must be recomputed, marks them awaiting recompute, and sends the request
+    to the workers once the transaction commits.
+
+    Guarantees: if the transaction commits, the request is stored with the change (it
+    survives a broker that is down and a worker that dies); if it rolls back, nothing was
+    requested. Repeated requests for the same target are one row, and one message per
+    transaction.
+    """
+    now = timezone.now()
+    ids = None if target_ids is None else sorted(set(target_ids))
+    keys = [(f"plan:{plan_id}", plan_id, None)] if ids is None else [
+        (f"target:{target_id}", plan_id, target_id) for target_id in ids
+    ]
+    RecomputeRequest.objects.bulk_create(
+        [RecomputeRequest(key=key, plan_id=plan, target_id=target, requested_at=now) for key, plan, target in keys],
+        update_conflicts=True, unique_fields=["key"], update_fields=["requested_at", "plan"],
+    )
+    marked = Snapshot.objects.filter(is_outdated=False)
+    marked = marked.filter(target__objective__plan_id=plan_id) if ids is None else marked.filter(target_id__in=ids)
+    marked.update(is_outdated=True)
+    _publish_on_commit([key for key, _plan, _target in keys])
+
+
+class _Pending:
+    """The requests of one transaction, sent together once it commits."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self.sent = False
+
+    def send(self) -> None:
+        self.sent = True
+        requests_publish(sorted(self.keys))
+
+
+def _publish_on_commit(keys: list[str]) -> None:
+    """One message per request and transaction, sent after the commit: a worker must never
+    read figures that may still roll back. Requests join the transaction's pending batch
+    while its callback is still due (not sent, not dropped by a rolled-back savepoint)."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_recompute_pending", None)
+    due = pending is not None and not pending.sent and any(
+        callback is pending.send for _savepoints, callback, _robust in connection.run_on_commit
+    )
+    if not due:
+        pending = connection._recompute_pending = _Pending()
+        transaction.on_commit(pending.send, robust=True)
+    pending.keys.update(keys)
+
+
+def requests_publish(keys: Iterable[str]) -> int:
+    """Sends these requests to the workers (without a broker: runs them here). Never raises:
+    a request that cannot be sent stays in the outbox for the sweep. Returns how many were sent."""
+    from celery import current_app
+
+    sent = 0
+    for key in keys:
+        kind, _, number = key.partition(":")
+        task, argument = (TARGET_TASK, "target_id") if kind == "target" else (PLAN_TASK, "plan_id")
+        try:
+            # By name: the task module imports the services, never the other way round. A web
+            # process has not imported the task modules yet; the app's autodiscovery does.
+            if task not in current_app.tasks:
+                current_app.loader.import_default_modules()
+            current_app.tasks[task].apply_async(kwargs={argument: int(number)})
+        except Exception:
+            # After the commit the change is saved and cannot be refused: a broker that is
+            # down (or a failed in-process run) leaves the request for the sweep, not an error page.
+            logger.exception("Could not send the recompute %s; the sweep will send it again", key)
+            continue
+        sent += 1
+    return sent
+
+
+def requests_sweep(*, older_than: timedelta = REQUEST_RESEND_AFTER) -> int:
+    """Sends again every request neither done nor sent within `older_than` (a lost message,
+    a dead worker, a broker that was down). Two sweeps at once never send the same request
+    twice (rows claimed under a lock, skipping those another sweep holds). Returns how many
+    were sent."""
+    from django.db import connection
+    from django.db.models import Q
+
+    now = timezone.now()
+    cutoff = now - older_than
+    with transaction.atomic():
+        due = RecomputeRequest.objects.filter(
+            Q(published_at__isnull=True) | Q(published_at__lt=cutoff), requested_at__lt=cutoff
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        keys = list(due.values_list("key", flat=True))
+        RecomputeRequest.objects.filter(key__in=keys).update(published_at=now)
+    return requests_publish(keys)
+
+
+def _request_done(key: str, requested_at: datetime | None, target_ids: list[int] | None, plan_id: int) -> None:
+    """Clears a request after its recompute, unless a newer change came in meanwhile: then the
+    request stays and the snapshots just written are marked awaiting it (its own message follows)."""
+    if requested_at is None:
+        return
+    if not RecomputeRequest.objects.filter(key=key, requested_at=requested_at).delete()[0]:
+        newer = Snapshot.objects.filter(is_outdated=False)
+        newer = newer.filter(target_id__in=target_ids) if target_ids else newer.filter(target__objective__plan_id=plan_id)
+        newer.update(is_outdated=True)
+
+
+# --- recomputing -----------------------------------------------------------------------
+
+def plan_calendar(plan: Plan, *, today: date | None = None) -> list[date]:
+    """A plan's snapshot dates: monthly steps from its baseline date up to today, and today."""
+    today = today or zone_today()
+    if plan.baseline_date > today:
+        return []
+    return backfill_dates(since=plan.baseline_date, until=today, every="month")
+
+
+@transaction.atomic
+def target_snapshots_refresh(*, target_id: int) -> int:
+    """Recomputes one target on every date of its plan's calendar, and the plan's roll-ups on
+    those dates (from the other targets' stored snapshots), then clears its request.
+
+    Guarantees: the same figures give the same snapshots, so running it twice (a redelivered
+    task) is harmless; a target deleted since the task was queued is skipped; a constant
+    number of queries whatever the number of targets and dates. Returns the number of rows
+    written (snapshots and roll-ups).
+    """
+    target = Target.objects.select_related("objective__plan").filter(pk=target_id).first()
+    key = f"target:{target_id}"
+    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
+    if target is None:
+        RecomputeRequest.objects.filter(key=key).delete()
+        return 0
+    plan = target.objective.plan
+    dates = sorted(set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True)))
+    if not dates:  # a plan without history yet: build all of it
+        written = snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan)})
+    else:
+        written = snapshots_compute_and_store(dates_of={plan.pk: dates}, target_ids=[target_id])
+    _request_done(key, requested_at, [target_id], plan.pk)
+    return written
+
+
+@transaction.atomic
+def plan_snapshots_refresh(*, plan_id: int) -> int:
+    """Recomputes every target of a plan on every date of its calendar (and drops dates no
+    longer on it), then clears the plan's request. Returns the number of rows written."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    key = f"plan:{plan_id}"
+    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
+    if plan is None:
+        RecomputeRequest.objects.filter(key=key).delete()
+        return 0
+    calendar = plan_calendar(plan)
+    written = snapshots_compute_and_store(dates_of={plan.pk: calendar})
+    _calendar_prune(plan.pk, keep=calendar)
+    _request_done(key, requested_at, None, plan.pk)
+    return written
+
+
+@transaction.atomic
+def snapshots_refresh(*, as_of: date | None = None) -> dict[str, int]:
+    """The nightly run: every plan's targets on today (or `as_of`) and on any calendar date
+    missing; the previous day's date dropped; then every request still open sent again.
+
+    Guarantees: idempotent; afterwards each plan's stored dates are its calendar. Returns the
+    rows written and the requests sent again.
+    """
+    today = as_of or zone_today()
+    written = 0
+    for plan in Plan.objects.order_by("id"):
+        calendar = plan_calendar(plan, today=today)
+        if calendar:
+            stored = set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True))
+            written += snapshots_compute_and_store(dates_of={plan.pk: sorted((set(calendar) - stored) | {today})})
+        _calendar_prune(plan.pk, keep=calendar)
+    return {"written": written, "resent": requests_sweep()}
+
+
+def _calendar_prune(plan_id: int, *, keep: list[date]) -> None:
+    """Drops the plan's snapshots, roll-ups and calendar entries on dates off its calendar
+    (yesterday's "today", a one-off date): the history keeps monthly steps and the latest day."""
+    drop = list(SnapshotDate.objects.filter(plan_id=plan_id).exclude(as_of__in=keep).values_list("as_of", flat=True))
+    if not drop:
+        return
+    Snapshot.objects.filter(target__objective__plan_id=plan_id, as_of__in=drop).delete()
+    Rollup.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
+    SnapshotDate.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
+    store.versions_bump([plan_id])
+
+
+def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: Iterable[int] | None = None) -> int:
+    """Computes and stores the snapshots of every target of these plans (or only `target_ids`)
+    on each plan's dates, the plans' roll-ups on those dates, their calendars and versions.
+
+    Guarantees: one snapshot per target and date, replaced if it exists, with `is_outdated`
+    cleared; the same figures give the same rows (only `computed_at` changes); all or
+    nothing; a constant number of queries whatever the number of targets and dates.
+    Returns the number of rows written (snapshots and roll-ups).
+    """
+    dates_of = {plan_id: sorted(set(dates)) for plan_id, dates in dates_of.items() if dates}
+    if not dates_of:
+        return 0
+    with transaction.atomic():
+        store.plans_lock(dates_of)
+        targets = store.engine_targets(plan_ids=dates_of)
+        only = None if target_ids is None else set(target_ids)
+        computed = targets if only is None else [t for t in targets if t["id"] in only]
+        computed_ids = [t["id"] for t in computed]
+        latest = max(max(dates) for dates in dates_of.values())
+        figures = store.engine_figures(target_ids=computed_ids, until=latest)
+        items = store.engine_items(target_ids=computed_ids)
+        rows = []
+        for plan_id, dates in dates_of.items():
+            rows += progress.history_compute(
+                targets=[t for t in computed if t["plan_id"] == plan_id], entries=figures, item_statuses=items,
+                dates=dates,
+            )
+        now = timezone.now()
+        written = store.snapshots_write(rows, computed_at=now)
+        others = None
+        if only is not None:
+            others = store.stored_snapshots(plan_ids=list(dates_of), dates=sorted({d for ds in dates_of.values()
+                                                                                    for d in ds}),
+                                            exclude_target_ids=computed_ids)
+        written += store.rollups_write(targets=targets, computed=rows, dates_of=dates_of, others=others,
+                                       computed_at=now)
+        store.calendar_write(dates_of)
+        store.versions_bump(dates_of)
+    return written
+
+
+def snapshots_recompute(*, as_of: date, target_ids: Iterable[int] | None = None) -> int:
+    """Every target (or `target_ids`) of every plan on one date, with the plans' roll-ups."""
+    ids = None if target_ids is None else list(target_ids)
+    plans = Plan.objects.all() if ids is None else Plan.objects.filter(objectives__targets__id__in=ids)
+    return snapshots_compute_and_store(dates_of={plan_id: [as_of] for plan_id in plans.values_list("id", flat=True)},
+                                       target_ids=ids)
+
+
+def snapshots_backfill(*, since: date, until: date, every: str = "month") -> int:
+    """Every target of every plan on `since`, then every month (or "quarter", "year") after it,
+    and `until` itself: the same rows as `snapshots_recompute` on each of those dates."""
+    dates = backfill_dates(since=since, until=until, every=every)
+    return snapshots_compute_and_store(dates_of={plan_id: dates for plan_id in Plan.objects.values_list("id", flat=True)})
+
+
+def history_rebuild(*, until: date | None = None) -> int:
+    """Every plan on every date of its calendar up to `until` (today): what `make run` and a
+    new deployment build. Returns the number of rows written."""
+    return sum(
+        snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan, today=until)})
+        for plan in Plan.objects.order_by("id")
+    )
+
+
+# --- verifying -------------------------------------------------------------------------
+
+# Everything but the time of computing. A snapshot still marked awaiting recompute differs
+# from a fresh one: the repair does the work owed (a mark left behind clears with it).
+VERIFIED_FIELDS = [field for field in store.SNAPSHOT_FIELDS if field != "computed_at"]
+
+
+def snapshots_verify(*, repair: bool = False) -> list[dict]:
+    """Recomputes every stored snapshot in memory and lists each one that differs from what is
+    stored: {"target", "as_of", "fields": {field: (stored, computed)}}. With `repair`, the
+    targets that differ are recomputed and stored (and their plans' roll-ups).
+
+    Read-only unless `repair`. Constant queries per plan.
+    """
+    differences = []
+    for plan in Plan.objects.order_by("id"):
+        dates = sorted(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True))
+        if not dates:
+            continue
+        targets = store.engine_targets(plan_ids=[plan.pk])
+        ids = [t["id"] for t in targets]
+        computed = progress.history_compute(
+            targets=targets, entries=store.engine_figures(target_ids=ids, until=dates[-1]),
+            item_statuses=store.engine_items(target_ids=ids), dates=dates,
+        )
+        stored = {
+            (row["target_id"], row["as_of"]): row
+            for row in Snapshot.objects.filter(target_id__in=ids, as_of__in=dates).values(*VERIFIED_FIELDS)
+        }
+        codes = dict(Target.objects.filter(id__in=ids).values_list("id", "code"))
+        wrong_targets = set()
+        for row in computed:
+            found = stored.get((row["target_id"], row["as_of"]))
+            fields = (
+                {"snapshot": (None, "missing")} if found is None
+                else {f: (found[f], row.get(f, False)) for f in VERIFIED_FIELDS if not _same(found[f], row.get(f, False))}
+            )
+            if fields:
+                differences.append({"target": codes[row["target_id"]], "as_of": row["as_of"], "fields": fields})
+                wrong_targets.add(row["target_id"])
+        if repair and wrong_targets:
+            snapshots_compute_and_store(dates_of={plan.pk: dates}, target_ids=wrong_targets)
+    return differences
+
+
+def _same(stored, computed) -> bool:
+    if isinstance(stored, float) and isinstance(computed, float):
+        return math.isclose(stored, computed, rel_tol=1e-12, abs_tol=1e-15)
+    if isinstance(stored, Decimal) or isinstance(computed, Decimal):
+        return (stored is None) == (computed is None) and (stored is None or Decimal(stored) == Decimal(computed))
+    return stored == computed
+
+
+# --- the schedule ----------------------------------------------------------------------
+
+NIGHTLY_RECOMPUTE_TASK = "targets.refresh_snapshots"
+NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
+SWEEP_TASK = "targets.sweep_recompute_requests"
+SWEEP_NAME = "Resend recompute requests not done"
+
+
+@transaction.atomic
+def recompute_schedule_ensure() -> list[str]:
+    """Creates, in django-celery-beat, the nightly recompute (02:30 Hangzhou time) and the
+    sweep of recompute requests (every five minutes) unless a periodic task already runs each.
+
+    Guarantees: never changes or duplicates an existing one, so a schedule that an
+    administrator changed or disabled in the admin stays as they left it. Returns the names
+    of the periodic tasks created.
+    """
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    from targets.progress.dates import ZONE_TIME_ZONE
+
+    created = []
+    if not PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).exists():
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone=ZONE_TIME_ZONE,
+        )
+        PeriodicTask.objects.create(
+            name=NIGHTLY_RECOMPUTE_NAME, task=NIGHTLY_RECOMPUTE_TASK, crontab=crontab, kwargs="{}",
+            description="Computes every plan's snapshots for today, fills gaps in the monthly history, "
+                        "verifies every stored snapshot and repairs any that differ.",
+        )
+        created.append(NIGHTLY_RECOMPUTE_NAME)
+    if not PeriodicTask.objects.filter(task=SWEEP_TASK).exists():
+        every, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.MINUTES)
+        PeriodicTask.objects.create(
+            name=SWEEP_NAME, task=SWEEP_TASK, interval=every, kwargs="{}",
+            description="Sends again the recomputes requested more than five minutes ago and not done "
+                        "(a broker that was down, a lost message, a worker that died).",
+        )
+        created.append(SWEEP_NAME)
+    return created
