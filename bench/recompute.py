@@ -1,15 +1,22 @@
 """Benchmark of the progress engine on PostgreSQL (run by `make bench`).
 
-Builds a throwaway synthetic plan — 1,000 targets x 120 monthly entries, every entry
-marked synthetic — in its own database, then prints side by side:
-- a full recompute for one as-of date against a floor: one SQL query fetching the same
-  per-target aggregates plus one bulk write of the same number of snapshot rows;
-- a 60-month history backfill (60,000 snapshots), total and per snapshot;
-- the number of queries a recompute issues at 100 and at 1,000 targets.
+Builds throwaway synthetic plans in their own database and prints, in one run, with the
+machine's load beside them:
+
+- `recompute/floor ratio`: a full recompute of one as-of date (1,000 targets x 120 monthly
+  figures) against a floor that does exactly the I/O the engine must do — one SELECT of the
+  same figure rows into Python, and one COPY (with its upsert) of the same snapshot rows,
+  inputs included — and nothing else;
+- `backfill per snapshot`: every target on every month end of its plan's calendar;
+- `save-to-fresh`: from a figure saved to all of its target's dates and their roll-ups
+  recomputed (tasks run in this process, as `make run` does without a broker);
+- the per-save task at 100, 1,000 and 5,000 targets, and the nightly run;
+- a sparse data set (a few figures a year per target, like the real plan) beside the dense one;
+- the queries of each step at two sizes: constant in the number of targets and of dates.
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_bench; the
-database is created if missing and its plan tables are emptied on every run (it refuses
-to run on a database that holds any other plan).
+database is created if missing and emptied on every run (it refuses to run on a database
+that holds any other plan). BENCH_QUICK=1 skips the 5,000-target size.
 """
 
 import os
@@ -26,15 +33,14 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_bench"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hangzhou_ai_zone.settings")
 os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_URL
-BENCH_PLAN = "bench-synthetic"
+os.environ["CELERY_BROKER_URL"] = ""  # tasks in this process: save-to-fresh includes the recompute
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+BENCH_PREFIX = "bench-"
 
-TARGETS = 1_000
-SMALL = 100
 MONTHS = 120
 BASELINE = date(2019, 12, 31)
 TARGET_DATE = date(2029, 12, 31)
-AS_OF = date(2029, 12, 31)  # every entry counts: the heaviest date
-BACKFILL_SINCE, BACKFILL_UNTIL = date(2025, 1, 31), date(2029, 12, 31)  # 60 month ends
+AS_OF = date(2029, 12, 31)  # every figure counts: the heaviest date
 REPEATS = 5
 
 
@@ -67,112 +73,67 @@ def month_end(months_after: int) -> date:
     return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
 
 
-def plan_build():
-    """A plan with SMALL targets; `targets_add` grows it to TARGETS."""
+def database_empty() -> None:
     from django.db import connection
 
-    from measures.models import Area, Measure
-    from targets.models import Objective, Plan
+    from targets.models import Plan
 
-    if Plan.objects.exclude(code=BENCH_PLAN).exists():
+    if Plan.objects.exclude(code__startswith=BENCH_PREFIX).exists():
         sys.exit(f"{connection.settings_dict['NAME']} holds other plans than the benchmark's: not emptying it. "
                  f"Point DATABASE_URL at a throwaway database (default {DEFAULT_URL}).")
     with connection.cursor() as cursor:  # a throwaway database: empty it fast
         cursor.execute(
             "TRUNCATE targets_plan, targets_snapshot, targets_rollup, targets_progressentry, targets_target, "
-            "targets_objective, measures_area, measures_arearollup RESTART IDENTITY CASCADE"
+            "targets_objective, targets_snapshotdate, targets_recomputerequest, measures_area, "
+            "measures_arearollup RESTART IDENTITY CASCADE"
         )
+
+
+def plan_build(name: str, *, targets: int, figures: str) -> int:
+    """A plan of `targets` targets (two thirds counts, one third levels) with monthly figures
+    ("dense": 120 each) or a few a year ("sparse": year ends only), all synthetic."""
+    from targets.models import Objective, Plan, ProgressEntry, Target
+
     plan = Plan.objects.create(
-        code=BENCH_PLAN, zone="Synthetic zone", title_zh="合成计划", title_en="Synthetic plan",
+        code=f"{BENCH_PREFIX}{name}", zone="Synthetic zone", title_zh="合成计划", title_en="Synthetic plan",
         issuing_body="Benchmark", published_on=BASELINE, baseline_date=BASELINE, target_date=TARGET_DATE,
     )
     objectives = Objective.objects.bulk_create(
         Objective(plan=plan, number=n, title_zh=f"目标 {n}", title_en=f"Objective {n}") for n in range(1, 11)
     )
-    areas = Area.objects.bulk_create(
-        Area(plan=plan, number=n, title_zh=f"领域 {n}", title_en=f"Area {n}") for n in range(1, 8)
-    )
-    Measure.objects.bulk_create(
-        Measure(area=areas[n % 7], number=n, title_zh=f"措施 {n}", title_en=f"Measure {n}",
-                status=("not_started", "in_progress", "completed")[n % 3])
-        for n in range(1, 36)
-    )
-    return objectives
-
-
-def targets_add(objectives, start: int, stop: int) -> None:
-    from targets.models import ProgressEntry, Target
-
-    targets = Target.objects.bulk_create(
+    created = Target.objects.bulk_create(
         Target(
-            objective=objectives[i % len(objectives)], code=f"synthetic-{i}", name_zh=f"指标 {i}",
+            objective=objectives[i % len(objectives)], code=f"{name}-{i}", name_zh=f"指标 {i}",
             name_en=f"Target {i}", unit="enterprise",
-            # Two thirds counts (monthly additions), one third levels (monthly values).
             aggregation="latest" if i % 3 == 0 else "sum",
             target_value=Decimal(2_000 if i % 3 == 0 else 1_000 + i),
             baseline_value=Decimal(1_000) if i % 3 == 0 else Decimal(0), baseline_date=BASELINE,
         )
-        for i in range(start, stop)
+        for i in range(targets)
     )
+    months = range(1, MONTHS + 1) if figures == "dense" else range(12, MONTHS + 1, 12)
     entries = []
-    for target in targets:
+    for target in created:
         level = target.aggregation == "latest"
-        for m in range(1, MONTHS + 1):
+        for m in months:
             value = 1_000 * (1.006 ** m) if level else 8 + (target.pk * 7 + m) % 5
             entries.append(ProgressEntry(
                 target=target, period_end=month_end(m), value=Decimal(f"{value:.2f}"),
                 qualifier="at_least" if m % 17 == 0 else "exact",
                 source_title="Synthetic benchmark figure", is_synthetic=True,
             ))
+        if len(entries) >= 50_000:
+            ProgressEntry.objects.bulk_create(entries, batch_size=10_000)
+            entries = []
     ProgressEntry.objects.bulk_create(entries, batch_size=10_000)
+    return plan.pk
 
 
-def recompute_queries(as_of: date) -> int:
+def analyse() -> None:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    from targets.services import snapshots_recompute
-
-    with CaptureQueriesContext(connection) as queries:
-        snapshots_recompute(as_of=as_of)
-    return len(queries)
-
-
-FLOOR_SQL = """
-    SELECT e.target_id, SUM(e.value), COUNT(*), MAX(e.period_end),
-           (ARRAY_AGG(e.value ORDER BY e.period_end DESC))[1],
-           BOOL_OR(e.qualifier = 'at_least'), BOOL_OR(e.is_synthetic)
-    FROM targets_progressentry e
-    WHERE e.period_end <= %s
-    GROUP BY e.target_id
-"""
-
-
-def floor_run(as_of: date) -> int:
-    """The least any recompute must do: one aggregate query, one bulk write of the rows."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from targets.models import Snapshot
-    from targets.services import SNAPSHOT_UPDATE_FIELDS
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL, [as_of])
-            aggregates = cursor.fetchall()
-        now = timezone.now()
-        rows = [
-            Snapshot(
-                target_id=target_id, as_of=as_of, computed_at=now, attained=total, data_date=last_date,
-                attained_qualifier="at_least" if any_lower else "exact", has_synthetic=synthetic,
-                data_age_days=(as_of - last_date).days, status="no_data", method="none", inputs={},
-            )
-            for target_id, total, count, last_date, last_value, any_lower, synthetic in aggregates
-        ]
-        Snapshot.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["target", "as_of"], update_fields=SNAPSHOT_UPDATE_FIELDS,
-        )
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def timed(function, *args, **kwargs) -> float:
@@ -181,51 +142,154 @@ def timed(function, *args, **kwargs) -> float:
     return time.perf_counter() - started
 
 
+def median_of(function, *args, repeats: int = REPEATS, **kwargs) -> float:
+    return statistics.median(timed(function, *args, **kwargs) for _ in range(repeats))
+
+
+def queries_of(function, *args, **kwargs) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        function(*args, **kwargs)
+    return len(queries)
+
+
+def floor_run(plan_id: int, rows: list[dict]) -> None:
+    """Exactly the engine's I/O and nothing else: the same SELECT of the figure rows into
+    Python, and the same COPY and upsert of the same snapshot rows, inputs included."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from targets.models import Target
+    from targets.services import store
+
+    with transaction.atomic():
+        ids = list(Target.objects.filter(objective__plan_id=plan_id).values_list("id", flat=True))
+        store.engine_figures(target_ids=ids, until=AS_OF)
+        store.snapshots_write(rows, computed_at=timezone.now())
+
+
+def engine_rows(plan_id: int) -> list[dict]:
+    from targets import progress
+    from targets.services import store
+
+    targets = store.engine_targets(plan_ids=[plan_id])
+    ids = [t["id"] for t in targets]
+    return progress.history_compute(targets=targets, entries=store.engine_figures(target_ids=ids, until=AS_OF),
+                                    item_statuses={}, dates=[AS_OF])
+
+
+def save_to_fresh(plan_id: int) -> float:
+    """From a figure saved (through the service, as the admin and the API do) to all of its
+    target's dates and its plan's roll-ups recomputed."""
+    from targets.models import ProgressEntry, Snapshot
+    from targets.services import progress_entry_update
+
+    entry = ProgressEntry.objects.filter(target__objective__plan_id=plan_id, target__aggregation="sum").first()
+    started = time.perf_counter()
+    progress_entry_update(entry=entry, data={"value": entry.value + 1})
+    elapsed = time.perf_counter() - started
+    assert not Snapshot.objects.filter(target_id=entry.target_id, is_outdated=True).exists()
+    return elapsed
+
+
 def main() -> None:
     database_ensure(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
     from django.core.management import call_command
-
-    from targets.models import ProgressEntry, Snapshot
-    from targets.services import snapshots_backfill, snapshots_recompute
-
-    call_command("migrate", verbosity=0)
-    print(f"building the synthetic plan: {TARGETS:,} targets x {MONTHS} monthly entries ...", flush=True)
-    started = time.perf_counter()
-    objectives = plan_build()
-    targets_add(objectives, 0, SMALL)
-    queries_small = recompute_queries(AS_OF)
-    targets_add(objectives, SMALL, TARGETS)
-    entries = ProgressEntry.objects.count()
-    print(f"built in {time.perf_counter() - started:.1f} s: {entries:,} entries (all synthetic)")
-    queries_full = recompute_queries(AS_OF)
-
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    snapshots_recompute(as_of=AS_OF)  # warm up: caches, first insert of the rows
-    recompute_times, floor_times = [], []
-    for _ in range(REPEATS):
-        recompute_times.append(timed(snapshots_recompute, as_of=AS_OF))
-        floor_times.append(timed(floor_run, AS_OF))
-    snapshots_recompute(as_of=AS_OF)  # leave the engine's rows, not the floor's
-    recompute, floor = statistics.median(recompute_times), statistics.median(floor_times)
+    from targets.models import Plan, SnapshotDate
+    from targets.services import (
+        plan_snapshots_refresh,
+        snapshots_compute_and_store,
+        snapshots_refresh,
+        target_snapshots_refresh,
+    )
+    from targets.services.snapshots import plan_calendar
 
-    backfill_seconds = timed(snapshots_backfill, since=BACKFILL_SINCE, until=BACKFILL_UNTIL, every="month")
-    backfilled = Snapshot.objects.filter(as_of__gte=BACKFILL_SINCE, as_of__lte=BACKFILL_UNTIL).count()
+    call_command("migrate", verbosity=0)
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    started = time.perf_counter()
+    database_empty()
+    sizes = {"small": 100, "dense": 1_000, "sparse": 1_000}
+    if not quick:
+        sizes["large"] = 5_000
+    plans = {name: plan_build(name, targets=count, figures="sparse" if name == "sparse" else "dense")
+             for name, count in sizes.items()}
+    analyse()
+    print(f"built {', '.join(f'{name}: {count:,} targets' for name, count in sizes.items())} "
+          f"in {time.perf_counter() - started:.0f} s")
 
+    def one_date(plan_id):
+        return snapshots_compute_and_store(dates_of={plan_id: [AS_OF]})
+
+    # Recompute of one date against the fair floor.
+    dense = plans["dense"]
+    one_date(dense)
+    rows = engine_rows(dense)
+    recompute = median_of(one_date, dense)
+    floor = median_of(floor_run, dense, rows)
+    one_date(dense)  # leave the engine's rows
+
+    # History: every target of the dense plan on every date of its calendar.
+    calendar = plan_calendar(Plan.objects.get(pk=dense), today=AS_OF)
+    backfill_seconds = timed(snapshots_compute_and_store, dates_of={dense: calendar})
+    backfilled = len(calendar) * sizes["dense"]
+    analyse()
+    sparse_calendar = plan_calendar(Plan.objects.get(pk=plans["sparse"]), today=AS_OF)
+    sparse_backfill = timed(snapshots_compute_and_store, dates_of={plans["sparse"]: sparse_calendar})
+    for name in ("small", "large"):
+        if name in plans:
+            snapshots_compute_and_store(dates_of={plans[name]: calendar})
+    analyse()
+
+    # Save-to-fresh and the per-save task at each size.
+    fresh = {name: statistics.median(save_to_fresh(plan_id) for _ in range(REPEATS)) for name, plan_id in plans.items()}
+
+    def task_for(plan_id):
+        from targets.models import Target
+
+        target = Target.objects.filter(objective__plan_id=plan_id).first()
+        return lambda: target_snapshots_refresh(target_id=target.pk)
+
+    task = {name: median_of(task_for(plan_id)) for name, plan_id in plans.items()}
+    task_queries = {name: queries_of(task_for(plan_id)) for name, plan_id in plans.items()}
+
+    # Queries at two sizes and two lengths of history.
+    recompute_queries = {name: queries_of(one_date, plans[name]) for name in ("small", "dense")}
+    short = plan_calendar(Plan.objects.get(pk=plans["small"]), today=date(2020, 12, 31))
+    history_queries = {
+        "13 dates": queries_of(snapshots_compute_and_store, dates_of={plans["small"]: short}),
+        f"{len(calendar)} dates": queries_of(snapshots_compute_and_store, dates_of={plans["small"]: calendar}),
+    }
+
+    # The nightly run on a new day (every plan computes it and drops the previous one).
+    SnapshotDate.objects.filter(as_of=AS_OF).delete()
+    nightly = timed(snapshots_refresh, as_of=AS_OF)
+    whole_plan = timed(plan_snapshots_refresh, plan_id=plans["sparse"])
+
+    load = os.getloadavg()
     print()
-    print(f"PostgreSQL {connection.pg_version // 10000}, {TARGETS:,} targets, {entries:,} entries, "
-          f"as of {AS_OF} (median of {REPEATS} runs)")
-    print(f"{'':34}{'recompute':>12}{'floor':>12}")
-    print(f"{'one as-of date, all targets':34}{recompute * 1000:>10.0f} ms{floor * 1000:>10.0f} ms")
+    print(f"PostgreSQL {connection.pg_version // 10000}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"on {os.cpu_count()} cores; medians of {REPEATS} runs")
+    print(f"one as-of date, {sizes['dense']:,} targets x {MONTHS} monthly figures: "
+          f"recompute {recompute * 1000:.0f} ms, floor {floor * 1000:.0f} ms")
     print(f"recompute/floor ratio: {recompute / floor:.2f}")
-    print(f"60-month backfill: {backfilled:,} snapshots in {backfill_seconds:.1f} s, "
-          f"{backfill_seconds / backfilled * 1_000_000:.0f} µs per snapshot")
-    print(f"queries per recompute: {queries_small} at {SMALL} targets, {queries_full} at {TARGETS:,} targets")
+    print(f"backfill per snapshot: {backfill_seconds / backfilled * 1e6:.0f} µs "
+          f"({backfilled:,} snapshots in {backfill_seconds:.1f} s; sparse figures: "
+          f"{sparse_backfill / (len(sparse_calendar) * sizes['sparse']) * 1e6:.0f} µs)")
+    print(f"save-to-fresh: {fresh['dense'] * 1000:.0f} ms ({sizes['dense']:,} targets x {len(calendar)} dates)")
+    print("save-to-fresh by size: " + ", ".join(f"{name} {value * 1000:.0f} ms" for name, value in fresh.items()))
+    print("per-save task by size: " + ", ".join(f"{name} {value * 1000:.0f} ms ({task_queries[name]} queries)"
+                                                 for name, value in task.items()))
+    print(f"nightly run (every plan, a new day): {nightly:.1f} s; whole sparse plan history: {whole_plan:.1f} s")
+    print("queries per one-date recompute: " + ", ".join(
+        f"{sizes[name]:,} targets {count}" for name, count in recompute_queries.items()))
+    print("queries per history recompute: " + ", ".join(f"{k} {v}" for k, v in history_queries.items()))
 
 
 if __name__ == "__main__":

@@ -197,11 +197,11 @@ def build_plan(target_count: int):
 
 
 # The plans concerned, savepoint and release, then: plan lock, targets, figures, named items,
-# the snapshot upsert (PostgreSQL: temporary table, COPY — not a query Django sees — upsert,
-# drop), roll-up delete and insert, calendar, plan version. (Measures' area roll-ups are
-# theirs: measures.services.)
+# the snapshot upsert, roll-up delete and insert, calendar, plan version. On PostgreSQL the
+# upsert is a temporary table, a COPY and one INSERT ... SELECT, and the roll-ups are COPYed:
+# COPY is not a query Django sees, so the count is one more there.
 def recompute_queries() -> int:
-    return 14 if connection.vendor == "postgresql" else 12
+    return 13 if connection.vendor == "postgresql" else 12
 
 
 @pytest.mark.parametrize("target_count", [16, 200])
@@ -223,8 +223,9 @@ def test_recomputing_one_target_issues_a_constant_number_of_queries(
     plan = build_plan(target_count)
     one = Target.objects.filter(objective__plan=plan).first()
 
-    # One more than a full recompute: the plan's other snapshots, for the roll-ups.
-    with django_assert_num_queries(recompute_queries() + 1):
+    # One more than a full recompute: the plan's other snapshots, for the roll-ups (a COPY on
+    # PostgreSQL, which Django does not count).
+    with django_assert_num_queries(recompute_queries() + (connection.vendor != "postgresql")):
         snapshots_recompute(as_of=AS_OF, target_ids=[one.pk])
 
     assert Snapshot.objects.filter(as_of=AS_OF).count() == 1

@@ -2,56 +2,97 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
+import numpy as np
 
 from targets.progress.codes import NO_DATA, STATUSES
+from targets.progress.figures import day_number
 
-SNAPSHOT_COLUMNS = ["target_id", "as_of", "status", "progress"]
+STATUS_CODE = {status: code for code, status in enumerate(STATUSES)}
 
 
-def rollups_compute(*, targets: list[dict], snapshots: pd.DataFrame, dates: list[date]) -> list[dict]:
+@dataclass
+class Judged:
+    """Snapshots as columns: one element per target and date (status as codes, NaN progress
+    where there is none)."""
+
+    target_id: np.ndarray
+    day: np.ndarray
+    status: np.ndarray
+    progress: np.ndarray
+
+    @classmethod
+    def of_rows(cls, rows: list[dict]) -> Judged:
+        """From snapshot rows as the engine returns them."""
+        return cls(
+            target_id=np.array([row["target_id"] for row in rows], dtype=np.int64),
+            day=np.array([day_number(row["as_of"]) for row in rows], dtype=np.int64),
+            status=np.array([STATUS_CODE[row["status"]] for row in rows], dtype=np.int64),
+            progress=np.array([np.nan if row["progress"] is None else row["progress"] for row in rows],
+                              dtype=np.float64),
+        )
+
+    def __add__(self, other: Judged) -> Judged:
+        return Judged(*(np.concatenate((a, b)) for a, b in (
+            (self.target_id, other.target_id), (self.day, other.day), (self.status, other.status),
+            (self.progress, other.progress),
+        )))
+
+
+def rollups_compute(*, targets: list[dict], snapshots: Judged, dates: list[date]) -> list[dict]:
     """Objective and plan roll-ups on each date: mean of progress capped to [0, 1], and
     targets per status.
 
-    `targets`: dicts with id, objective_id, plan_id (every target of the plans concerned);
-    `snapshots`: a frame with SNAPSHOT_COLUMNS, one row per target and date computed.
-    Capping keeps one exceeded target from hiding another that is behind. A target without
-    a snapshot on a date counts as "no data"; targets without a progress figure are left
-    out of the mean (`progress_count` says how many it covers).
+    `targets`: dicts with id, objective_id, plan_id (every target of one plan); `snapshots`:
+    the plan's snapshots on those dates (others are ignored). Capping keeps one exceeded
+    target from hiding another that is behind. A target without a snapshot on a date counts
+    as "no data"; targets without a progress figure are left out of the mean
+    (`progress_count` says how many it covers). Counted with `bincount` over (date,
+    objective, status): the cost does not grow with the number of groups.
     """
     if not targets or not dates:
         return []
-    members = pd.DataFrame(targets, columns=["id", "objective_id", "plan_id"]).rename(columns={"id": "target_id"})
-    judged = snapshots[snapshots["as_of"].isin(dates)].merge(members, on="target_id")
-    judged = judged.assign(capped=judged["progress"].astype(float).clip(lower=0.0, upper=1.0))
+    plan_id = targets[0]["plan_id"]
+    objectives = sorted({t["objective_id"] for t in targets})
+    ids = np.array(sorted(t["id"] for t in targets), dtype=np.int64)
+    objective_of = dict((t["id"], objectives.index(t["objective_id"])) for t in targets)
+    target_objective = np.array([objective_of[i] for i in ids], dtype=np.int64)
+    days = np.array([day_number(d) for d in dates], dtype=np.int64)
+
+    position = np.searchsorted(ids, snapshots.target_id).clip(0, len(ids) - 1)
+    date_index = np.searchsorted(days, snapshots.day).clip(0, len(days) - 1)
+    keep = (ids[position] == snapshots.target_id) & (days[date_index] == snapshots.day)
+    group = (date_index * len(objectives) + target_objective[position])[keep]
+    groups = len(days) * len(objectives)
+    statuses = len(STATUSES)
+    counts = np.bincount(group * statuses + snapshots.status[keep], minlength=groups * statuses)
+    counts = counts.reshape(len(days), len(objectives), statuses)
+    progress = snapshots.progress[keep]
+    measured = ~np.isnan(progress)
+    sums = np.bincount(group[measured], weights=np.clip(progress[measured], 0.0, 1.0), minlength=groups)
+    measured_counts = np.bincount(group[measured], minlength=groups)
+    sums = sums.reshape(len(days), len(objectives))
+    measured_counts = measured_counts.reshape(len(days), len(objectives))
+    sizes = np.bincount(target_objective, minlength=len(objectives))
+
     rows = []
-    for scope in (["plan_id"], ["plan_id", "objective_id"]):
-        sizes = members.groupby(scope).size()
-        counts = judged.groupby(["as_of", *scope, "status"]).size()
-        means = judged.groupby(["as_of", *scope])["capped"].agg(["sum", "count"])
-        count_of = counts.to_dict()
-        mean_of = means.to_dict(orient="index")
-        for key, size in sizes.items():
-            key = key if isinstance(key, tuple) else (key,)
-            for as_of in dates:
-                status_counts = {status: count_of.get((as_of, *key, status), 0) for status in STATUSES}
-                status_counts[NO_DATA] += size - sum(status_counts.values())
-                mean = mean_of.get((as_of, *key), {"sum": 0.0, "count": 0})
-                rows.append({
-                    "plan_id": key[0],
-                    "objective_id": key[1] if len(key) > 1 else None,
-                    "as_of": as_of,
-                    "mean_capped_progress": round(mean["sum"] / mean["count"], 12) if mean["count"] else None,
-                    "target_count": int(size),
-                    "progress_count": int(mean["count"]),
-                    "status_counts": {status: int(count) for status, count in status_counts.items() if count},
-                })
+    for d, as_of in enumerate(dates):
+        scopes = [(None, counts[d].sum(axis=0), sums[d].sum(), measured_counts[d].sum(), sizes.sum())] + [
+            (objective_id, counts[d, o], sums[d, o], measured_counts[d, o], sizes[o])
+            for o, objective_id in enumerate(objectives)
+        ]
+        for objective_id, status_counts, total, measured_count, size in scopes:
+            by_status = {status: int(status_counts[code]) for code, status in enumerate(STATUSES)}
+            by_status[NO_DATA] += int(size) - int(status_counts.sum())
+            rows.append({
+                "plan_id": plan_id,
+                "objective_id": objective_id,
+                "as_of": as_of,
+                "mean_capped_progress": round(float(total) / int(measured_count), 12) if measured_count else None,
+                "target_count": int(size),
+                "progress_count": int(measured_count),
+                "status_counts": {status: count for status, count in by_status.items() if count},
+            })
     return rows
-
-
-def snapshot_frame(rows: list[dict]) -> pd.DataFrame:
-    """The columns the roll-ups need, from snapshot rows as the engine returns them."""
-    return pd.DataFrame({column: [row[column] for row in rows] for column in SNAPSHOT_COLUMNS},
-                        columns=SNAPSHOT_COLUMNS)

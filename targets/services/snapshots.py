@@ -264,9 +264,10 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
         written = store.snapshots_write(rows, computed_at=now)
         others = None
         if only is not None:
-            others = store.stored_snapshots(plan_ids=list(dates_of), dates=sorted({d for ds in dates_of.values()
-                                                                                    for d in ds}),
-                                            exclude_target_ids=computed_ids)
+            others = store.stored_snapshots(
+                target_ids=[t["id"] for t in targets if t["id"] not in only],
+                dates=sorted({day for dates in dates_of.values() for day in dates}),
+            )
         written += store.rollups_write(targets=targets, computed=rows, dates_of=dates_of, others=others,
                                        computed_at=now)
         store.calendar_write(dates_of)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
@@ -23,7 +24,7 @@ from django.db.models.functions import Cast
 
 from targets import progress
 from targets.models import Plan, ProgressEntry, Rollup, Snapshot, SnapshotDate, Target, TargetItem
-from targets.progress.rollups import SNAPSHOT_COLUMNS, rollups_compute, snapshot_frame
+from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute
 
 # Written by the engine, in this order (COPY's column list and the upsert's).
 SNAPSHOT_FIELDS = [
@@ -131,7 +132,7 @@ def _snapshots_copy(rows: list[dict], computed_at: datetime) -> None:
         cursor.execute(
             f"CREATE TEMPORARY TABLE snapshot_incoming ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
-        cursor.connection.cursor().copy_expert(f"COPY snapshot_incoming ({columns}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY snapshot_incoming ({columns}) FROM STDIN", buffer)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM snapshot_incoming "
             f"ON CONFLICT (target_id, as_of) DO UPDATE SET {updates}"
@@ -139,37 +140,90 @@ def _snapshots_copy(rows: list[dict], computed_at: datetime) -> None:
         cursor.execute("DROP TABLE snapshot_incoming")
 
 
-def stored_snapshots(*, plan_ids: list[int], dates: list[date], exclude_target_ids: list[int]) -> pd.DataFrame:
-    """The status and progress of the other targets' stored snapshots of these plans on these
-    dates (for the roll-ups): one query, fetched raw."""
-    stored = (
-        Snapshot.objects.filter(target__objective__plan_id__in=plan_ids, as_of__in=dates)
-        .exclude(target_id__in=exclude_target_ids).order_by().values_list(*SNAPSHOT_COLUMNS)
+def _copy_into(table: str, columns: list[str], lines) -> None:
+    """Rows (lines in COPY's text format) appended to a table with one COPY."""
+    buffer = io.StringIO()
+    for line in lines:
+        buffer.write(line)
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def stored_snapshots(*, target_ids: list[int], dates: list[date]) -> Judged:
+    """The status and progress of these targets' stored snapshots on these dates (the other
+    targets of a plan, for its roll-ups): one query. On PostgreSQL it is a COPY of numbers
+    (the date as days since 1970) parsed by pandas: a tenth of the time of fetching 100,000
+    rows one by one."""
+    if not target_ids or not dates:
+        return Judged.of_rows([])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            query = cursor.mogrify(
+                f"SELECT target_id, as_of - DATE '1970-01-01', status, progress FROM {Snapshot._meta.db_table} "
+                "WHERE target_id = ANY(%s) AND as_of BETWEEN %s AND %s",
+                [list(target_ids), min(dates), max(dates)],
+            ).decode()
+            buffer = io.StringIO()
+            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT", buffer)
+        buffer.seek(0)
+        frame = pd.read_csv(buffer, sep="\t", header=None, names=["target_id", "day", "status", "progress"],
+                            na_values=["\\N"], keep_default_na=False, dtype={"status": str})
+        return Judged(
+            target_id=frame["target_id"].to_numpy(np.int64), day=frame["day"].to_numpy(np.int64),
+            status=frame["status"].map(STATUS_CODE).to_numpy(np.int64),
+            progress=frame["progress"].to_numpy(np.float64),
+        )
+    stored = Snapshot.objects.filter(target_id__in=target_ids, as_of__in=dates).order_by().values_list(
+        "target_id", Cast("as_of", CharField()), "status", "progress"
     )
     with connection.cursor() as cursor:
         cursor.execute(*stored.query.sql_with_params())
         found = cursor.fetchall()
-    frame = pd.DataFrame.from_records(found, columns=SNAPSHOT_COLUMNS)
-    # SQLite hands dates back as text.
-    if len(frame) and isinstance(frame["as_of"].iloc[0], str):
-        frame["as_of"] = [date.fromisoformat(text) for text in frame["as_of"]]
-    return frame
+    if not found:
+        return Judged.of_rows([])
+    ids, days, statuses, progress = zip(*found, strict=True)
+    return Judged(
+        target_id=np.array(ids, dtype=np.int64),
+        day=np.array(days, dtype="datetime64[D]").astype(np.int64),
+        status=np.array([STATUS_CODE[status] for status in statuses], dtype=np.int64),
+        progress=np.array(progress, dtype=np.float64),  # None becomes NaN
+    )
+
+
+ROLLUP_FIELDS = [
+    "plan_id", "objective_id", "as_of", "computed_at", "mean_capped_progress", "target_count", "progress_count",
+    "status_counts",
+]
 
 
 def rollups_write(*, targets: list[dict], computed: list[dict], dates_of: dict[int, list[date]],
-                  others: pd.DataFrame | None, computed_at: datetime) -> int:
+                  others: Judged | None, computed_at: datetime) -> int:
     """Replaces the plans' roll-ups on their dates, from the rows just computed and (when
     only some targets were) the others' stored snapshots."""
-    frame = snapshot_frame(computed)
-    if others is not None and len(others):
-        frame = pd.concat([frame, others], ignore_index=True)
+    judged = Judged.of_rows(computed)
+    if others is not None:
+        judged = judged + others
     rollups = []
     for plan_id, dates in dates_of.items():
         plan_targets = [t for t in targets if t["plan_id"] == plan_id]
-        rollups += rollups_compute(targets=plan_targets, snapshots=frame, dates=dates)
+        rollups += rollups_compute(targets=plan_targets, snapshots=judged, dates=dates)
     for plan_id, dates in dates_of.items():
         Rollup.objects.filter(plan_id=plan_id, as_of__in=dates).delete()
-    Rollup.objects.bulk_create([Rollup(computed_at=computed_at, **row) for row in rollups], batch_size=5000)
+    if connection.vendor == "postgresql":
+        stamp = computed_at.isoformat()
+        lines = (
+            "\t".join((
+                str(row["plan_id"]), _copy_text(row["objective_id"]), row["as_of"].isoformat(), stamp,
+                _copy_text(row["mean_capped_progress"]), str(row["target_count"]), str(row["progress_count"]),
+                _copy_text(orjson.dumps(row["status_counts"]).decode()),
+            ))
+            for row in rollups
+        )
+        _copy_into(Rollup._meta.db_table, ROLLUP_FIELDS, lines)
+    else:
+        Rollup.objects.bulk_create([Rollup(computed_at=computed_at, **row) for row in rollups], batch_size=5000)
     return len(rollups)
 
 
