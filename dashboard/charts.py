@@ -18,8 +18,9 @@ import plotly.graph_objects as go
 import plotly.io
 from django.utils.translation import gettext as _
 
+from targets import progress
 from targets.language import active_language, is_chinese
-from targets.models import ProgressEntry, Snapshot, Target
+from targets.models import Observation, Snapshot, Target
 from targets.progress import running_sum_bounds
 from targets.units import YI_YUAN_PER_BILLION_RMB, Unit, format_quantity, is_money
 
@@ -30,11 +31,12 @@ STATUS_COLOURS = {
     Snapshot.Status.OFF_TRACK: "#c62828",
     Snapshot.Status.MOVING_AWAY: "#6a1b9a",
     Snapshot.Status.MISSED: "#4e342e",
+    Snapshot.Status.NOT_DETERMINED: "#8d6e63",
     Snapshot.Status.NO_DATA: "#757575",
     "not_computed": "#bdbdbd",
 }
 MEASURE_COLOURS = {
-    "not_started": "#9e9e9e", "in_progress": "#1565c0", "completed": "#2e7d32",
+    "not_reported": "#cfd8dc", "not_started": "#9e9e9e", "in_progress": "#1565c0", "completed": "#2e7d32",
     "delayed": "#c62828",
 }
 FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
@@ -85,7 +87,7 @@ def _chart(fig: go.Figure, *, div_id: str) -> Chart:
     return Chart(element_id=div_id, figure={"data": figure["data"], "layout": figure["layout"], "config": CONFIG})
 
 
-def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataFrame:
+def reported_points(*, target: Target, entries: list[Observation]) -> pd.DataFrame:
     """One row per entry with the level it stands for (the reported level for a `latest`
     target, the baseline plus the running sum for a `sum` target) and its bound: the
     figure's own qualifier for a level, the engine's rule (`running_sum_bounds`) for a sum,
@@ -97,22 +99,25 @@ def reported_points(*, target: Target, entries: list[ProgressEntry]) -> pd.DataF
         ],
         columns=["period_end", "value", "qualifier", "synthetic"],
     )
-    if target.aggregation == Target.Aggregation.SUM:
+    if target.aggregation == progress.SUM:
         start = float(target.baseline_value or 0)
         frame["level"] = start + frame["value"].cumsum()
         frame["bound"] = running_sum_bounds(frame["qualifier"])
     else:
         frame["level"] = frame["value"]
         frame["bound"] = frame["qualifier"]
-    frame["lower_bound"] = frame["bound"] == ProgressEntry.Qualifier.AT_LEAST
-    frame["upper_bound"] = frame["bound"] == ProgressEntry.Qualifier.AT_MOST
+    frame["lower_bound"] = frame["bound"] == Observation.Qualifier.AT_LEAST
+    frame["upper_bound"] = frame["bound"] == Observation.Qualifier.AT_MOST
     return frame
 
 
-def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Snapshot | None) -> Chart:
-    """Reported values (bounds and synthetic figures marked), the straight trajectory from
-    baseline to target, the target at its date, and the snapshot's forecast."""
-    plan = target.objective.plan
+def target_figure(*, target: Target, entries: list[Observation], snapshot: Snapshot | None) -> Chart:
+    """Reported values (bounds and synthetic figures marked; figures of another definition
+    apart, as context), the straight trajectory from baseline to target, the target at its
+    date, and the snapshot's forecast."""
+    due = target.due_date
+    own = [entry for entry in entries if getattr(entry, "counts", True)]
+    others = [entry for entry in entries if not getattr(entry, "counts", True)]
     divisor, y_title = _axis(target.unit)
     language = active_language()
     fig = go.Figure()
@@ -120,30 +125,30 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
 
     if target.baseline_value is not None and target_value is not None:
         fig.add_trace(go.Scatter(
-            x=[target.baseline_date, plan.target_date],
+            x=[target.baseline_date, due],
             y=[float(target.baseline_value / divisor), target_value],
             mode="lines", name=_("Straight path from baseline to target"),
             line={"dash": "dash", "color": "#9e9e9e"}, hoverinfo="skip",
         ))
     if target_value is not None:
         fig.add_trace(go.Scatter(
-            x=[plan.target_date], y=[target_value], mode="markers+text", name=_("Target"),
+            x=[due], y=[target_value], mode="markers+text", name=_("Target"),
             marker={"symbol": "star", "size": 16, "color": "#1565c0"},
             text=[format_quantity(target.target_value, target.unit, language)], textposition="top left",
             hovertemplate="%{text}<extra></extra>",
         ))
         fig.add_hline(y=target_value, line={"dash": "dot", "color": "#1565c0", "width": 1})
 
-    points = reported_points(target=target, entries=entries)
+    points = reported_points(target=target, entries=own)
     if not points.empty:
         points["shown"] = points["level"] / float(divisor)
-        signs = {ProgressEntry.Qualifier.AT_LEAST: "≥ ", ProgressEntry.Qualifier.AT_MOST: "≤ "}
+        signs = {Observation.Qualifier.AT_LEAST: "≥ ", Observation.Qualifier.AT_MOST: "≤ "}
         points["label"] = [
             signs.get(bound, "") + format_quantity(Decimal(str(level)), target.unit, language)
             for level, bound in zip(points["level"], points["bound"], strict=True)
         ]
         line_x, line_y = list(points["period_end"]), list(points["shown"])
-        if target.aggregation == Target.Aggregation.SUM and target.baseline_value is not None:
+        if target.aggregation == progress.SUM and target.baseline_value is not None:
             # A running sum starts from the baseline: draw the line from there.
             line_x.insert(0, target.baseline_date)
             line_y.insert(0, float(target.baseline_value / divisor))
@@ -168,14 +173,23 @@ def target_figure(*, target: Target, entries: list[ProgressEntry], snapshot: Sna
                 text=part["label"], hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
             ))
 
+    if others:
+        name = _("Figure of another definition (context, not part of the status)")
+        fig.add_trace(go.Scatter(
+            x=[e.period_end for e in others], y=[float(e.value / divisor) for e in others], mode="markers",
+            name=name, marker={"symbol": "x", "size": 10, "color": "#8d6e63"},
+            text=[format_quantity(e.value, target.unit, language) for e in others],
+            hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+        ))
+
     # A forecast is drawn only from a data point before the target date: afterwards the
     # reported figure itself says where the target ended up.
     if (
         snapshot is not None and snapshot.forecast_value is not None and snapshot.attained is not None
-        and snapshot.data_date and snapshot.data_date < plan.target_date
+        and snapshot.data_date and snapshot.data_date < due
     ):
         fig.add_trace(go.Scatter(
-            x=[snapshot.data_date, plan.target_date],
+            x=[snapshot.data_date, due],
             y=[float(snapshot.attained / divisor), float(snapshot.forecast_value / divisor)],
             mode="lines+markers", name=_("Forecast from the trend"),
             line={"dash": "dot", "color": "#6a1b9a"}, marker={"symbol": "diamond", "size": 8},

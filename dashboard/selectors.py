@@ -16,16 +16,18 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
-from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
+from targets.models import Objective, Observation, Plan, Snapshot, Target
 from targets.progress.dates import zone_today
+from targets.progress.items import item_status_on
 from targets.selectors import (
-    entries_of,
     objectives_with_rollups,
+    observations_of,
     plan_rollup,
     rollup_of,
     snapshot_dates,
     snapshot_history,
     snapshot_of,
+    target_items_of,
     targets_with_snapshot,
 )
 
@@ -104,8 +106,12 @@ def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
     )
 
 
-def target_by_code(*, code: str) -> Target | None:
-    return Target.objects.select_related("objective__plan").filter(code=code).first()
+def target_by_code(*, code: str, plan: Plan | None = None) -> Target | None:
+    """The target with this code (in `plan`, where codes repeat across plans)."""
+    targets = Target.objects.select_related("objective", "plan", "indicator").filter(code=code)
+    if plan is not None:
+        targets = targets.filter(plan=plan)
+    return targets.order_by("-plan__published_on").first()
 
 
 @dataclass
@@ -113,15 +119,20 @@ class TargetDetail:
     target: Target
     snapshot: Snapshot | None
     history: list[Snapshot]
-    entries: list[ProgressEntry]
+    entries: list[Observation]  # the indicator's figures up to the date; `.counts`: of the target's scope
     items: list
 
 
 def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     """A target's snapshot on `as_of`, its snapshot history up to then, and the figures
     reported for periods ending by then (nothing from after the date). Four queries."""
+    items = list(target_items_of(target=target))
+    for item in items:
+        item.status_shown = item_status_on([(u.date, u.status) for u in item.updates_in_order],
+                                           as_of or zone_today())
+        item.latest_update = item.updates_in_order[-1] if item.updates_in_order else None
     if as_of is None:
-        return TargetDetail(target, None, [], [], list(target.items.all()))
+        return TargetDetail(target, None, [], [], items)
     snapshot = Snapshot.objects.filter(target=target, as_of=as_of).first()
     if snapshot is not None:
         snapshot.target = target  # the explanation reads it: no second fetch
@@ -129,8 +140,8 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
         target=target,
         snapshot=snapshot,
         history=list(snapshot_history(target=target, until=as_of)),
-        entries=list(entries_of(target=target).filter(period_end__lte=as_of)),
-        items=list(target.items.all()),
+        entries=[observation for observation in observations_of(target=target) if observation.period_end <= as_of],
+        items=items,
     )
 
 
@@ -168,13 +179,12 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
         Prefetch("measures", queryset=_measures_with_links(as_of=as_of), to_attr="measures_in_order"),
         Prefetch("rollups", queryset=rollups, to_attr="rollup_on_date"),
     )
-    today = zone_today()
     result = []
     for area in areas:
         for measure in area.measures_in_order:
             measure.latest_update = measure.updates_by_date[0] if measure.updates_by_date else None
             measure.status_shown = measure_status_on(
-                current=measure.status, as_of=as_of, today=today,
+                as_of=as_of,
                 updates=[(u.date, u.status) for u in reversed(measure.updates_by_date)],
             )
         if area.rollup_on_date:

@@ -18,7 +18,7 @@ for prefix, viewset, basename in (*targets_api.routes, *measures_api.routes):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("v1/", include([*router.urls, *measures_api.urlpatterns])),
+    path("v1/", include([*router.urls, *targets_api.urlpatterns, *measures_api.urlpatterns])),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: no inline
     # script, as the Content-Security-Policy requires.

@@ -369,7 +369,10 @@ SPECTACULAR_SETTINGS = {
         "SnapshotStatusEnum": "targets.models.Snapshot.Status",
         "MeasureStatusEnum": "measures.models.Measure.Status",
         "ItemStatusEnum": "targets.models.TargetItem.Status",
-        "QualifierEnum": "targets.models.ProgressEntry.Qualifier",
+        "QualifierEnum": "targets.models.Observation.Qualifier",
+        "ConfidenceEnum": "targets.models.Observation.Confidence",
+        "IndicatorKindEnum": "targets.models.Indicator.Kind",
+        "TargetKindEnum": "targets.models.Target.Kind",
     },
     # Served from this site's static files: the docs work offline and on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",

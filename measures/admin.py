@@ -15,6 +15,7 @@ class MeasureInline(admin.TabularInline):
     model = Measure
     extra = 0
     fields = ("number", "title_zh", "title_en", "status", "is_provisional")
+    readonly_fields = ("status",)
     show_change_link = True
 
 
@@ -26,9 +27,11 @@ class AreaAdmin(KeyInputAdminMixin, HistoryAdmin):
     inlines = [MeasureInline]
 
     def save_formset(self, request, form, formset, change):
+        # save(commit=False) is what fills formset.deleted_objects.
+        changed = formset.save(commit=False)
         for measure in formset.deleted_objects:
             services.measure_delete(measure=measure)
-        for measure in formset.save(commit=False):
+        for measure in changed:
             services.measure_save(measure=measure)
 
 
@@ -44,15 +47,19 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
     list_display = ("number", "__str__", "area", "status", "lead_agency", "is_provisional", "due_date")
     list_display_links = ("number", "__str__")
-    list_editable = ("status",)
     list_filter = ("area__plan", "area", "status", "is_provisional")
     search_fields = ("title_zh", "title_en", "lead_agency", "description")
     list_select_related = ("area",)
     filter_horizontal = ("targets",)
     inlines = [MeasureUpdateInline]
+    readonly_fields = ("status", "completed_on")
     fieldsets = (
         (None, {"fields": ("area", "number", "title_zh", "title_en", "description", "is_provisional")}),
-        (_("Progress"), {"fields": ("lead_agency", "status", ("start_date", "due_date", "completed_on"))}),
+        (_("Progress"), {
+            "fields": ("lead_agency", "status", ("start_date", "due_date", "completed_on")),
+            "description": _("The status and completion date come from the dated updates below: add an "
+                             "update to change them."),
+        }),
         (_("Targets served"), {"fields": ("targets",)}),
     )
 
@@ -67,9 +74,10 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
             services.measure_delete(measure=measure)
 
     def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)  # fills formset.deleted_objects
         for update in formset.deleted_objects:
             services.measure_update_delete(update=update, user=request.user)
-        for update in formset.save(commit=False):
+        for update in changed:
             services.measure_update_save(update=update, user=request.user)
 
 

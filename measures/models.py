@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
+from targets import progress
 from targets.models import BilingualTitleMixin, Plan, Target
 
 
@@ -30,7 +31,11 @@ class Area(BilingualTitleMixin):
 
 
 class Measure(BilingualTitleMixin):
+    """A measure of the plan. Its status is the one its last dated update set (kept here by
+    `measures.services` for lists and filters); with no dated update, "not reported"."""
+
     class Status(models.TextChoices):
+        NOT_REPORTED = progress.NOT_REPORTED, _("not reported")
         NOT_STARTED = "not_started", _("not started")
         IN_PROGRESS = "in_progress", _("in progress")
         COMPLETED = "completed", _("completed")
@@ -44,7 +49,10 @@ class Measure(BilingualTitleMixin):
     title_en = LineField(_("title (English)"), max_length=500)
     description = LongTextField(_("description"), max_length=5000, blank=True)
     lead_agency = LineField(_("lead agency"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_REPORTED, db_index=True,
+        editable=False, help_text=_("Set by the measure's dated updates."),
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
@@ -85,7 +93,8 @@ class MeasureUpdate(models.Model):
     note = LongTextField(_("note"), max_length=5000)
     evidence_url = LinkField(_("evidence address"), max_length=500, blank=True)
     status = models.CharField(
-        _("status after this update"), max_length=20, choices=Measure.Status.choices, blank=True,
+        _("status after this update"), max_length=20, blank=True,
+        choices=[(value, label) for value, label in Measure.Status.choices if value != progress.NOT_REPORTED],
         help_text=_("Leave empty if the update does not change the measure's status."),
     )
     entered_by = models.ForeignKey(

@@ -24,7 +24,7 @@ class MeasureResource(resources.ModelResource):
         model = Measure
         fields = (
             "plan", "area", "number", "title_zh", "title_en", "description", "lead_agency",
-            "status", "start_date", "due_date", "completed_on", "is_provisional",
+            "start_date", "due_date", "is_provisional",
         )
         export_order = fields
         import_id_fields = ("number",)

@@ -19,7 +19,6 @@ from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
 from targets.models import Plan, Rollup
-from targets.progress import zone_today
 
 
 @transaction.atomic
@@ -55,11 +54,13 @@ def areas_load(*, data: dict) -> dict[str, int]:
 @transaction.atomic
 def measure_save(*, measure: Measure) -> Measure:
     """Validates and saves a measure and refreshes its plan's area roll-ups; on a validation
-    error nothing is written."""
+    error nothing is written. Its status is never taken from the caller: it is what its dated
+    updates give (not reported without one)."""
     previous_plan_id = (
         Measure.objects.filter(pk=measure.pk).values_list("area__plan_id", flat=True).first() if measure.pk else None
     )
     measure.full_clean()
+    _measure_status_set(measure)
     measure.save()
     area_rollups_recompute(plan_ids={measure.area.plan_id, previous_plan_id} - {None})
     return measure
@@ -97,9 +98,9 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
-    `measures.validation` or nothing is written; if it carries a status and is the
-    measure's newest update, the measure takes that status; the plan's area roll-ups are
-    refreshed either way (an update may change a past date's count).
+    `measures.validation` or nothing is written; the measure's status becomes the one its
+    updates give now (`measures.progress.measure_status_on`), and the plan's area roll-ups
+    are refreshed (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
     permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
@@ -107,18 +108,26 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
         update.entered_by = user
     update.full_clean()
     update.save()
-    measure = update.measure
-    newest = measure.updates.exclude(status="").order_by("-date", "-id").first()
-    if newest is not None and newest.pk == update.pk and measure.status != update.status:
-        measure.status = update.status
-        if update.status == Measure.Status.COMPLETED:
-            measure.completed_on = measure.completed_on or update.date
-        else:
-            measure.completed_on = None  # reopened: a completion date would now be false
-        measure_save(measure=measure)  # refreshes the roll-ups
-    else:
-        area_rollups_recompute(plan_ids=[measure.area.plan_id])
+    _measure_status_refresh(update.measure)
     return update
+
+
+def _measure_status_set(measure: Measure) -> None:
+    """Sets (does not save) the status and completion date its dated updates give now."""
+    updates = (
+        list(measure.updates.exclude(status="").order_by("date", "id").values_list("date", "status"))
+        if measure.pk else []
+    )
+    status = progress.measure_status_on(updates=updates)
+    completed = [day for day, update_status in updates if update_status == Measure.Status.COMPLETED]
+    measure.status = status
+    # The completion date is the last update that completed it; reopened, there is none.
+    measure.completed_on = completed[-1] if status == Measure.Status.COMPLETED else None
+
+
+def _measure_status_refresh(measure: Measure) -> None:
+    """After any change to a measure's updates: its status, and its plan's area roll-ups."""
+    measure_save(measure=measure)
 
 
 @transaction.atomic
@@ -127,9 +136,9 @@ def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | Non
     differently); with a user, only if `targets.permissions` lets them (PermissionDenied
     otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=update)
-    plan_id = update.measure.area.plan_id
+    measure = update.measure
     update.delete()
-    area_rollups_recompute(plan_ids=[plan_id])
+    _measure_status_refresh(measure)
 
 
 def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iterable[date] | None = None) -> int:
@@ -157,15 +166,13 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
         wanted = set(dates)
         dates_of = {plan_id: wanted for plan_id in plan_list}
     areas = list(Area.objects.filter(plan_id__in=plan_list).values_list("id", "plan_id"))
-    measures = list(
-        Measure.objects.filter(area__plan_id__in=plan_list).order_by("id").values_list("id", "area_id", "status")
-    )
+    measures = list(Measure.objects.filter(area__plan_id__in=plan_list).order_by("id").values_list("id", "area_id"))
     updates = list(
         MeasureUpdate.objects.filter(measure__area__plan_id__in=plan_list).exclude(status="")
         .order_by("date", "id").values_list("measure_id", "date", "status")
     )
     plan_of_area = dict(areas)
-    today, now = zone_today(), timezone.now()
+    now = timezone.now()
     rows = []
     for plan_id in plan_list:
         plan_areas = [area_id for area_id, area_plan in areas if area_plan == plan_id]
@@ -174,7 +181,7 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
             rows += [
                 AreaRollup(as_of=as_of, computed_at=now, **row)
                 for row in progress.area_rollups_compute(
-                    areas=plan_areas, measures=plan_measures, updates=updates, as_of=as_of, today=today
+                    areas=plan_areas, measures=plan_measures, updates=updates, as_of=as_of
                 )
             ]
     AreaRollup.objects.bulk_create(

@@ -1,7 +1,8 @@
-"""Admin for zone administrators: plans, targets with their figures, snapshots (read only).
+"""Admin for zone administrators: plans with their objectives and targets, indicators with
+their observations, named items with their dated updates, snapshots (read only).
 
-Saving and deleting progress entries goes through `targets.services`, so the admin
-applies the same rules and triggers the same follow-up as the API and the commands.
+Every save and delete goes through `targets.services`, so the admin applies the same rules
+and triggers the same follow-up (the recompute requests) as the API and the commands.
 """
 
 from django import forms
@@ -13,7 +14,17 @@ from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
 from targets import services, validation
 from targets.language import active_language
-from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target, TargetItem
+from targets.models import (
+    Indicator,
+    ItemUpdate,
+    Objective,
+    Observation,
+    Plan,
+    Rollup,
+    Snapshot,
+    Target,
+    TargetItem,
+)
 from targets.units import format_quantity
 
 
@@ -21,19 +32,43 @@ def _quantity(value, unit):
     return format_quantity(value, unit, active_language())
 
 
+# --- plans, objectives, targets ------------------------------------------------------------
+
 class ObjectiveInline(admin.TabularInline):
     model = Objective
     extra = 0
-    fields = ("number", "title_zh", "title_en")
+    fields = ("number", "title_zh", "title_en", "zh_is_translation")
+
+
+class PlanTargetInline(admin.StackedInline):
+    """A plan's targets, added on the plan's page: the objective is one of the plan's own
+    (save new objectives first, then add their targets)."""
+
+    model = Target
+    extra = 0
+    show_change_link = True
+    fields = (
+        ("objective", "code", "order"), ("name_zh", "name_en"), ("kind", "indicator"),
+        ("target_value", "direction", "target_date"), ("baseline_value", "baseline_date"),
+    )
+    autocomplete_fields = ("indicator",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        objectives = formset.form.base_fields.get("objective")
+        if objectives is not None:
+            objectives.queryset = Objective.objects.filter(plan=obj) if obj is not None else Objective.objects.none()
+        return formset
 
 
 @admin.register(Plan)
 class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("__str__", "zone", "published_on", "baseline_date", "target_date")
-    search_fields = ("code", "title_zh", "title_en", "zone")
-    inlines = [ObjectiveInline]
+    list_display = ("__str__", "code", "stage", "published_on", "baseline_date", "target_date")
+    search_fields = ("code", "title_zh", "title_en", "zone_zh", "zone_en")
+    inlines = [ObjectiveInline, PlanTargetInline]
     fieldsets = (
-        (None, {"fields": ("code", "zone", "title_zh", "title_en", "issuing_body")}),
+        (None, {"fields": ("code", ("zone_zh", "zone_en"), ("title_zh", "title_en"),
+                           ("issuing_body_zh", "issuing_body_en"), "stage", "zh_is_translation")}),
         (_("Dates"), {"fields": ("published_on", "baseline_date", "target_date")}),
         (_("Source"), {"fields": ("source_url", "source_note")}),
         (_("Status thresholds"), {
@@ -48,6 +83,12 @@ class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         changed = formset.save(commit=False)
+        if formset.model is Target:
+            for target in formset.deleted_objects:
+                services.target_delete(target=target)
+            for target in changed:
+                services.target_save(target=target)
+            return
         for objective in formset.deleted_objects:
             services.objective_delete(objective=objective)
         for objective in changed:
@@ -56,9 +97,15 @@ class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
 
 @admin.register(Objective)
 class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("__str__", "plan", "number")
+    list_display = ("number", "title", "plan")
+    list_display_links = ("number", "title")
     list_filter = ("plan",)
-    search_fields = ("title_zh", "title_en")
+    list_select_related = ("plan",)
+    search_fields = ("title_zh", "title_en", "plan__title_zh", "plan__title_en")
+
+    @admin.display(description=_("title"))
+    def title(self, obj):
+        return obj.localized("title")
 
     def save_model(self, request, obj, form, change):
         services.objective_save(objective=obj)
@@ -74,80 +121,36 @@ class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
 class TargetItemInline(admin.TabularInline):
     model = TargetItem
     extra = 0
-    fields = ("order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
-
-
-class ProgressEntryForm(forms.ModelForm):
-    """The change form and the target page's inline: `is_synthetic` is shown read-only, and
-    a hand-made POST that carries it anyway is refused rather than silently ignored."""
-
-    def clean(self):
-        try:
-            validation.validate_synthetic_flag_absent(self.data, key=self.add_prefix("is_synthetic"))
-        except ValidationError as error:
-            # The field is not on this form, so the message goes to the form as a whole.
-            raise ValidationError(error.messages) from None
-        return super().clean()
-
-
-@admin.register(TargetItem)
-class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
-    """Items are edited inline on their target; this admin gives each its own change history."""
-
-    list_display = ("code", "__str__", "target", "status")
-    list_filter = ("target__objective__plan", "status")
-    search_fields = ("code", "name_zh", "name_en", "target__code")
-    list_select_related = ("target",)
-    autocomplete_fields = ("target",)
-    fields = ("target", "order", "code", "name_zh", "name_en", "status", "evidence", "evidence_url")
-
-    def save_model(self, request, obj, form, change):
-        services.target_item_save(item=obj)
-
-    def delete_model(self, request, obj):
-        services.target_item_delete(item=obj)
-
-    def delete_queryset(self, request, queryset):
-        for item in queryset.select_related("target__objective"):
-            services.target_item_delete(item=item)
-
-
-class ProgressEntryInline(admin.StackedInline):
-    model = ProgressEntry
-    form = ProgressEntryForm
-    extra = 0
-    fields = (
-        ("period_end", "value", "qualifier"),
-        ("source_title", "source_url"),
-        "quote", "definition_note", ("confidence", "confidence_note"), "is_synthetic",
-    )
-    readonly_fields = ("is_synthetic",)
+    fields = ("order", "code", "name_zh", "name_en", "zh_is_translation")
     show_change_link = True
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            formset.form.base_fields["value"].help_text = _("In %(unit)s.") % {"unit": obj.get_unit_display()}
-        return formset
-
-    def get_max_num(self, request, obj=None, **kwargs):
-        # Entries are validated against their target's plan; add them once the target exists.
-        return None if obj is not None and not obj.is_qualitative else 0
 
 
 @admin.register(Target)
 class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("code", "__str__", "objective", "unit", "target_with_unit", "baseline_with_unit", "aggregation")
-    list_filter = ("objective__plan", "objective", "unit", "kind", "aggregation")
-    search_fields = ("code", "name_zh", "name_en", "source_wording")
-    list_select_related = ("objective__plan",)
-    inlines = [TargetItemInline, ProgressEntryInline]
+    list_display = ("code", "__str__", "plan_code", "indicator", "target_with_unit", "baseline_with_unit")
+    list_filter = ("plan", "objective", "kind", "indicator__kind", "indicator__unit")
+    search_fields = ("code", "name_zh", "name_en", "source_wording", "indicator__code")
+    list_select_related = ("plan", "objective", "indicator")
+    autocomplete_fields = ("indicator",)
+    inlines = [TargetItemInline]
     fieldsets = (
-        (None, {"fields": ("objective", "code", "order", "name_zh", "name_en", "kind")}),
-        (_("Figure"), {"fields": ("unit", "target_value", "direction", "aggregation")}),
-        (_("Baseline"), {"fields": ("baseline_value", "baseline_date", "baseline_source")}),
-        (_("Source and method"), {"fields": ("source_wording", "method_note")}),
+        (None, {"fields": ("plan", "objective", "code", "order", ("name_zh", "name_en"), "zh_is_translation",
+                           "kind")}),
+        (_("What is measured"), {
+            "fields": ("indicator", "scope"),
+            "description": _("Figures are entered on the indicator (Indicators), once for every plan that "
+                             "tracks it; only figures of the target's scope count towards it."),
+        }),
+        (_("Target"), {"fields": ("target_value", "direction", "target_date")}),
+        (_("Baseline"), {"fields": ("baseline_value", "baseline_date", "baseline_scope", "baseline_source",
+                                    "baseline_note_zh", "baseline_note_en")}),
+        (_("Source and method"), {"fields": ("source_wording", "source_confidence", "method_note_zh",
+                                             "method_note_en")}),
     )
+
+    @admin.display(description=_("plan"), ordering="plan__code")
+    def plan_code(self, obj):
+        return obj.plan.code
 
     @admin.display(description=_("target value"), ordering="target_value")
     def target_with_unit(self, obj):
@@ -169,72 +172,206 @@ class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         changed = formset.save(commit=False)
-        if formset.model is ProgressEntry:
-            for entry in formset.deleted_objects:
-                services.progress_entry_delete(entry=entry, user=request.user)
-            for entry in changed:
-                services.progress_entry_save(entry=entry, user=request.user)
-        else:
-            for item in formset.deleted_objects:
-                services.target_item_delete(item=item)
-            for item in changed:
-                services.target_item_save(item=item)
+        for item in formset.deleted_objects:
+            services.target_item_delete(item=item)
+        for item in changed:
+            services.target_item_save(item=item)
 
 
-@admin.register(ProgressEntry)
-class ProgressEntryAdmin(KeyInputAdminMixin, HistoryAdmin):
+class ItemUpdateInline(admin.StackedInline):
+    model = ItemUpdate
+    extra = 0
+    fields = (("date", "status"), "evidence", "evidence_url", ("entered_by", "entered_at"))
+    readonly_fields = ("entered_by", "entered_at")
+
+
+@admin.register(TargetItem)
+class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
+    """A named item and its dated updates (its status on a date is its last update's)."""
+
+    list_display = ("code", "__str__", "target")
+    list_filter = ("target__plan",)
+    search_fields = ("code", "name_zh", "name_en", "target__code")
+    list_select_related = ("target",)
+    autocomplete_fields = ("target",)
+    fields = ("target", "order", "code", "name_zh", "name_en", "zh_is_translation")
+    inlines = [ItemUpdateInline]
+
+    def save_model(self, request, obj, form, change):
+        services.target_item_save(item=obj)
+
+    def delete_model(self, request, obj):
+        services.target_item_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset.select_related("target__objective"):
+            services.target_item_delete(item=item)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)
+        for update in formset.deleted_objects:
+            services.item_update_delete(update=update, user=request.user)
+        for update in changed:
+            services.item_update_save(update=update, user=request.user)
+
+
+@admin.register(ItemUpdate)
+class ItemUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
+    """Dated updates of named items, where a data-entry clerk records them: the item's status
+    on a date is its last update's; an item without one is "not reported"."""
+
+    list_display = ("item", "date", "status", "entered_by", "entered_at")
+    list_filter = ("item__target__plan", "status")
+    search_fields = ("evidence", "item__code", "item__name_zh", "item__name_en")
+    list_select_related = ("item__target", "entered_by")
+    autocomplete_fields = ("item",)
+    readonly_fields = ("entered_by", "entered_at")
+
+    def save_model(self, request, obj, form, change):
+        services.item_update_save(update=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.item_update_delete(update=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset.select_related("item"):
+            services.item_update_delete(update=update, user=request.user)
+
+
+# --- indicators and observations ----------------------------------------------------------------
+
+class ObservationForm(forms.ModelForm):
+    """The change form and the indicator page's inline. `is_synthetic` is shown read-only, and
+    a hand-made POST that carries it anyway is refused rather than silently ignored; a figure
+    far outside what its indicator allows asks for the confirmation box (targets.validation)."""
+
+    confirm_outlier = forms.BooleanField(
+        label=_("confirm this figure"), required=False,
+        help_text=_("Tick to save a figure that looks implausible (see the warning) but is right."),
+    )
+
+    def clean(self):
+        try:
+            validation.validate_synthetic_flag_absent(self.data, key=self.add_prefix("is_synthetic"))
+        except ValidationError as error:
+            # The field is not on this form, so the message goes to the form as a whole.
+            raise ValidationError(error.messages) from None
+        return super().clean()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                validation.validate_plausible(self.instance, confirmed=self.cleaned_data.get("confirm_outlier", False))
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+class ObservationInline(admin.StackedInline):
+    model = Observation
+    form = ObservationForm
+    extra = 0
+    fields = (
+        ("period_end", "value", "qualifier"), "scope",
+        ("source_title", "source_url"),
+        "quote", "definition_note", ("confidence", "confidence_note"), "is_synthetic", "confirm_outlier",
+    )
+    readonly_fields = ("is_synthetic",)
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["value"].help_text = _("In %(unit)s.") % {"unit": obj.get_unit_display()}
+        return formset
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
+    list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period")
+    list_filter = ("kind", "unit", "reporting_period")
+    search_fields = ("code", "name_zh", "name_en", "definition_zh", "definition_en")
+    inlines = [ObservationInline]
+    fieldsets = (
+        (None, {"fields": ("code", ("name_zh", "name_en"), "zh_is_translation", "unit", "kind",
+                           "reporting_period")}),
+        (_("Definition"), {"fields": ("scope", "definition_zh", "definition_en")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        services.indicator_save(indicator=obj)
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.save(commit=False)
+        for observation in formset.deleted_objects:
+            services.observation_delete(observation=observation, user=request.user)
+        for form_of_row in formset.forms:
+            observation = form_of_row.instance
+            if observation in changed:
+                services.observation_save(
+                    observation=observation, user=request.user,
+                    confirm_outlier=form_of_row.cleaned_data.get("confirm_outlier", False),
+                )
+
+
+@admin.register(Observation)
+class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = (
-        "target", "period_end", "value_with_unit", "qualifier", "confidence", "is_synthetic",
+        "indicator", "period_end", "value_with_unit", "qualifier", "scope", "confidence", "is_synthetic",
         "source_title", "entered_by", "entered_at",
     )
-    list_filter = ("target__objective__plan", "target__objective", "target__unit", "qualifier", "confidence", "is_synthetic")
-    search_fields = ("target__code", "target__name_zh", "target__name_en", "source_title", "quote")
-    list_select_related = ("target", "entered_by")
+    list_filter = ("indicator", "indicator__unit", "qualifier", "confidence", "is_synthetic")
+    search_fields = ("indicator__code", "indicator__name_zh", "indicator__name_en", "source_title", "quote")
+    list_select_related = ("indicator", "entered_by")
     date_hierarchy = "period_end"
-    form = ProgressEntryForm
-    autocomplete_fields = ("target",)
+    form = ObservationForm
+    autocomplete_fields = ("indicator",)
     readonly_fields = ("is_synthetic", "entered_by", "entered_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("target", ("period_end", "value", "qualifier"))}),
+        (None, {"fields": ("indicator", ("period_end", "value", "qualifier"), "scope", "confirm_outlier")}),
         (_("Source"), {"fields": ("source_title", "source_url", "quote", "definition_note", ("confidence", "confidence_note"))}),
         (_("Record"), {"fields": ("is_synthetic", "entered_by", "entered_at", "updated_at")}),
     )
 
     @admin.display(description=_("value"), ordering="value")
     def value_with_unit(self, obj):
-        return _quantity(obj.value, obj.target.unit)
+        return _quantity(obj.value, obj.indicator.unit)
 
     def get_readonly_fields(self, request, obj=None):
-        # A figure stays with its target (targets.validation): not offered on the change form.
+        # A figure stays with its indicator (targets.validation): not offered on the change form.
         readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "target") if obj is not None else readonly
+        return (*readonly, "indicator") if obj is not None else readonly
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if "value" in form.base_fields:
             form.base_fields["value"].help_text = (
-                _("In %(unit)s.") % {"unit": obj.target.get_unit_display()} if obj
-                else _("In the target's unit (shown in the target list); money in 亿元 (100 million RMB).")
+                _("In %(unit)s.") % {"unit": obj.indicator.get_unit_display()} if obj
+                else _("In the indicator's unit (shown in the indicator list); money in 亿元 (100 million RMB).")
             )
         return form
 
     def save_model(self, request, obj, form, change):
-        services.progress_entry_save(entry=obj, user=request.user)
+        services.observation_save(observation=obj, user=request.user,
+                                  confirm_outlier=form.cleaned_data.get("confirm_outlier", False))
 
     def delete_model(self, request, obj):
-        services.progress_entry_delete(entry=obj, user=request.user)
+        services.observation_delete(observation=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        for entry in queryset.select_related("target"):
-            services.progress_entry_delete(entry=entry, user=request.user)
+        for observation in queryset.select_related("indicator"):
+            services.observation_delete(observation=observation, user=request.user)
 
+
+# --- computed ------------------------------------------------------------------------------------
 
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
     """Computed by the progress engine; shown for inspection, never edited by hand."""
 
-    list_display = ("target", "as_of", "status", "progress", "expected", "ratio", "data_date", "is_outdated", "computed_at")
-    list_filter = ("status", "target__objective__plan", "as_of", "is_outdated", "has_synthetic")
+    list_display = ("target", "as_of", "status", "confidence", "progress", "expected", "ratio", "data_date",
+                    "is_outdated", "computed_at")
+    list_filter = ("status", "confidence", "target__objective__plan", "as_of", "is_outdated", "has_synthetic")
     search_fields = ("target__code", "target__name_zh", "target__name_en")
     list_select_related = ("target",)
     date_hierarchy = "as_of"
@@ -248,7 +385,8 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 @admin.register(Rollup)
 class RollupAdmin(admin.ModelAdmin):
-    list_display = ("plan", "objective", "as_of", "mean_capped_progress", "target_count", "computed_at")
+    list_display = ("plan", "objective", "as_of", "mean_capped_progress", "progress_count", "target_count",
+                    "computed_at")
     list_filter = ("plan", "as_of")
     list_select_related = ("plan", "objective")
 

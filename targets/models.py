@@ -1,8 +1,11 @@
-"""The plan and its targets, progress figures, and computed progress snapshots.
+"""Plans and their targets, the indicators they measure with their observations, and the
+computed progress snapshots.
 
-A zone may have several plans (Hangzhou issued later plans with new targets for the
-same zone): everything hangs off `Plan`, so a new one is added in the admin without
-code changes.
+A zone works to several plans over time (the 2020 action plan, the 2025 plan...), and the
+quantities they measure — industry revenue, patents, enterprises — outlive any one plan.
+So an `Indicator` is measured over time, independent of any plan, and its `Observation`s are
+entered once; a `Target` belongs to a plan and points at the indicator it is judged on. Two
+plans may target the same indicator and read the same observations.
 """
 
 from datetime import date
@@ -30,12 +33,36 @@ class BilingualTitleMixin(models.Model):
         return getattr(self, f"{field}_{suffix}") or getattr(self, f"{field}_en") or ""
 
 
-class Plan(BilingualTitleMixin):
+class TranslationFlagMixin(models.Model):
+    """Whether the Chinese text is this project's translation of an English source rather than
+    the official wording: the pages say so beside it."""
+
+    zh_is_translation = models.BooleanField(
+        _("Chinese text is this project's translation"), default=False,
+        help_text=_("Tick when no official Chinese wording was found and the Chinese text was translated here."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Plan(TranslationFlagMixin, BilingualTitleMixin):
+    class Stage(models.TextChoices):
+        DRAFT = "draft", _("draft (not adopted)")
+        ADOPTED = "adopted", _("adopted")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    zone = LineField(_("zone"), max_length=200)
+    zone_zh = LineField(_("zone (Chinese)"), max_length=200)
+    zone_en = LineField(_("zone (English)"), max_length=200)
     title_zh = LineField(_("title (Chinese)"), max_length=300)
     title_en = LineField(_("title (English)"), max_length=300)
-    issuing_body = LineField(_("issuing body"), max_length=200)
+    issuing_body_zh = LineField(_("issuing body (Chinese)"), max_length=200)
+    issuing_body_en = LineField(_("issuing body (English)"), max_length=200)
+    stage = models.CharField(
+        _("stage"), max_length=10, choices=Stage.choices,
+        help_text=_("A draft for comments, or a plan the government adopted. Whether it is in force "
+                    "follows from its dates."),
+    )
     published_on = models.DateField(_("publication date"))
     baseline_date = models.DateField(_("baseline date"))
     target_date = models.DateField(_("target date"))
@@ -79,13 +106,24 @@ class Plan(BilingualTitleMixin):
     def __str__(self):
         return self.localized("title")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_FORCE = "in_force", _("in force")
+        ENDED = "ended", _("ended")
+
+    def status_on(self, day: date) -> str:
+        """Ended after its target date; before that, in force once adopted, a draft until then."""
+        if day > self.target_date:
+            return self.Status.ENDED
+        return self.Status.IN_FORCE if self.stage == self.Stage.ADOPTED else self.Status.DRAFT
+
     @property
     def latest_entry_date(self) -> date:
         """Entries may report up to five years after the target date (late statistics)."""
         return self.target_date.replace(year=self.target_date.year + 5)
 
 
-class Objective(BilingualTitleMixin):
+class Objective(TranslationFlagMixin, BilingualTitleMixin):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("plan"))
     number = models.PositiveSmallIntegerField(_("number"))
     title_zh = LineField(_("title (Chinese)"), max_length=300)
@@ -103,10 +141,84 @@ class Objective(BilingualTitleMixin):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.localized('title')}"
+        return f"{self.plan.code} · {self.number}. {self.localized('title')}"
 
 
-class Target(BilingualTitleMixin):
+class Indicator(TranslationFlagMixin, BilingualTitleMixin):
+    """A quantity measured over time, independent of any plan: AI industry revenue, core
+    invention patents obtained, enterprises with high-tech status. Its observations are
+    entered once; the targets of any number of plans point at it."""
+
+    class Kind(models.TextChoices):
+        FLOW = "flow", _("flow — an amount over a period (patents obtained in the year); summed over a target's window")
+        STOCK = "stock", _("stock — a level at a date (enterprises holding a status, annual revenue); the latest counts")
+
+    class ReportingPeriod(models.TextChoices):
+        YEAR = "year", _("yearly")
+        HALF_YEAR = "half_year", _("half-yearly")
+        QUARTER = "quarter", _("quarterly")
+        MONTH = "month", _("monthly")
+
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True,
+        help_text=_("Stable identifier used in addresses and the API; do not change once published."),
+    )
+    name_zh = LineField(_("name (Chinese)"), max_length=300)
+    name_en = LineField(_("name (English)"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    # No default: whether figures add up over a period or each states a level is a fact about
+    # the quantity, and guessing it wrongly turns every status wrong.
+    kind = models.CharField(
+        _("how figures add up"), max_length=10, choices=Kind.choices,
+        help_text=_(
+            "Flow: each figure is what was added in its period (patents obtained in 2021); a target "
+            "sums the figures in its window. Stock: each figure is the level at its period's end "
+            "(enterprises with high-tech status at the end of 2021, revenue of the year); the latest "
+            "figure counts. There is no default: choose from what the source counts."
+        ),
+    )
+    reporting_period = models.CharField(
+        _("reporting period"), max_length=10, choices=ReportingPeriod.choices, default=ReportingPeriod.YEAR,
+        help_text=_("How often the figure is reported. After a target's date, a status rests only on a "
+                    "figure at most one reporting period older than the target date."),
+    )
+    scope = models.SlugField(
+        _("scope (statistical definition)"), max_length=60,
+        help_text=_(
+            "A short code for what the indicator counts (统计口径), e.g. ai-industry. An observation "
+            "or a target with another scope is of a different definition: it is shown as context and "
+            "never mixed into a status, a growth rate or a forecast."
+        ),
+    )
+    definition_zh = LongTextField(_("definition (Chinese)"), max_length=5000, blank=True)
+    definition_en = LongTextField(_("definition (English)"), max_length=5000, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.localized("name")
+
+    @property
+    def is_flow(self) -> bool:
+        return self.kind == self.Kind.FLOW
+
+    @property
+    def period_days(self) -> int:
+        """One reporting period, in days (a year is 366: a leap year still counts)."""
+        return {"year": 366, "half_year": 184, "quarter": 92, "month": 31}[self.reporting_period]
+
+    def clean(self):
+        from targets.validation import validate_indicator
+
+        validate_indicator(self)
+
+
+class Target(TranslationFlagMixin, BilingualTitleMixin):
     class Kind(models.TextChoices):
         QUANTITATIVE = "quantitative", _("quantitative")
         QUALITATIVE = progress.QUALITATIVE, _("qualitative (named items)")
@@ -115,61 +227,105 @@ class Target(BilingualTitleMixin):
         AT_LEAST = progress.AT_LEAST, _("at least (more is better)")
         AT_MOST = progress.AT_MOST, _("at most (less is better)")
 
-    class Aggregation(models.TextChoices):
-        SUM = progress.SUM, _("sum — each entry is the amount added in its period")
-        LATEST = progress.LATEST, _("latest — each entry is the level at the period's end")
-
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("plan"))
     objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="targets", verbose_name=_("objective")
+        Objective, on_delete=models.CASCADE, related_name="targets", verbose_name=_("objective"),
+        help_text=_("One of the plan's objectives."),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="targets",
+        verbose_name=_("indicator"),
+        help_text=_("The quantity this target is judged on. Empty for a qualitative target (judged by its named items)."),
     )
     code = models.SlugField(
-        _("code"), max_length=60, unique=True,
-        help_text=_("Stable identifier used in addresses and the API; do not change once published."),
+        _("code"), max_length=60,
+        help_text=_("Stable identifier, unique within the plan, used in addresses and the API; do not change "
+                    "once published."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name_zh = LineField(_("name (Chinese)"), max_length=300)
     name_en = LineField(_("name (English)"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
-    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.ITEM)
     target_value = models.DecimalField(
         _("target value"), max_digits=20, decimal_places=4, null=True, blank=True,
         help_text=_("Empty for qualitative targets."),
     )
+    target_date = models.DateField(
+        _("target date"), null=True, blank=True, help_text=_("Empty: the plan's target date."),
+    )
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
     )
-    aggregation = models.CharField(
-        _("how entries add up"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    scope = models.SlugField(
+        _("scope (statistical definition)"), max_length=60, blank=True,
+        help_text=_("What the target's wording counts; empty: the indicator's scope. Only observations of "
+                    "this scope count towards the target."),
     )
     baseline_value = models.DecimalField(
         _("baseline value"), max_digits=20, decimal_places=4, null=True, blank=True,
         help_text=_("Leave empty when no source gives it: unknown is not zero."),
     )
     baseline_date = models.DateField(_("baseline date"))
-    baseline_source = LineField(_("baseline source"), max_length=500, blank=True)
-    source_wording = LongTextField(_("source wording"), max_length=5000, blank=True)
-    method_note = LongTextField(
-        _("method note"), max_length=5000, blank=True,
-        help_text=_("Why this target is a sum or a level, and where its baseline comes from."),
+    baseline_scope = models.SlugField(
+        _("scope of the baseline"), max_length=60, blank=True,
+        help_text=_("Empty: the target's scope. A baseline of another scope is shown, but no progress or "
+                    "growth is computed from it."),
     )
+    baseline_source = LineField(_("baseline source"), max_length=500, blank=True)
+    baseline_note_zh = LongTextField(_("baseline note (Chinese)"), max_length=2000, blank=True)
+    baseline_note_en = LongTextField(_("baseline note (English)"), max_length=2000, blank=True)
+    source_wording = LongTextField(_("source wording"), max_length=5000, blank=True)
+    source_confidence = models.CharField(
+        _("confidence in the source"), max_length=10, choices=[
+            ("high", _("high")), ("medium", _("medium")), ("low", _("low")),
+        ], default="high",
+        help_text=_("Low where the plan's text is known only from a repost."),
+    )
+    method_note_zh = LongTextField(
+        _("method note (Chinese)"), max_length=5000, blank=True,
+        help_text=_("Why this target is a sum or a level, which indicator it shares, and where its baseline "
+                    "comes from."),
+    )
+    method_note_en = LongTextField(_("method note (English)"), max_length=5000, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["objective__plan", "objective__number", "order", "code"]
+        ordering = ["plan", "objective__number", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="target_unique_code_in_plan")]
 
     def __str__(self):
         return self.localized("name")
 
     @property
-    def plan(self) -> Plan:
-        return self.objective.plan
-
-    @property
     def is_qualitative(self) -> bool:
         return self.kind == self.Kind.QUALITATIVE
+
+    @property
+    def due_date(self) -> date:
+        return self.target_date or self.plan.target_date
+
+    # A nullable relation reads as None without a query when it is not set: these work on
+    # unsaved targets too (an explanation built in memory).
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit if self.indicator is not None else Unit.ITEM
+
+    def get_unit_display(self) -> str:
+        return Unit(self.unit).label
+
+    @property
+    def aggregation(self) -> str:
+        """How the engine reads the indicator's figures: summed (a flow) or the latest (a stock)."""
+        if self.indicator is None:
+            return progress.LATEST
+        return progress.SUM if self.indicator.kind == Indicator.Kind.FLOW else progress.LATEST
+
+    @property
+    def effective_scope(self) -> str:
+        return self.scope or (self.indicator.scope if self.indicator is not None else "")
 
     def clean(self):
         from targets.validation import validate_target
@@ -177,10 +333,15 @@ class Target(BilingualTitleMixin):
         validate_target(self)
 
 
-class TargetItem(BilingualTitleMixin):
-    """A named part of a target: a technical field, a sector, a named demonstration project."""
+class TargetItem(TranslationFlagMixin, BilingualTitleMixin):
+    """A named part of a target: a technical field, a sector, a named demonstration project.
+
+    Its status on a date is the one its last dated update (`ItemUpdate`) gave by then; with
+    none, it is "not reported" — the absence of news is not news of no progress.
+    """
 
     class Status(models.TextChoices):
+        NOT_REPORTED = progress.NOT_REPORTED, _("not reported")
         NOT_STARTED = "not_started", _("not started")
         IN_PROGRESS = "in_progress", _("in progress")
         ACHIEVED = "achieved", _("achieved")
@@ -190,9 +351,6 @@ class TargetItem(BilingualTitleMixin):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name_zh = LineField(_("name (Chinese)"), max_length=300)
     name_en = LineField(_("name (English)"), max_length=300)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    evidence = LongTextField(_("evidence"), max_length=5000, blank=True)
-    evidence_url = LinkField(_("evidence address"), max_length=500, blank=True)
 
     history = HistoricalRecords()
 
@@ -208,8 +366,42 @@ class TargetItem(BilingualTitleMixin):
         return self.localized("name")
 
 
-class ProgressEntry(models.Model):
-    """One reported figure for a target and period, with where it comes from."""
+class ItemUpdate(models.Model):
+    """A dated report on a named item: its status on that date, with the evidence."""
+
+    item = models.ForeignKey(TargetItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("named item"))
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=20,
+        choices=[(value, label) for value, label in TargetItem.Status.choices if value != progress.NOT_REPORTED],
+    )
+    evidence = LongTextField(_("evidence"), max_length=5000)
+    evidence_url = LinkField(_("evidence address"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("item update")
+        verbose_name_plural = _("item updates")
+        ordering = ["item", "-date", "-id"]
+
+    def __str__(self):
+        return f"{self.item_id} @ {self.date}: {self.status}"
+
+    def clean(self):
+        from targets.validation import validate_item_update
+
+        validate_item_update(self)
+
+
+class Observation(models.Model):
+    """One reported figure of an indicator for a period, with where it comes from and what
+    exactly it counts. Entered once; every plan's target on the indicator reads it."""
 
     class Qualifier(models.TextChoices):
         EXACT = progress.EXACT, _("exact")
@@ -222,16 +414,24 @@ class ProgressEntry(models.Model):
         MEDIUM = "medium", _("medium")
         LOW = "low", _("low")
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="entries", verbose_name=_("target"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="observations", verbose_name=_("indicator")
+    )
     period_end = models.DateField(_("period end"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
     qualifier = models.CharField(_("qualifier"), max_length=20, choices=Qualifier.choices, default=Qualifier.EXACT)
     source_title = LineField(_("source title"), max_length=300)
     source_url = LinkField(_("source address"), max_length=500, blank=True)
     quote = LongTextField(_("quote from the source"), max_length=5000, blank=True)
+    scope = models.SlugField(
+        _("scope (statistical definition)"), max_length=60, blank=True,
+        help_text=_("Empty: the indicator's scope. Another scope (the source counts something else, e.g. "
+                    "only enterprises above designated size) marks the figure as of a different "
+                    "definition: context, never part of a status or a growth rate."),
+    )
     definition_note = LongTextField(
         _("definition note"), max_length=2000, blank=True,
-        help_text=_("What exactly the source counts, where it differs from the target's wording."),
+        help_text=_("What exactly the source counts, where it differs from the indicator's definition."),
     )
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     confidence_note = LineField(_("confidence note"), max_length=300, blank=True)
@@ -249,20 +449,29 @@ class ProgressEntry(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("progress entry")
-        verbose_name_plural = _("progress entries")
-        ordering = ["target", "period_end"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["indicator", "period_end"]
         constraints = [
-            models.UniqueConstraint(fields=["target", "period_end"], name="entry_one_per_target_period"),
+            models.UniqueConstraint(fields=["indicator", "period_end"], name="observation_one_per_indicator_period"),
         ]
 
     def __str__(self):
-        return f"{self.target_id and self.target.code} @ {self.period_end}: {self.value}"
+        return f"{self.indicator_id and self.indicator.code} @ {self.period_end}: {self.value}"
+
+    @property
+    def effective_scope(self) -> str:
+        return self.scope or self.indicator.scope
+
+    @property
+    def is_other_scope(self) -> bool:
+        """Of another definition than the indicator's."""
+        return bool(self.scope) and self.scope != self.indicator.scope
 
     def clean(self):
-        from targets.validation import validate_progress_entry
+        from targets.validation import validate_observation
 
-        validate_progress_entry(self)
+        validate_observation(self)
 
 
 class Snapshot(models.Model):
@@ -279,7 +488,8 @@ class Snapshot(models.Model):
         NEEDS_ACCELERATION = progress.NEEDS_ACCELERATION, _("needs acceleration")
         OFF_TRACK = progress.OFF_TRACK, _("off track")
         MOVING_AWAY = progress.MOVING_AWAY, _("moving away")
-        MISSED = progress.MISSED, _("missed")
+        MISSED = progress.MISSED, _("not achieved")
+        NOT_DETERMINED = progress.NOT_DETERMINED, _("not determined at the deadline")
         NO_DATA = progress.NO_DATA, _("no data")
 
     class Method(models.TextChoices):
@@ -293,7 +503,7 @@ class Snapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     attained = models.DecimalField(_("attained value"), max_digits=20, decimal_places=4, null=True, blank=True)
     attained_qualifier = models.CharField(
-        _("attained qualifier"), max_length=20, choices=ProgressEntry.Qualifier.choices, blank=True
+        _("attained qualifier"), max_length=20, choices=Observation.Qualifier.choices, blank=True
     )
     data_date = models.DateField(_("date of the data point"), null=True, blank=True)
     baseline_known = models.BooleanField(_("baseline known"), default=True)
@@ -302,6 +512,11 @@ class Snapshot(models.Model):
     ratio = models.FloatField(_("judgement ratio"), null=True, blank=True)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.NONE)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NO_DATA, db_index=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Observation.Confidence.choices, blank=True,
+        help_text=_("The lowest confidence among the figures the status rests on, lowered when they are "
+                    "stale or a bound; empty without figures."),
+    )
     forecast_value = models.DecimalField(_("forecast at target date"), max_digits=24, decimal_places=4, null=True, blank=True)
     forecast_reach_date = models.DateField(_("date the trend reaches the target"), null=True, blank=True)
     data_age_days = models.IntegerField(_("data age (days)"), null=True, blank=True)
@@ -310,8 +525,8 @@ class Snapshot(models.Model):
     is_outdated = models.BooleanField(
         _("awaiting recompute"), default=False,
         help_text=_(
-            "Set when a figure changed and this date still waits for its recompute: the latest "
-            "date is recomputed at once, older dates (or all, if the broker was down) by the nightly run."
+            "Set in the same transaction as a change to its figures, cleared by the recompute that "
+            "follows (within minutes: a request not done is sent again every five minutes)."
         ),
     )
     inputs = models.JSONField(_("inputs and method"), default=dict, blank=True)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from measures.models import MeasureUpdate
-    from targets.models import ProgressEntry
+    from targets.models import Observation
 
 REFUSALS = {
     "add": _("You may not add %(entries)s."),
@@ -34,7 +34,7 @@ REFUSALS = {
 
 
 def entry_write_check(
-    *, user: AbstractBaseUser | AnonymousUser | None, action: str, entry: ProgressEntry | MeasureUpdate
+    *, user: AbstractBaseUser | AnonymousUser | None, action: str, entry: Observation | MeasureUpdate
 ) -> None:
     """Raises PermissionDenied unless `user` may `action` ("add", "change" or "delete") `entry`.
 

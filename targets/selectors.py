@@ -1,4 +1,4 @@
-"""Reads for plans, targets, entries and snapshots.
+"""Reads for plans, targets, indicators, observations and snapshots.
 
 Every page and API list reads through these functions, so each costs a fixed number
 of queries however many targets a plan has (tests pin the counts).
@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 
-from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
 
 
 def plan_default() -> Plan | None:
@@ -41,11 +41,11 @@ def targets_with_snapshot(*, plan: Plan | None = None, as_of: date | None = None
     """Targets (with objective and plan) each carrying `.snapshot`: its snapshot on
     `as_of`, or None where there is none. Two queries, whatever the number of targets.
     """
-    targets = Target.objects.select_related("objective__plan").order_by(
-        "objective__plan", "objective__number", "order", "code"
+    targets = Target.objects.select_related("objective", "plan", "indicator").order_by(
+        "plan", "objective__number", "order", "code"
     )
     if plan is not None:
-        targets = targets.filter(objective__plan=plan)
+        targets = targets.filter(plan=plan)
     snapshots = Snapshot.objects.filter(as_of=as_of) if as_of else Snapshot.objects.none()
     return targets.prefetch_related(Prefetch("snapshots", queryset=snapshots, to_attr="_snapshot_on_date"))
 
@@ -58,7 +58,8 @@ def snapshot_of(target: Target) -> Snapshot | None:
 
 def snapshots_on(*, as_of: date, plan: Plan | None = None) -> QuerySet[Snapshot]:
     """All snapshots of one as-of date, with their targets, in plan order."""
-    snapshots = Snapshot.objects.filter(as_of=as_of).select_related("target__objective__plan")
+    snapshots = Snapshot.objects.filter(as_of=as_of).select_related("target__objective", "target__plan",
+                                                                     "target__indicator")
     if plan is not None:
         snapshots = snapshots.filter(target__objective__plan=plan)
     return snapshots.order_by("target__objective__number", "target__order", "target__code")
@@ -74,8 +75,20 @@ def snapshot_history(*, target: Target, since: date | None = None, until: date |
     return history.order_by("as_of")
 
 
-def entries_of(*, target: Target) -> QuerySet[ProgressEntry]:
-    return ProgressEntry.objects.filter(target=target).select_related("entered_by").order_by("period_end")
+def observations_of(*, target: Target) -> list[Observation]:
+    """The figures of a target's indicator, in date order, each with `.counts` — whether it is
+    of the target's own definition (scope) and so part of its status — and every other one
+    marked as context. Empty for a qualitative target. One query."""
+    if target.indicator_id is None:
+        return []
+    scope = target.effective_scope
+    observations = list(
+        Observation.objects.filter(indicator_id=target.indicator_id).select_related("entered_by", "indicator")
+        .order_by("period_end")
+    )
+    for observation in observations:
+        observation.counts = observation.effective_scope == scope
+    return observations
 
 
 def objectives_with_rollups(*, plan: Plan, as_of: date | None) -> QuerySet[Objective]:
@@ -99,7 +112,7 @@ def plan_rollup(*, plan: Plan, as_of: date | None) -> Rollup | None:
 
 def synthetic_data_exists() -> bool:
     """Whether any synthetic (demo) figure is in the database: every page must say so."""
-    return ProgressEntry.objects.filter(is_synthetic=True).exists()
+    return Observation.objects.filter(is_synthetic=True).exists()
 
 
 # Reads for the REST API (targets.api).
@@ -112,8 +125,8 @@ def snapshots_last_computed() -> tuple[datetime | None, int]:
     return found["latest"], found["count"]
 
 
-def entries_last_changed() -> tuple[datetime | None, int]:
-    found = ProgressEntry.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+def observations_last_changed() -> tuple[datetime | None, int]:
+    found = Observation.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
     return found["latest"], found["count"]
 
 
@@ -130,17 +143,32 @@ def objectives_all() -> QuerySet[Objective]:
     return Objective.objects.select_related("plan").order_by("plan__code", "number")
 
 
-def entries_all() -> QuerySet[ProgressEntry]:
-    return ProgressEntry.objects.select_related("target").order_by("target__code", "period_end")
+def observations_all() -> QuerySet[Observation]:
+    return Observation.objects.select_related("indicator").order_by("indicator__code", "period_end")
+
+
+def indicators_all() -> QuerySet[Indicator]:
+    """Indicators with their observations and the targets (of every plan) that use them."""
+    return Indicator.objects.order_by("code").prefetch_related(
+        Prefetch("observations", queryset=Observation.objects.order_by("period_end")),
+        # Oldest plan first: the order in which the zone adopted them.
+        Prefetch("targets", queryset=Target.objects.select_related("plan").order_by(
+            "plan__published_on", "plan__code", "objective__number", "order", "code")),
+    )
 
 
 def target_items_of(*, target: Target):
-    return target.items.order_by("order", "code")
+    """A target's named items, each with `.updates_in_order` (its dated updates, by date)."""
+    from targets.models import ItemUpdate
+
+    return target.items.order_by("order", "code").prefetch_related(
+        Prefetch("updates", queryset=ItemUpdate.objects.order_by("date", "id"), to_attr="updates_in_order")
+    )
 
 
 def snapshots_all() -> QuerySet[Snapshot]:
-    return Snapshot.objects.select_related("target__objective__plan")
+    return Snapshot.objects.select_related("target__objective", "target__plan", "target__indicator")
 
 
 def targets_all() -> QuerySet[Target]:
-    return Target.objects.select_related("objective__plan")
+    return Target.objects.select_related("objective", "plan", "indicator")

@@ -23,6 +23,8 @@ class Unit(models.TextChoices):
     PARK = "park", _("parks and towns")
     PERSON = "person", _("people")
     YI_YUAN = "yi_yuan", _("100 million RMB (亿元)")
+    EFLOPS = "eflops", _("EFLOPS (intelligent computing power)")
+    MODEL = "model", _("models")
     ITEM = "item", _("items")
 
 
@@ -38,6 +40,8 @@ _ZH_SUFFIX = {
     Unit.PARK: "个",
     Unit.PERSON: "人",
     Unit.YI_YUAN: "亿元",
+    Unit.EFLOPS: "EFLOPS",
+    Unit.MODEL: "个",
     Unit.ITEM: "项",
 }
 

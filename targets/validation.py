@@ -1,4 +1,4 @@
-"""The rules a progress figure and a target must obey — the one place they live.
+"""The rules a figure (an observation), a target and an indicator must obey — the one place they live.
 
 Model `clean()` methods call these, so the admin's forms, the API's serializers, the
 import and the management commands (which all go through `full_clean()` in
@@ -43,83 +43,166 @@ def validate_within_plan_period(day, *, plan, field: str) -> None:
         )
 
 
+def validate_not_in_future(day, *, field: str) -> None:
+    """A figure or an update speaks of a period that has ended: none is dated after today."""
+    from targets.progress.dates import zone_today
+
+    if day is not None and day > zone_today():
+        raise ValidationError({field: _(
+            "The date %(date)s is in the future: a figure or an update is entered once its period has ended."
+        ) % {"date": date_format(day)}})
+
+
+def validate_indicator(indicator) -> None:
+    """A stock's figures cannot be partial; nothing else to check beyond the fields."""
+
+
 def validate_target(target) -> None:
+    from targets.models import Target
+
     errors = {}
     if target.is_qualitative:
         if target.target_value is not None:
             errors["target_value"] = _(
                 "A qualitative target is judged by its named items; leave the target value empty."
             )
-    elif target.target_value is None:
-        errors["target_value"] = _("A quantitative target needs a target value.")
+        if target.indicator_id is not None:
+            errors["indicator"] = _("A qualitative target is judged by its named items: leave the indicator empty.")
+    else:
+        if target.target_value is None:
+            errors["target_value"] = _("A quantitative target needs a target value.")
+        if target.indicator_id is None:
+            errors["indicator"] = _(
+                "Choose the indicator this target is judged on (or add it under Indicators): the "
+                "figures are entered on the indicator, once for every plan that tracks it."
+            )
     for field in ("target_value", "baseline_value"):
         try:
             validate_finite_amount(getattr(target, field), field=field)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    if target.objective_id is not None and target.plan_id is not None and target.objective.plan_id != target.plan_id:
+        errors["objective"] = _("Choose one of this plan's objectives: “%(objective)s” belongs to another plan.") % {
+            "objective": target.objective}
+    if target.plan_id is not None and target.code:
+        clash = Target.objects.filter(plan_id=target.plan_id, code=target.code).exclude(pk=target.pk).first()
+        if clash is not None:
+            errors["code"] = _(
+                "The plan already has a target with the code “%(code)s” (“%(name)s”). Codes are unique "
+                "within a plan: choose another."
+            ) % {"code": target.code, "name": clash}
+    if target.plan_id is not None and target.baseline_date is not None:
+        due = target.target_date or target.plan.target_date
+        if due <= target.baseline_date:
+            errors["target_date"] = _("The target date must be after the baseline date.")
     if errors:
         raise ValidationError(errors)
 
 
-def validate_progress_entry(entry) -> None:
+def validate_observation(observation) -> None:
     """Rules for one reported figure. Raises ValidationError keyed by field."""
-    from targets.models import ProgressEntry
+    from targets.models import Indicator, Observation
 
-    validate_finite_amount(entry.value, field="value")
-    if entry.target_id is None:
+    validate_finite_amount(observation.value, field="value")
+    validate_not_in_future(observation.period_end, field="period_end")
+    if observation.indicator_id is None:
         return  # "This field is required" is reported by the field itself.
-    target = entry.target
-    plan = target.objective.plan
+    indicator = observation.indicator
 
-    if target.is_qualitative:
-        raise ValidationError(
-            {"target": _(
-                "“%(target)s” is qualitative: record progress on its named items "
-                "(status and evidence), not as a figure."
-            ) % {"target": target}}
-        )
-
-    if entry.pk is not None:
-        stored_target_id = ProgressEntry.objects.filter(pk=entry.pk).values_list("target_id", flat=True).first()
-        if stored_target_id is not None and stored_target_id != entry.target_id:
-            # A figure is evidence for one target: moving it would silently rewrite two
-            # histories. Deleting and re-entering leaves both changes in the record.
+    if observation.pk is not None:
+        stored = Observation.objects.filter(pk=observation.pk).values_list("indicator_id", flat=True).first()
+        if stored is not None and stored != observation.indicator_id:
+            # A figure is evidence for one indicator: moving it would silently rewrite two
+            # series. Deleting and re-entering leaves both changes in the record.
             raise ValidationError(
-                {"target": _(
-                    "A figure stays with its target. To record it for another target, delete it "
+                {"indicator": _(
+                    "A figure stays with its indicator. To record it for another indicator, delete it "
                     "here and enter it again there."
                 )}
             )
 
-    if entry.period_end is not None:
-        validate_within_plan_period(entry.period_end, plan=plan, field="period_end")
+    if observation.period_end is not None:
         duplicate = (
-            ProgressEntry.objects.filter(target_id=entry.target_id, period_end=entry.period_end)
-            .exclude(pk=entry.pk)
+            Observation.objects.filter(indicator_id=observation.indicator_id, period_end=observation.period_end)
+            .exclude(pk=observation.pk)
             .first()
         )
         if duplicate is not None:
             raise ValidationError(
                 {"period_end": _(
-                    "“%(target)s” already has an entry for the period ending %(date)s "
-                    "(entry #%(id)s, value %(value)s). Edit that entry instead of adding a second one."
+                    "“%(indicator)s” already has a figure for the period ending %(date)s "
+                    "(#%(id)s, value %(value)s). Edit that figure instead of adding a second one."
                 ) % {
-                    "target": target, "date": date_format(entry.period_end),
+                    "indicator": indicator, "date": date_format(observation.period_end),
                     "id": duplicate.pk, "value": f"{duplicate.value.normalize():f}",
                 }}
             )
 
-    q = ProgressEntry.Qualifier
-    if entry.qualifier == q.PARTIAL_PERIOD and target.aggregation == target.Aggregation.LATEST:
+    if observation.qualifier == Observation.Qualifier.PARTIAL_PERIOD and indicator.kind == Indicator.Kind.STOCK:
         # A five-month revenue figure is not the year's level; reading it as one
         # would show a collapse that never happened.
         raise ValidationError(
             {"qualifier": _(
-                "“%(target)s” is measured as a level at the period's end; a figure covering only "
-                "part of a period cannot stand for it. Enter the full-period figure, or keep "
-                "the partial figure in a note."
-            ) % {"target": target}}
+                "“%(indicator)s” is a level at the period's end; a figure covering only part of a period "
+                "cannot stand for it. Enter the full-period figure, or keep the partial figure in a note."
+            ) % {"indicator": indicator}}
         )
+
+
+def validate_item_update(update) -> None:
+    validate_not_in_future(update.date, field="date")
+
+
+# Plausibility: a figure far outside what its indicator allows is probably a typing slip (a
+# misplaced decimal point, a cumulative total entered as a period's amount) and needs a
+# confirmation, as DHIS2's min/max and outlier checks ask for.
+LEVEL_JUMP_FACTOR = 3
+
+
+def observation_outliers(observation) -> list[str]:
+    """Why this figure looks implausible (empty when it does not): for a flow, a period's
+    amount above a whole target on the indicator; for a stock, a level more than three times
+    (or under a third of) the previous figure of the same scope within about a year."""
+    from targets.models import Indicator, Observation, Target
+
+    if observation.indicator_id is None or observation.value is None or observation.period_end is None:
+        return []
+    indicator = observation.indicator
+    reasons = []
+    if indicator.kind == Indicator.Kind.FLOW:
+        for target in Target.objects.filter(indicator=indicator, target_value__gt=0).select_related("objective__plan"):
+            if observation.value > target.target_value:
+                reasons.append(_(
+                    "%(value)s in one period is more than the whole target “%(target)s” (%(goal)s by "
+                    "%(date)s) — a cumulative total entered as one period's amount?"
+                ) % {"value": f"{observation.value.normalize():f}", "target": target,
+                     "goal": f"{target.target_value.normalize():f}", "date": date_format(target.due_date)})
+    else:
+        previous = (
+            Observation.objects.filter(indicator=indicator, period_end__lt=observation.period_end,
+                                       scope=observation.scope)
+            .exclude(pk=observation.pk).order_by("-period_end").first()
+        )
+        if previous is not None and previous.value > 0 and (observation.period_end - previous.period_end).days <= 400:
+            factor = observation.value / previous.value
+            if factor > LEVEL_JUMP_FACTOR or factor < 1 / Decimal(LEVEL_JUMP_FACTOR):
+                reasons.append(_(
+                    "%(value)s is %(factor)s times the figure a period earlier (%(previous)s on %(date)s) — "
+                    "a misplaced decimal point, or another unit?"
+                ) % {"value": f"{observation.value.normalize():f}", "factor": f"{factor:.1f}",
+                     "previous": f"{previous.value.normalize():f}", "date": date_format(previous.period_end)})
+    return reasons
+
+
+def validate_plausible(observation, *, confirmed: bool) -> None:
+    """Refuses an implausible figure unless the person confirmed it (the admin's box, the API's
+    `confirm_outlier: true`)."""
+    reasons = observation_outliers(observation)
+    if reasons and not confirmed:
+        raise ValidationError({"value": [*reasons, _(
+            "If the figure is right, confirm it (tick “confirm this figure” in the form, or send "
+            "“confirm_outlier”: true)."
+        )]}, code="outlier")
 
 
 # Demo figures. `is_synthetic` marks the figures `manage.py generate_demo_data` invents; a

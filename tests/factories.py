@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from measures.models import Area, Measure, MeasureUpdate
-from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
+from targets.models import Indicator, ItemUpdate, Objective, Observation, Plan, Snapshot, Target, TargetItem
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -15,10 +15,13 @@ class PlanFactory(factory.django.DjangoModelFactory):
         model = Plan
 
     code = factory.Sequence(lambda n: f"plan-{n}")
-    zone = "Test zone"
+    zone_zh = "测试试验区"
+    zone_en = "Test zone"
     title_zh = factory.Sequence(lambda n: f"测试计划 {n}")
     title_en = factory.Sequence(lambda n: f"Test plan {n}")
-    issuing_body = "Test bureau"
+    issuing_body_zh = "测试局"
+    issuing_body_en = "Test bureau"
+    stage = Plan.Stage.ADOPTED
     published_on = dt.date(2020, 11, 8)
     baseline_date = dt.date(2019, 12, 31)
     target_date = dt.date(2023, 12, 31)
@@ -34,27 +37,50 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     title_en = factory.Sequence(lambda n: f"Objective {n}")
 
 
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"indicator-{n}")
+    name_zh = factory.Sequence(lambda n: f"统计指标 {n}")
+    name_en = factory.Sequence(lambda n: f"Indicator {n}")
+    unit = "patent"
+    kind = Indicator.Kind.FLOW
+    scope = "counted"
+
+
 class TargetFactory(factory.django.DjangoModelFactory):
+    """A target on an indicator of its own. `aggregation` ("sum" or "latest") and `unit` shape
+    that indicator: a sum target's indicator is a flow, a level target's a stock."""
+
     class Meta:
         model = Target
 
+    class Params:
+        aggregation = "sum"
+        unit = "patent"
+
     objective = factory.SubFactory(ObjectiveFactory)
+    plan = factory.SelfAttribute("objective.plan")
+    indicator = factory.SubFactory(
+        IndicatorFactory,
+        kind=factory.LazyAttribute(lambda o: Indicator.Kind.FLOW if o.factory_parent.aggregation == "sum"
+                                   else Indicator.Kind.STOCK),
+        unit=factory.SelfAttribute("..unit"),
+    )
     code = factory.Sequence(lambda n: f"target-{n}")
     name_zh = factory.Sequence(lambda n: f"指标 {n}")
     name_en = factory.Sequence(lambda n: f"Target {n}")
-    unit = "patent"
     target_value = Decimal("300")
-    aggregation = Target.Aggregation.SUM
     baseline_value = Decimal("0")
     baseline_date = dt.date(2019, 12, 31)
 
 
 class QualitativeTargetFactory(TargetFactory):
     kind = Target.Kind.QUALITATIVE
-    unit = "item"
+    indicator = None
     target_value = None
     baseline_value = None
-    aggregation = Target.Aggregation.LATEST
 
 
 class TargetItemFactory(factory.django.DjangoModelFactory):
@@ -67,11 +93,26 @@ class TargetItemFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Field {n}")
 
 
-class ProgressEntryFactory(factory.django.DjangoModelFactory):
+class ItemUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ProgressEntry
+        model = ItemUpdate
 
-    target = factory.SubFactory(TargetFactory)
+    item = factory.SubFactory(TargetItemFactory)
+    date = dt.date(2021, 6, 30)
+    status = "achieved"
+    evidence = "Reported by the bureau"
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """A figure of an indicator; `target=` gives the indicator that target is judged on."""
+
+    class Meta:
+        model = Observation
+
+    class Params:
+        target = None
+
+    indicator = factory.LazyAttribute(lambda o: o.target.indicator if o.target is not None else IndicatorFactory())
     period_end = dt.date(2020, 12, 31)
     value = Decimal("100")
     source_title = "Test source"

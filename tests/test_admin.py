@@ -8,14 +8,15 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from measures.models import Measure, MeasureUpdate
-from targets.models import ProgressEntry, Target
+from targets.models import Observation, Target
 from targets.services import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
 
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = [
     "admin:targets_plan_changelist", "admin:targets_objective_changelist", "admin:targets_target_changelist",
-    "admin:targets_progressentry_changelist", "admin:targets_snapshot_changelist",
+    "admin:targets_indicator_changelist", "admin:targets_targetitem_changelist", "admin:targets_itemupdate_changelist",
+    "admin:targets_observation_changelist", "admin:targets_snapshot_changelist",
     "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
     "admin:measures_measureupdate_changelist",
 ]
@@ -41,7 +42,7 @@ def test_change_pages_open_and_show_units(client, zone_admin, hangzhou_plan):
     for name, obj in [
         ("admin:targets_plan_change", hangzhou_plan),
         ("admin:measures_measure_change", Measure.objects.first()),
-        ("admin:targets_progressentry_change", ProgressEntry.objects.first()),
+        ("admin:targets_observation_change", Observation.objects.first()),
     ]:
         assert client.get(reverse(name, args=[obj.pk])).status_code == 200
 
@@ -49,51 +50,53 @@ def test_change_pages_open_and_show_units(client, zone_admin, hangzhou_plan):
 def test_list_filters_by_plan_objective_and_unit(client, zone_admin, hangzhou_plan):
     client.force_login(zone_admin)
     url = reverse("admin:targets_target_changelist")
-    response = client.get(url, {"unit__exact": "yi_yuan", "objective__plan__id__exact": hangzhou_plan.pk})
+    response = client.get(url, {"indicator__unit__exact": "yi_yuan", "plan__id__exact": hangzhou_plan.pk})
     assert [t.code for t in response.context["cl"].result_list] == ["industry-size"]
+    both_plans = client.get(url, {"indicator__unit__exact": "yi_yuan"})
+    assert sorted(t.code for t in both_plans.context["cl"].result_list) == [
+        "ai-core-industry-revenue", "ai-industry-fund-capital", "industry-size"]
 
 
-def test_measure_status_is_editable_from_the_list(client, zone_admin, hangzhou_plan):
+def test_measure_status_is_not_editable_from_the_list(client, zone_admin, hangzhou_plan):
+    """A status comes from a dated update with its evidence, never from a click in a list."""
     client.force_login(zone_admin)
-    measures = list(Measure.objects.order_by("pk")[:2])
-    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "_save": "Save"}
-    for i, measure in enumerate(measures):
-        data[f"form-{i}-id"] = measure.pk
-        data[f"form-{i}-status"] = "in_progress" if i == 0 else measure.status
-    response = client.post(reverse("admin:measures_measure_changelist"), data)
-    assert response.status_code == 302
-    assert Measure.objects.get(pk=measures[0].pk).status == "in_progress"
+
+    page = client.get(reverse("admin:measures_measure_changelist"))
+
+    assert page.status_code == 200
+    assert "form-0-status" not in page.content.decode()
+    assert page.context["cl"].list_editable == ()
 
 
 def test_a_viewer_can_read_but_not_change(client, viewer, hangzhou_plan):
     client.force_login(viewer)
     target = Target.objects.get(code="core-invention-patents")
     assert client.get(reverse("admin:targets_target_changelist")).status_code == 200
-    assert client.get(reverse("admin:targets_progressentry_add")).status_code == 403
+    assert client.get(reverse("admin:targets_observation_add")).status_code == 403
     response = client.post(
-        reverse("admin:targets_progressentry_add"),
-        {"target": target.pk, "period_end": "2021-12-31", "value": "1", "qualifier": "exact",
+        reverse("admin:targets_observation_add"),
+        {"indicator": target.indicator_id, "period_end": "2021-12-31", "value": "1", "qualifier": "exact",
          "source_title": "x", "confidence": "high"},
     )
     assert response.status_code == 403
     response = client.post(reverse("admin:targets_target_change", args=[target.pk]), {"name_en": "Hacked"})
     assert response.status_code == 403
-    entry = ProgressEntry.objects.first()
-    assert client.post(reverse("admin:targets_progressentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    entry = Observation.objects.first()
+    assert client.post(reverse("admin:targets_observation_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert Target.objects.get(pk=target.pk).name_en == "Core invention patents obtained"
-    assert ProgressEntry.objects.count() == 3
+    assert Observation.objects.count() == 5
 
 
 def test_data_entry_may_add_figures_and_updates_but_not_change_targets(client, data_entry_user, hangzhou_plan):
     client.force_login(data_entry_user)
     target = Target.objects.get(code="core-invention-patents")
     response = client.post(
-        reverse("admin:targets_progressentry_add"),
-        {"target": target.pk, "period_end": "2021-12-31", "value": "120", "qualifier": "exact",
+        reverse("admin:targets_observation_add"),
+        {"indicator": target.indicator_id, "period_end": "2021-12-31", "value": "120", "qualifier": "exact",
          "source_title": "Bureau statistics", "confidence": "high"},
     )
     assert response.status_code == 302
-    assert ProgressEntry.objects.filter(target=target, value=Decimal("120")).exists()
+    assert Observation.objects.filter(indicator=target.indicator, value=Decimal("120")).exists()
     measure = Measure.objects.first()
     response = client.post(
         reverse("admin:measures_measureupdate_add"),
@@ -112,7 +115,7 @@ def test_roles_hold_exactly_their_permissions(roles):
     viewer, entry, admin = perms(ROLE_VIEWER), perms(ROLE_DATA_ENTRY), perms(ROLE_ZONE_ADMINISTRATOR)
     assert all(code.startswith("view_") for code in viewer - {"export_measure"})
     assert {"view_target", "view_snapshot", "view_measure", "export_measure"} <= viewer
-    assert {"add_progressentry", "change_progressentry", "delete_progressentry", "add_measureupdate"} <= entry
+    assert {"add_observation", "change_observation", "delete_observation", "add_measureupdate"} <= entry
     assert not {"change_target", "add_plan", "change_measure", "delete_target", "import_measure"} & entry
     assert "import_measure" not in viewer
     assert {"change_target", "add_plan", "change_measure", "add_token", "change_periodictask"} <= admin
@@ -131,17 +134,17 @@ def test_a_stranger_is_sent_to_the_login_page(client, hangzhou_plan):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_a_figure_stays_with_its_target_in_the_admin(client, zone_admin, hangzhou_plan):
-    """The change form does not offer the target (targets.validation keeps a figure with its
-    target); a hand-made post naming another target moves nothing."""
+def test_a_figure_stays_with_its_indicator_in_the_admin(client, zone_admin, hangzhou_plan):
+    """The change form does not offer the indicator (targets.validation keeps a figure with its
+    indicator); a hand-made post naming another indicator moves nothing."""
     client.force_login(zone_admin)
-    entry = ProgressEntry.objects.filter(target__code="industry-size").first()
+    entry = Observation.objects.filter(indicator__code="ai-industry-revenue", period_end="2020-12-31").first()
     other = Target.objects.get(code="core-invention-patents")
-    url = reverse("admin:targets_progressentry_change", args=[entry.pk])
-    assert 'name="target"' not in client.get(url).content.decode()
+    url = reverse("admin:targets_observation_change", args=[entry.pk])
+    assert 'name="indicator"' not in client.get(url).content.decode()
 
     response = client.post(url, {
-        "target": other.pk, "period_end": entry.period_end.isoformat(), "value": "1600", "qualifier": entry.qualifier,
+        "indicator": other.indicator_id, "period_end": entry.period_end.isoformat(), "value": "1600", "qualifier": entry.qualifier,
         "source_title": entry.source_title, "source_url": entry.source_url, "quote": entry.quote,
         "definition_note": entry.definition_note, "confidence": entry.confidence,
         "confidence_note": entry.confidence_note,
@@ -149,4 +152,4 @@ def test_a_figure_stays_with_its_target_in_the_admin(client, zone_admin, hangzho
 
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert entry.target.code == "industry-size" and entry.value == Decimal("1600")
+    assert entry.indicator.code == "ai-industry-revenue" and entry.value == Decimal("1600")

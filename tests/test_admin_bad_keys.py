@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from measures.models import Measure, MeasureUpdate
-from targets.models import ProgressEntry, Target
+from targets.models import Observation, Target
 
 pytestmark = [pytest.mark.django_db]
 
@@ -24,7 +24,7 @@ def admin_client(client, superuser):
 
 def _rows():
     return (
-        list(ProgressEntry.objects.order_by("pk").values()),
+        list(Observation.objects.order_by("pk").values()),
         list(MeasureUpdate.objects.order_by("pk").values()),
         list(Measure.objects.order_by("pk").values()),
         list(Target.objects.order_by("pk").values()),
@@ -37,16 +37,16 @@ def _field_errors(response, field):
 
 
 @pytest.mark.parametrize("bad", BAD_KEYS)
-def test_a_bad_target_on_the_entry_add_form_is_a_field_error(admin_client, hangzhou_plan, bad):
+def test_a_bad_indicator_on_the_observation_add_form_is_a_field_error(admin_client, hangzhou_plan, bad):
     before = _rows()
 
     response = admin_client.post(
-        reverse("admin:targets_progressentry_add"),
-        {"target": bad, "period_end": "2021-12-31", "value": "1", "qualifier": "exact", "source_title": "x",
+        reverse("admin:targets_observation_add"),
+        {"indicator": bad, "period_end": "2021-12-31", "value": "1", "qualifier": "exact", "source_title": "x",
          "confidence": "high"},
     )
 
-    assert "Select a valid choice" in " ".join(_field_errors(response, "target"))
+    assert "Select a valid choice" in " ".join(_field_errors(response, "indicator"))
     assert _rows() == before
 
 
@@ -106,7 +106,7 @@ def test_a_bad_group_on_a_users_form_is_a_field_error(admin_client, superuser, b
 
 
 @pytest.mark.parametrize("bad", ["abc", "1.5", str(2**63), "-1"])
-@pytest.mark.parametrize("model", ["targets/plan", "targets/target", "targets/progressentry", "measures/measure",
+@pytest.mark.parametrize("model", ["targets/plan", "targets/target", "targets/observation", "measures/measure",
                                    "measures/measureupdate"])
 def test_a_bad_id_in_a_history_address_is_not_found(admin_client, hangzhou_plan, model, bad):
     assert admin_client.get(f"/admin/{model}/{bad}/history/").status_code == 404
@@ -126,7 +126,7 @@ def test_a_bad_id_in_a_change_address_goes_back_to_the_list(admin_client, hangzh
 ])
 def test_the_autocomplete_view_answers_odd_input_without_a_500(admin_client, hangzhou_plan, params):
     response = admin_client.get(
-        "/admin/autocomplete/", {"app_label": "targets", "model_name": "progressentry", "field_name": "target", **params}
+        "/admin/autocomplete/", {"app_label": "targets", "model_name": "observation", "field_name": "indicator", **params}
     )
 
     assert response.status_code in (200, 404)
@@ -134,6 +134,6 @@ def test_the_autocomplete_view_answers_odd_input_without_a_500(admin_client, han
 
 @pytest.mark.parametrize("bad", ["abc", str(2**63), "-1"])
 def test_a_bad_id_in_a_change_list_filter_gives_no_500(admin_client, hangzhou_plan, bad):
-    response = admin_client.get(reverse("admin:targets_progressentry_changelist"), {"target__id__exact": bad})
+    response = admin_client.get(reverse("admin:targets_observation_changelist"), {"indicator__id__exact": bad})
 
     assert response.status_code in (200, 302)

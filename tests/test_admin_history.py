@@ -19,14 +19,16 @@ from access.history_admin import HistoryAdmin
 from measures import services as measure_services
 from measures.models import Area, Measure, MeasureUpdate
 from targets import services as target_services
-from targets.models import Objective, Plan, ProgressEntry, Target, TargetItem
+from targets.models import Indicator, ItemUpdate, Objective, Observation, Plan, Target, TargetItem
 from tests.factories import (
     AreaFactory,
+    IndicatorFactory,
+    ItemUpdateFactory,
     MeasureFactory,
     MeasureUpdateFactory,
     ObjectiveFactory,
+    ObservationFactory,
     PlanFactory,
-    ProgressEntryFactory,
     TargetFactory,
     TargetItemFactory,
     UserFactory,
@@ -39,8 +41,10 @@ def _changed(obj, **changes):
     """Saves `changes` as a second version of `obj` (the first is its creation)."""
     for field, value in changes.items():
         setattr(obj, field, value)
-    if isinstance(obj, ProgressEntry):
-        target_services.progress_entry_save(entry=obj)
+    if isinstance(obj, Observation):
+        target_services.observation_save(observation=obj)
+    elif isinstance(obj, ItemUpdate):
+        target_services.item_update_save(update=obj)
     elif isinstance(obj, MeasureUpdate):
         measure_services.measure_update_save(update=obj)
     else:
@@ -54,10 +58,12 @@ CASES = {
     "plan": (Plan, PlanFactory, "target_date", dt.date(2024, 6, 30)),
     "objective": (Objective, ObjectiveFactory, "title_en", "Changed objective"),
     "target": (Target, TargetFactory, "target_value", Decimal("350")),
-    "item": (TargetItem, TargetItemFactory, "status", TargetItem.Status.ACHIEVED),
-    "entry": (ProgressEntry, ProgressEntryFactory, "value", Decimal("150")),
+    "indicator": (Indicator, IndicatorFactory, "name_en", "Changed indicator"),
+    "item": (TargetItem, TargetItemFactory, "name_en", "Changed item"),
+    "item update": (ItemUpdate, ItemUpdateFactory, "evidence", "Changed evidence"),
+    "entry": (Observation, ObservationFactory, "value", Decimal("150")),
     "area": (Area, AreaFactory, "title_en", "Changed area"),
-    "measure": (Measure, MeasureFactory, "status", Measure.Status.IN_PROGRESS),
+    "measure": (Measure, MeasureFactory, "title_en", "Changed measure"),
     "measure update": (MeasureUpdate, MeasureUpdateFactory, "note", "Changed note"),
 }
 
@@ -131,7 +137,7 @@ def test_a_viewer_cannot_revert_from_history(client, viewer, versioned):
     assert obj.history.count() == versions
 
 
-@pytest.mark.parametrize("versioned", [c for c in CASES if c not in ("entry", "measure update")], indirect=True)
+@pytest.mark.parametrize("versioned", [c for c in CASES if c not in ("entry", "measure update", "item update")], indirect=True)
 def test_data_entry_cannot_revert_what_it_cannot_change(client, data_entry_user, versioned):
     model, obj, first, data, field, _old = versioned
     before, versions = _row(model, obj.pk), obj.history.count()
@@ -158,7 +164,7 @@ def test_a_zone_administrator_reverts_from_history(client, zone_admin, versioned
     assert getattr(model.objects.get(pk=obj.pk), field) == old_value
 
 
-@pytest.mark.parametrize("versioned", ["entry", "measure update"], indirect=True)
+@pytest.mark.parametrize("versioned", ["entry", "measure update", "item update"], indirect=True)
 def test_data_entry_reverts_its_own_kind_of_record_like_the_change_form(client, data_entry_user, versioned):
     # Data entry may change figures and measure updates in the change form, so it may revert them.
     model, obj, first, data, field, old_value = versioned
@@ -173,17 +179,18 @@ def test_data_entry_reverts_its_own_kind_of_record_like_the_change_form(client, 
 def test_a_reverted_figure_goes_through_the_service_and_queues_the_recompute(
     client, zone_admin, monkeypatch, django_capture_on_commit_callbacks
 ):
-    entry = ProgressEntryFactory(value=Decimal("100"))
+    target = TargetFactory()
+    entry = ObservationFactory(target=target, value=Decimal("100"))
     _changed(entry, value=Decimal("150"))
     first = entry.history.order_by("history_id").first()
     saves, queued = [], []
-    original_save = target_services.progress_entry_save
+    original_save = target_services.observation_save
 
-    def spy(*, entry, user=None):
+    def spy(*, observation, user=None, confirm_outlier=False):
         saves.append(user)
-        return original_save(entry=entry, user=user)
+        return original_save(observation=observation, user=user, confirm_outlier=confirm_outlier)
 
-    monkeypatch.setattr(target_services, "progress_entry_save", spy)
+    monkeypatch.setattr(target_services, "observation_save", spy)
     monkeypatch.setattr("targets.services.snapshots.requests_publish", lambda keys: queued.extend(keys))
     client.force_login(zone_admin)
 
@@ -192,12 +199,12 @@ def test_a_reverted_figure_goes_through_the_service_and_queues_the_recompute(
 
     assert response.status_code == 302
     assert saves == [zone_admin]
-    assert queued == [f"target:{entry.target_id}"]
-    assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("100")
+    assert queued == [f"target:{target.pk}"]
+    assert Observation.objects.get(pk=entry.pk).value == Decimal("100")
 
 
 def test_a_revert_is_validated_like_the_change_form(client, zone_admin):
-    entry = ProgressEntryFactory(value=Decimal("100"))
+    entry = ObservationFactory(value=Decimal("100"))
     _changed(entry, value=Decimal("150"))
     first = entry.history.order_by("history_id").first()
     client.force_login(zone_admin)
@@ -207,7 +214,7 @@ def test_a_revert_is_validated_like_the_change_form(client, zone_admin):
 
     assert response.status_code == 200
     assert "value" in response.context["adminform"].form.errors
-    assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("150")
+    assert Observation.objects.get(pk=entry.pk).value == Decimal("150")
 
 
 def test_a_viewer_sees_an_old_version_read_only(client, viewer):

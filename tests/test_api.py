@@ -10,11 +10,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Measure
-from targets.models import ProgressEntry, Snapshot, Target
+from targets.models import Observation, Snapshot, Target
 from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,
-    ProgressEntryFactory,
+    ObservationFactory,
     SnapshotFactory,
     TargetFactory,
 )
@@ -55,11 +55,13 @@ def _json(response):
 def test_it_lists_exactly_the_resources_at_the_root(client, db):
     root = _json(client.get("/api/v1/"))
 
-    assert sorted(root) == sorted(["plans", "objectives", "targets", "entries", "snapshots", "areas", "measures"])
+    assert sorted(root) == sorted(
+        ["plans", "objectives", "targets", "indicators", "observations", "snapshots", "areas", "measures"]
+    )
 
 
 def test_it_gives_each_target_its_snapshot_on_the_newest_date(client, snapshots):
-    body = _json(client.get("/api/v1/targets/"))
+    body = _json(client.get("/api/v1/targets/", {"plan": "hz-ai-zone-2020"}))
 
     assert body["count"] == 16
     by_code = {row["code"]: row for row in body["results"]}
@@ -113,11 +115,15 @@ def test_it_finds_a_plan_by_code(client, hangzhou_plan):
     assert body["target_date"] == "2023-12-31"
 
 
-def test_it_lists_a_targets_entries(client, hangzhou_plan):
-    body = _json(client.get("/api/v1/targets/industry-size/entries/"))
+def test_it_lists_the_figures_of_a_targets_indicator_marking_other_scopes(client, hangzhou_plan):
+    body = _json(client.get("/api/v1/targets/industry-size/observations/"))
 
-    assert [row["period_end"] for row in body["results"]] == ["2019-12-31", "2020-12-31", "2024-12-31"]
-    first = body["results"][0]
+    rows = body["results"]
+    assert [row["period_end"] for row in rows] == ["2019-12-31", "2020-12-31", "2024-12-31"]
+    assert [row["other_scope"] for row in rows] == [True, False, True]
+    assert [row["scope"] for row in rows] == ["above-designated-size", "ai-industry", "ai-core-industry"]
+    first = rows[0]
+    assert first["indicator"] == "ai-industry-revenue"
     assert first["value"] == 1157.69
     assert first["qualifier"] == "exact"
     assert first["confidence"] == "low"
@@ -169,19 +175,34 @@ def test_it_shows_a_snapshots_explanation(client, snapshots):
     assert isinstance(body["explanation"], list)
 
 
-def test_it_filters_entries_by_target_code_or_id(client, hangzhou_plan):
+def test_it_filters_observations_by_target_or_indicator_code_or_id(client, hangzhou_plan):
     target = Target.objects.get(code="industry-size")
-    ProgressEntryFactory(target=TargetFactory(objective=target.objective))
+    ObservationFactory(target=TargetFactory(objective=target.objective))
 
-    by_code = _json(client.get("/api/v1/entries/", {"target": "industry-size"}))
-    by_id = _json(client.get("/api/v1/entries/", {"target": target.pk}))
+    by_code = _json(client.get("/api/v1/observations/", {"target": "industry-size"}))
+    by_id = _json(client.get("/api/v1/observations/", {"target": target.pk}))
+    by_indicator = _json(client.get("/api/v1/observations/", {"indicator": "ai-industry-revenue"}))
+    by_indicator_id = _json(client.get("/api/v1/observations/", {"indicator": target.indicator_id}))
 
-    assert by_code["count"] == by_id["count"] == 3
-    assert {row["target"] for row in by_code["results"]} == {"industry-size"}
+    assert by_code["count"] == by_id["count"] == by_indicator["count"] == by_indicator_id["count"] == 3
+    assert {row["indicator"] for row in by_code["results"]} == {"ai-industry-revenue"}
+
+
+def test_one_observation_serves_both_plans_targets_on_the_indicator(client, hangzhou_plan):
+    body = _json(client.get("/api/v1/indicators/ai-industry-revenue/"))
+
+    assert body["kind"] == "stock"
+    assert body["scope"] == "ai-industry"
+    assert [(row["plan"], row["code"], row["scope"]) for row in body["targets"]] == [
+        ("hz-ai-zone-2020", "industry-size", "ai-industry"),
+        ("hz-ai-2025", "ai-core-industry-revenue", "ai-core-industry"),
+    ]
+    assert [row["period_end"] for row in body["observations"]].count("2024-12-31") == 1
+    assert Observation.objects.filter(indicator__code="ai-industry-revenue", period_end="2024-12-31").count() == 1
 
 
 def test_it_filters_entries_by_period(client, hangzhou_plan):
-    body = _json(client.get("/api/v1/entries/", {"period_end_after": "2020-01-01", "period_end_before": "2023-12-31"}))
+    body = _json(client.get("/api/v1/observations/", {"period_end_after": "2020-01-01", "period_end_before": "2023-12-31"}))
 
     assert [row["period_end"] for row in body["results"]] == ["2020-12-31"]
 
@@ -193,6 +214,8 @@ def test_it_filters_targets_by_plan_and_by_status_on_the_as_of_date(client, snap
     old_status = _json(client.get("/api/v1/targets/", {"plan": "hz-ai-zone-2020", "status": "on_track", "as_of": "2021-12-31"}))
 
     assert in_plan["count"] == 14
+    everywhere = _json(client.get("/api/v1/targets/", {"status": "on_track"}))
+    assert everywhere["count"] == 15
     assert old_status["count"] == 0
 
 
@@ -232,7 +255,7 @@ def test_it_orders_and_pages(client, hangzhou_plan):
     codes = sorted(Target.objects.values_list("code", flat=True), reverse=True)
     assert [row["code"] for row in first["results"]] == codes[:5]
     assert [row["code"] for row in second["results"]] == codes[5:10]
-    assert first["count"] == 16
+    assert first["count"] == 16 + 6  # both plans
 
 
 def test_it_caps_the_page_size_at_1000(client, db):
@@ -244,11 +267,11 @@ def test_it_caps_the_page_size_at_1000(client, db):
 
 @pytest.mark.parametrize("how", ["format", "accept"])
 def test_it_gives_the_same_columns_in_csv_as_in_json(client, snapshots, how):
-    json_rows = _json(client.get("/api/v1/targets/"))["results"]
+    json_rows = _json(client.get("/api/v1/targets/", {"plan": "hz-ai-zone-2020"}))["results"]
     if how == "format":
-        response = client.get("/api/v1/targets/", {"format": "csv"})
+        response = client.get("/api/v1/targets/", {"format": "csv", "plan": "hz-ai-zone-2020"})
     else:
-        response = client.get("/api/v1/targets/", HTTP_ACCEPT="text/csv")
+        response = client.get("/api/v1/targets/", {"plan": "hz-ai-zone-2020"}, HTTP_ACCEPT="text/csv")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -276,8 +299,10 @@ def test_pandas_reads_targets_and_snapshots_as_json_and_csv(live_server, snapsho
     base = f"{live_server.url}/api/v1"
     # Outside a test transaction, loading the plan's entries already queued their recompute
     # for today: ask for the fixture's date.
-    targets_csv = pd.read_csv(f"{base}/targets/?format=csv&as_of={NEW}")
-    targets_json = pd.json_normalize(pd.read_json(f"{base}/targets/?page_size=1000&as_of={NEW}", typ="series")["results"])
+    targets_csv = pd.read_csv(f"{base}/targets/?format=csv&plan=hz-ai-zone-2020&as_of={NEW}")
+    targets_json = pd.json_normalize(
+        pd.read_json(f"{base}/targets/?page_size=1000&plan=hz-ai-zone-2020&as_of={NEW}", typ="series")["results"]
+    )
     snapshots_csv = pd.read_csv(f"{base}/snapshots/?format=csv&as_of={NEW}")
     snapshots_json = pd.DataFrame(pd.read_json(f"{base}/snapshots/?as_of={NEW}", typ="series")["results"])
 
@@ -312,10 +337,10 @@ def test_it_answers_304_while_nothing_changed(client, snapshots, url):
 
 
 def test_a_changed_entry_changes_the_entry_lists_etag(client, hangzhou_plan):
-    urls = ["/api/v1/entries/", "/api/v1/targets/industry-size/entries/"]
+    urls = ["/api/v1/observations/", "/api/v1/targets/industry-size/observations/"]
     etags = [client.get(url)["ETag"] for url in urls]
     unchanged = [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for url, etag in zip(urls, etags, strict=True)]
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     entry.quote = "changed"
     entry.save()
 
@@ -347,7 +372,7 @@ def test_a_changed_target_changes_the_target_lists_etag(client, snapshots):
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/", "/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/entries/", "/api/v1/measures/", "/api/schema/", "/api/docs/"],
+    ["/api/v1/", "/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/observations/", "/api/v1/measures/", "/api/schema/", "/api/docs/"],
 )
 def test_reading_needs_a_login_when_public_read_is_off(client, hangzhou_plan, viewer, settings, url):
     settings.PUBLIC_READ = False
@@ -366,12 +391,12 @@ LIST_QUERIES = {
     "/api/v1/plans/": 2,  # count, page
     "/api/v1/objectives/": 2,
     "/api/v1/areas/": 2,
-    "/api/v1/entries/": 3,  # freshness, count, page
+    "/api/v1/observations/": 3,  # freshness, count, page
     "/api/v1/measures/": 4,  # count, page, updates, targets
     "/api/v1/measures/{measure}/updates/": 3,  # measure, count, page
     "/api/v1/targets/": 6,  # freshness (2), newest date, count, page, snapshots
     "/api/v1/targets/?format=csv": 5,  # no count: the whole table
-    "/api/v1/targets/industry-size/entries/": 4,  # freshness, target, count, page
+    "/api/v1/targets/industry-size/observations/": 3,  # freshness, target, the figures (one series: no count)
     "/api/v1/targets/industry-size/snapshots/": 4,  # freshness, target, count, page
     "/api/v1/snapshots/": 4,  # freshness, newest date, count, page
     "/api/v1/snapshots/?format=csv": 3,
@@ -383,7 +408,7 @@ def _many_targets(plan, n):
     targets = TargetFactory.create_batch(n, objective=objective)
     for target in targets:
         SnapshotFactory(target=target, as_of=NEW)
-        ProgressEntryFactory(target=target)
+        ObservationFactory(target=target)
     measure = MeasureFactory(area=plan.areas.first(), number=100)
     measure.targets.add(*targets)
     MeasureUpdateFactory.create_batch(3, measure=measure)

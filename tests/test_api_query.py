@@ -5,14 +5,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Measure
-from targets.models import ProgressEntry, Target
-from tests.factories import MeasureUpdateFactory, ProgressEntryFactory
+from targets.models import Observation, Target
+from tests.factories import MeasureUpdateFactory, ObservationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 
 LISTS = [
-    "/api/v1/plans/", "/api/v1/objectives/", "/api/v1/targets/", "/api/v1/entries/", "/api/v1/snapshots/",
-    "/api/v1/areas/", "/api/v1/measures/", "/api/v1/targets/industry-size/entries/",
+    "/api/v1/plans/", "/api/v1/objectives/", "/api/v1/targets/", "/api/v1/indicators/", "/api/v1/observations/",
+    "/api/v1/snapshots/",
+    "/api/v1/areas/", "/api/v1/measures/", "/api/v1/targets/industry-size/observations/",
     "/api/v1/targets/industry-size/snapshots/", "/api/v1/measures/{measure}/updates/",
 ]
 
@@ -65,15 +66,15 @@ def test_every_parameter_the_schema_documents_is_accepted(client, measure):
 # The findings of the security review, one by one.
 
 def test_a_boolean_filter_refuses_anything_but_true_or_false(client, hangzhou_plan):
-    ProgressEntryFactory(target=Target.objects.get(code="core-invention-patents"), is_synthetic=True)
+    ObservationFactory(target=Target.objects.get(code="core-invention-patents"), is_synthetic=True)
 
-    refused = _bad(client.get("/api/v1/entries/", {"is_synthetic": "yes"}))
-    synthetic = client.get("/api/v1/entries/", {"is_synthetic": "true"}).json()
-    official = client.get("/api/v1/entries/", {"is_synthetic": "false"}).json()
+    refused = _bad(client.get("/api/v1/observations/", {"is_synthetic": "yes"}))
+    synthetic = client.get("/api/v1/observations/", {"is_synthetic": "true"}).json()
+    official = client.get("/api/v1/observations/", {"is_synthetic": "false"}).json()
 
     assert refused == {"is_synthetic": ["Enter true or false."]}
     assert synthetic["count"] == 1
-    assert official["count"] == ProgressEntry.objects.filter(is_synthetic=False).count() > 0
+    assert official["count"] == Observation.objects.filter(is_synthetic=False).count() > 0
 
 
 @pytest.mark.parametrize("url", ["/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/measures/"])
@@ -84,7 +85,7 @@ def test_a_choice_filter_refuses_an_injection_attempt(client, hangzhou_plan, url
 
 
 def test_a_list_without_that_filter_refuses_it_rather_than_returning_everything(client, hangzhou_plan):
-    body = _bad(client.get("/api/v1/entries/", {"status": "' OR 1=1", "code": "industry-size"}))
+    body = _bad(client.get("/api/v1/observations/", {"status": "' OR 1=1", "code": "industry-size"}))
 
     assert sorted(body) == ["code", "status"]
     accepted = body["code"][0].split("accepts: ")[1]
@@ -102,7 +103,7 @@ def test_a_list_without_that_filter_refuses_it_rather_than_returning_everything(
     ids=["after", "before", "one-of-two", "both"],
 )
 def test_a_range_filter_names_the_parameter_that_was_sent(client, hangzhou_plan, query, errors):
-    body = _bad(client.get("/api/v1/entries/", query))
+    body = _bad(client.get("/api/v1/observations/", query))
 
     assert sorted(body) == errors
     assert all(messages == ["Enter a valid date."] for messages in body.values())
@@ -127,7 +128,7 @@ def test_plans_and_targets_filter_by_code(client, hangzhou_plan):
 @pytest.mark.parametrize(
     ("url", "parameter", "value"),
     [
-        ("/api/v1/entries/", "objective", "abc"),
+        ("/api/v1/snapshots/", "objective", "abc"),
         ("/api/v1/targets/", "objective", "1.5"),
         ("/api/v1/snapshots/", "objective", str(2**63)),
         ("/api/v1/measures/", "area", "-1"),
@@ -171,7 +172,7 @@ def test_a_page_past_the_last_is_not_found(client, hangzhou_plan, page):
 def test_the_last_page_is_found_by_name(client, hangzhou_plan):
     body = client.get("/api/v1/targets/", {"page": "last", "page_size": 5}).json()
 
-    assert len(body["results"]) == 16 - 15
+    assert len(body["results"]) == (16 + 6) - 20  # both plans' targets, five to a page
 
 
 @pytest.mark.parametrize("size", ["abc", "0", "-5"])

@@ -30,7 +30,7 @@ def test_the_schema_validates_without_warnings(tmp_path, db):
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/targets/{code_or_id}/snapshots/" in schema["paths"]
     assert "/api/v1/measures/{measure_id}/updates/" in schema["paths"]
-    assert "put" not in schema["paths"]["/api/v1/entries/{id}/"]
+    assert "put" not in schema["paths"]["/api/v1/observations/{id}/"]
 
 
 def test_the_docs_use_only_local_assets(client, db):

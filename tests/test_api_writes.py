@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from measures.models import Measure, MeasureUpdate
-from targets.models import ProgressEntry, Snapshot, Target
+from targets.models import Indicator, Observation, Snapshot, Target
 from tests.factories import MeasureFactory, MeasureUpdateFactory, SnapshotFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
@@ -36,7 +36,7 @@ def measure(hangzhou_plan):
 
 
 def _entries():
-    return list(ProgressEntry.objects.order_by("pk").values())
+    return list(Observation.objects.order_by("pk").values())
 
 
 def _updates():
@@ -44,7 +44,7 @@ def _updates():
 
 
 NEW_ENTRY = {
-    "target": "industry-size",
+    "indicator": "ai-industry-revenue",
     "period_end": "2021-12-31",
     "value": "1800.5",
     "qualifier": "exact",
@@ -56,11 +56,12 @@ NEW_ENTRY = {
 
 
 def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, hangzhou_plan):
-    response = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
+    response = entry_clerk.post("/api/v1/observations/", NEW_ENTRY, format="json")
 
     assert response.status_code == 201, response.json()
-    entry = ProgressEntry.objects.get(pk=response.json()["id"])
-    assert entry.target.code == "industry-size"
+    entry = Observation.objects.get(pk=response.json()["id"])
+    assert entry.indicator.code == "ai-industry-revenue"
+    assert entry.scope == ""  # the indicator's own definition
     assert entry.period_end == dt.date(2021, 12, 31)
     assert entry.value == Decimal("1800.5")
     assert entry.confidence == "medium"
@@ -69,19 +70,48 @@ def test_it_creates_an_entry_through_the_service(entry_clerk, data_entry_user, h
     assert response.json()["is_synthetic"] is False
 
 
-def test_it_accepts_the_target_by_id(entry_clerk, hangzhou_plan):
-    target = Target.objects.get(code="industry-size")
+def test_it_accepts_the_indicator_by_id(entry_clerk, hangzhou_plan):
+    indicator = Indicator.objects.get(code="ai-industry-revenue")
 
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "target": target.pk}, format="json")
+    response = entry_clerk.post("/api/v1/observations/", {**NEW_ENTRY, "indicator": indicator.pk}, format="json")
 
     assert response.status_code == 201
-    assert ProgressEntry.objects.filter(target=target, period_end="2021-12-31").exists()
+    assert Observation.objects.filter(indicator=indicator, period_end="2021-12-31").exists()
+
+
+@pytest.mark.parametrize("key", ["industry-size", "id"])
+def test_the_deprecated_target_key_means_its_indicator(entry_clerk, hangzhou_plan, key):
+    """For one release a client of the old /entries/ may still name the target."""
+    target = Target.objects.get(code="industry-size")
+    body = {k: v for k, v in NEW_ENTRY.items() if k != "indicator"}
+
+    response = entry_clerk.post("/api/v1/observations/", {**body, "target": target.pk if key == "id" else key},
+                                format="json")
+
+    assert response.status_code == 201, response.json()
+    assert Observation.objects.get(pk=response.json()["id"]).indicator == target.indicator
+
+
+def test_the_old_entries_address_redirects_with_method_and_query_kept(entry_clerk, hangzhou_plan):
+    before = _entries()
+
+    listing = entry_clerk.get("/api/v1/entries/?page=1")
+    posted = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
+
+    assert listing.status_code == 308
+    assert listing["Location"] == "/api/v1/observations/?page=1"
+    assert listing["Deprecation"] == "true"
+    assert posted.status_code == 308  # the client repeats the POST at the new address
+    assert posted["Location"] == "/api/v1/observations/"
+    assert _entries() == before
+    followed = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json", follow=True)
+    assert followed.status_code == 201
 
 
 def test_it_changes_an_entry(entry_clerk, hangzhou_plan):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
+    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
 
     assert response.status_code == 200, response.json()
     entry.refresh_from_db()
@@ -91,19 +121,19 @@ def test_it_changes_an_entry(entry_clerk, hangzhou_plan):
 
 
 def test_it_deletes_an_entry(entry_clerk, hangzhou_plan):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
 
-    response = entry_clerk.delete(f"/api/v1/entries/{entry.pk}/")
+    response = entry_clerk.delete(f"/api/v1/observations/{entry.pk}/")
 
     assert response.status_code == 204
-    assert not ProgressEntry.objects.filter(pk=entry.pk).exists()
-    assert ProgressEntry.objects.count() == 2
+    assert not Observation.objects.filter(pk=entry.pk).exists()
+    assert Observation.objects.count() == 5 - 1  # 3 in the 2020 plan's fixture, 2 in the 2025 plan's
 
 
 def test_it_offers_no_put(entry_clerk, hangzhou_plan):
-    entry = ProgressEntry.objects.first()
+    entry = Observation.objects.first()
 
-    response = entry_clerk.put(f"/api/v1/entries/{entry.pk}/", NEW_ENTRY, format="json")
+    response = entry_clerk.put(f"/api/v1/observations/{entry.pk}/", NEW_ENTRY, format="json")
 
     assert response.status_code == 405
 
@@ -114,15 +144,15 @@ def test_a_write_through_the_api_shows_up_in_the_snapshot(
     """Through the eager worker (no broker in tests): the recompute is queued on commit."""
     with django_capture_on_commit_callbacks(execute=True):
         response = entry_clerk.post(
-            "/api/v1/entries/", {**NEW_ENTRY, "period_end": "2025-12-31", "value": "3500"}, format="json"
+            "/api/v1/observations/", {**NEW_ENTRY, "period_end": "2023-12-31", "value": "2100"}, format="json"
         )
     assert response.status_code == 201
 
     target = entry_clerk.get("/api/v1/targets/industry-size/").json()
 
     assert target["snapshot"] is not None
-    assert target["snapshot"]["data_date"] == "2025-12-31"
-    assert target["snapshot"]["attained"] == 3500.0
+    assert target["snapshot"]["data_date"] == "2023-12-31"
+    assert target["snapshot"]["attained"] == 2100.0
     assert target["snapshot"]["status"] == Snapshot.Status.ACHIEVED
 
 
@@ -167,10 +197,10 @@ def test_a_signed_in_clerk_writes_by_session(hangzhou_plan, data_entry_user):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(data_entry_user)
 
-    response = client.post("/api/v1/entries/", NEW_ENTRY, format="json")
+    response = client.post("/api/v1/observations/", NEW_ENTRY, format="json")
 
     assert response.status_code == 201
-    assert ProgressEntry.objects.get(pk=response.json()["id"]).entered_by == data_entry_user
+    assert Observation.objects.get(pk=response.json()["id"]).entered_by == data_entry_user
 
 
 def test_a_session_write_needs_the_csrf_token(hangzhou_plan, data_entry_user):
@@ -178,7 +208,7 @@ def test_a_session_write_needs_the_csrf_token(hangzhou_plan, data_entry_user):
     client.force_login(data_entry_user)
     before = _entries()
 
-    response = client.post("/api/v1/entries/", NEW_ENTRY, format="json")
+    response = client.post("/api/v1/observations/", NEW_ENTRY, format="json")
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
@@ -192,12 +222,14 @@ BAD_ENTRIES = [
     ("Infinity", {"value": "Infinity"}, "value", "A valid number is required."),
     ("negative count", {"value": "-5"}, "value", "cannot be negative"),
     ("too many digits", {"value": "1e30"}, "value", "no more than 20 digits"),
-    ("unknown target", {"target": "no-such-target"}, "target", "no target with the code or id “no-such-target”"),
-    ("target of the wrong type", {"target": ["industry-size"]}, "target", "code (text) or id"),
-    ("qualitative target", {"target": "leading-sectors"}, "target", "is qualitative"),
-    ("duplicate period", {"period_end": "2020-12-31"}, "period_end", "already has an entry for the period ending"),
-    ("date before the baseline", {"period_end": "2019-06-30"}, "period_end", "must lie between"),
-    ("date after the last reporting year", {"period_end": "2031-12-31"}, "period_end", "must lie between"),
+    ("unknown indicator", {"indicator": "no-such-indicator"}, "indicator", "no indicator with the code or id “no-such-indicator”"),
+    ("indicator of the wrong type", {"indicator": ["ai-industry-revenue"]}, "indicator", "code (text) or id"),
+    ("unknown target", {"indicator": None, "target": "no-such-target"}, "target", "no target with the code or id “no-such-target”"),
+    ("qualitative target", {"indicator": None, "target": "leading-sectors"}, "target", "is qualitative"),
+    ("duplicate period", {"period_end": "2020-12-31"}, "period_end", "already has a figure for the period ending"),
+    ("date in the future", {"period_end": "2031-12-31"}, "period_end", "in the future"),
+    ("bad scope", {"scope": "AI core!"}, "scope", "letters, numbers, underscores or hyphens"),
+    ("implausible jump", {"value": "9000"}, "value", "confirm_outlier"),
     ("malformed date", {"period_end": "31.12.2021"}, "period_end", "Date has wrong format"),
     ("unknown qualifier", {"qualifier": "roughly"}, "qualifier", "is not a valid choice"),
     ("partial period for a level", {"qualifier": "partial_period"}, "qualifier", "part of a period cannot stand for it"),
@@ -210,7 +242,8 @@ BAD_ENTRIES = [
 def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, change, field, message):
     before = _entries()
 
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, **change}, format="json")
+    body = {key: value for key, value in {**NEW_ENTRY, **change}.items() if value is not None}
+    response = entry_clerk.post("/api/v1/observations/", body, format="json")
 
     assert response.status_code == 400
     assert message in " ".join(response.json()[field])
@@ -218,8 +251,8 @@ def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, c
 
 
 BAD_CHANGES = [
-    ("another target", {"target": "hnte-enterprises"}, "target", "stays with its target"),
-    ("duplicate period", {"period_end": "2019-12-31"}, "period_end", "already has an entry"),
+    ("another indicator", {"indicator": "hnte-enterprises"}, "indicator", "stays with its indicator"),
+    ("duplicate period", {"period_end": "2019-12-31"}, "period_end", "already has a figure"),
     ("negative value", {"value": -1}, "value", "cannot be negative"),
     ("NaN", {"value": "NaN"}, "value", "A valid number is required."),
     ("null value", {"value": None}, "value", "This field may not be null."),
@@ -228,10 +261,10 @@ BAD_CHANGES = [
 
 @pytest.mark.parametrize(("change", "field", "message"), [c[1:] for c in BAD_CHANGES], ids=[c[0] for c in BAD_CHANGES])
 def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, change, field, message):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", change, format="json")
+    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", change, format="json")
 
     assert response.status_code == 400
     assert message in response.json()[field][0]
@@ -247,7 +280,7 @@ SYNTHETIC_VALUES = [True, False, "true", None]
 def test_it_refuses_is_synthetic_on_create_and_writes_nothing(entry_clerk, hangzhou_plan, value):
     before = _entries()
 
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "is_synthetic": value}, format="json")
+    response = entry_clerk.post("/api/v1/observations/", {**NEW_ENTRY, "is_synthetic": value}, format="json")
 
     assert response.status_code == 400
     assert "generate_demo_data" in response.json()["is_synthetic"][0]
@@ -256,10 +289,10 @@ def test_it_refuses_is_synthetic_on_create_and_writes_nothing(entry_clerk, hangz
 
 @pytest.mark.parametrize("value", SYNTHETIC_VALUES, ids=repr)
 def test_it_refuses_is_synthetic_on_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, value):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/entries/{entry.pk}/", {"is_synthetic": value, "quote": "x"}, format="json")
+    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", {"is_synthetic": value, "quote": "x"}, format="json")
 
     assert response.status_code == 400
     assert "generate_demo_data" in response.json()["is_synthetic"][0]
@@ -270,7 +303,7 @@ def test_it_speaks_chinese_unless_asked_for_english(hangzhou_plan, data_entry_us
     client = _client_for(data_entry_user)
     client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
 
-    response = client.post("/api/v1/entries/", {**NEW_ENTRY, "value": "-5"}, format="json")
+    response = client.post("/api/v1/observations/", {**NEW_ENTRY, "value": "-5"}, format="json")
 
     assert response.status_code == 400
     message = response.json()["value"][0]
@@ -285,11 +318,11 @@ def test_a_write_racing_another_answers_409(entry_clerk, hangzhou_plan, monkeypa
     from targets import services
 
     def lose_the_race(**kwargs):
-        raise IntegrityError("UNIQUE constraint failed: targets_progressentry.target_id, period_end")
+        raise IntegrityError("UNIQUE constraint failed: targets_observation.target_id, period_end")
 
-    monkeypatch.setattr(services, "progress_entry_create", lose_the_race)
+    monkeypatch.setattr(services, "observation_create", lose_the_race)
 
-    response = entry_clerk.post("/api/v1/entries/", NEW_ENTRY, format="json")
+    response = entry_clerk.post("/api/v1/observations/", NEW_ENTRY, format="json")
 
     assert response.status_code == 409
     assert "at the same time" in response.json()["detail"]
@@ -298,11 +331,11 @@ def test_a_write_racing_another_answers_409(entry_clerk, hangzhou_plan, monkeypa
 def test_it_names_every_missing_field(entry_clerk, hangzhou_plan):
     before = _entries()
 
-    response = entry_clerk.post("/api/v1/entries/", {}, format="json")
+    response = entry_clerk.post("/api/v1/observations/", {}, format="json")
 
     assert response.status_code == 400
     errors = response.json()
-    for field in ("target", "period_end", "value", "source_title"):
+    for field in ("indicator", "period_end", "value", "source_title"):
         assert errors[field] == ["This field is required."]
     assert _entries() == before
 
@@ -315,7 +348,7 @@ def test_it_names_every_missing_field(entry_clerk, hangzhou_plan):
 def test_it_refuses_malformed_json(entry_clerk, hangzhou_plan, body):
     before = _entries()
 
-    response = entry_clerk.post("/api/v1/entries/", body.encode("latin-1"), content_type="application/json")
+    response = entry_clerk.post("/api/v1/observations/", body.encode("latin-1"), content_type="application/json")
 
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
@@ -330,11 +363,11 @@ JUST_TOO_DEEP = '{"quote": ' + "[" * 32 + "]" * 32 + "}"  # 33 levels
 @pytest.mark.parametrize("method", ["post", "patch"])
 @pytest.mark.parametrize("resource", ["entries", "updates"])
 def test_it_refuses_deeply_nested_json_and_writes_nothing(entry_clerk, measure, resource, method, body):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     update = MeasureUpdateFactory(measure=measure)
     url = {
-        ("entries", "post"): "/api/v1/entries/",
-        ("entries", "patch"): f"/api/v1/entries/{entry.pk}/",
+        ("entries", "post"): "/api/v1/observations/",
+        ("entries", "patch"): f"/api/v1/observations/{entry.pk}/",
         ("updates", "post"): f"/api/v1/measures/{measure.pk}/updates/",
         ("updates", "patch"): f"/api/v1/measures/{measure.pk}/updates/{update.pk}/",
     }[resource, method]
@@ -351,7 +384,7 @@ def test_nesting_up_to_the_limit_reaches_validation(entry_clerk, hangzhou_plan):
     """32 levels pass the parser; the serializer then names the field that is wrong."""
     body = '{"quote": ' + "[" * 31 + "]" * 31 + "}"
 
-    response = entry_clerk.post("/api/v1/entries/", body, content_type="application/json")
+    response = entry_clerk.post("/api/v1/observations/", body, content_type="application/json")
 
     assert response.status_code == 400
     assert "quote" in response.json()
@@ -359,15 +392,15 @@ def test_nesting_up_to_the_limit_reaches_validation(entry_clerk, hangzhou_plan):
 
 def test_brackets_inside_strings_are_text_not_nesting(entry_clerk, hangzhou_plan):
     response = entry_clerk.post(
-        "/api/v1/entries/", {**NEW_ENTRY, "quote": "[" * 100 + '\\" {{{'}, format="json"
+        "/api/v1/observations/", {**NEW_ENTRY, "quote": "[" * 100 + '\\" {{{'}, format="json"
     )
 
     assert response.status_code == 201, response.json()
-    assert ProgressEntry.objects.get(pk=response.json()["id"]).quote == "[" * 100 + '\\" {{{'
+    assert Observation.objects.get(pk=response.json()["id"]).quote == "[" * 100 + '\\" {{{'
 
 
 def test_it_refuses_a_json_list_instead_of_an_object(entry_clerk, hangzhou_plan):
-    response = entry_clerk.post("/api/v1/entries/", [NEW_ENTRY], format="json")
+    response = entry_clerk.post("/api/v1/observations/", [NEW_ENTRY], format="json")
 
     assert response.status_code == 400
     assert "Expected a dictionary" in str(response.json())
@@ -377,7 +410,7 @@ def test_it_refuses_an_oversized_body_with_413(entry_clerk, hangzhou_plan, setti
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     before = _entries()
 
-    response = entry_clerk.post("/api/v1/entries/", {**NEW_ENTRY, "quote": "字" * 10_000}, format="json")
+    response = entry_clerk.post("/api/v1/observations/", {**NEW_ENTRY, "quote": "字" * 10_000}, format="json")
 
     assert response.status_code == 413
     assert "at most 10000 bytes" in response.json()["detail"]
@@ -385,7 +418,7 @@ def test_it_refuses_an_oversized_body_with_413(entry_clerk, hangzhou_plan, setti
 
 
 def test_it_refuses_an_unsupported_media_type(entry_clerk, hangzhou_plan):
-    response = entry_clerk.post("/api/v1/entries/", "value=1", content_type="text/plain")
+    response = entry_clerk.post("/api/v1/observations/", "value=1", content_type="text/plain")
 
     assert response.status_code == 415
 
@@ -418,15 +451,15 @@ ROLES = ["anonymous", "viewer", "data_entry", "zone_admin", "superuser"]
 READ_ONLY = [
     "/api/v1/", "/api/v1/plans/", "/api/v1/plans/hz-ai-zone-2020/", "/api/v1/objectives/",
     "/api/v1/objectives/{objective}/", "/api/v1/targets/", "/api/v1/targets/industry-size/",
-    "/api/v1/targets/industry-size/entries/", "/api/v1/targets/industry-size/snapshots/", "/api/v1/snapshots/",
+    "/api/v1/targets/industry-size/observations/", "/api/v1/targets/industry-size/snapshots/", "/api/v1/snapshots/",
     "/api/v1/snapshots/{snapshot}/", "/api/v1/areas/", "/api/v1/areas/{area}/", "/api/v1/measures/",
     "/api/v1/measures/{measure}/",
 ]
 WRITERS = {"anonymous": 401, "viewer": 403, "data_entry": None, "zone_admin": None, "superuser": None}
 WRITABLE = {
     # url: {method: status for a writer}
-    "/api/v1/entries/": {"get": 200, "post": 201, "patch": 405, "delete": 405},
-    "/api/v1/entries/{entry}/": {"get": 200, "post": 405, "patch": 200, "delete": 204},
+    "/api/v1/observations/": {"get": 200, "post": 201, "patch": 405, "delete": 405},
+    "/api/v1/observations/{observation}/": {"get": 200, "post": 405, "patch": 200, "delete": 204},
     "/api/v1/measures/{measure}/updates/": {"get": 200, "post": 201, "patch": 405, "delete": 405},
     "/api/v1/measures/{measure}/updates/{update}/": {"get": 200, "post": 405, "patch": 200, "delete": 204},
 }
@@ -463,7 +496,7 @@ def test_permission_matrix(request, hangzhou_plan, roles, role):
         "snapshot": SnapshotFactory(target=Target.objects.get(code="industry-size")).pk,
         "area": measure.area_id,
         "measure": measure.pk,
-        "entry": ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31").pk,
+        "observation": Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31").pk,
         "update": MeasureUpdateFactory(measure=measure).pk,
     }
     wrong = []

@@ -228,7 +228,7 @@ def test_every_page_renders_and_draws_under_the_content_security_policy(server, 
         page.click("input[type=submit]")
     visit("/admin/", wait_for=["#content-main"])
     # The autocomplete widget (select2 with Django's admin scripts) and the import form.
-    visit("/admin/targets/progressentry/add/", wait_for=[".select2-container"])
+    visit("/admin/targets/observation/add/", wait_for=[".select2-container"])
     visit("/admin/measures/measure/import/", wait_for=["#id_import_file"])
     context.close()
 

@@ -14,8 +14,8 @@ from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,
     ObjectiveFactory,
+    ObservationFactory,
     PlanFactory,
-    ProgressEntryFactory,
     SnapshotFactory,
     TargetFactory,
     UserFactory,
@@ -206,7 +206,7 @@ def test_target_page_of_a_qualitative_target_lists_its_items(client, computed_pl
 
 def test_target_page_marks_synthetic_figures(client):
     target = TargetFactory()
-    ProgressEntryFactory(target=target, is_synthetic=True, value=Decimal("120"))
+    ObservationFactory(target=target, is_synthetic=True, value=Decimal("120"))
     snapshots_recompute(as_of=AS_OF)
 
     html = get(client, f"/targets/{target.code}/").content.decode()
@@ -259,7 +259,7 @@ def test_every_page_and_the_admin_show_the_banner_while_synthetic_figures_exist(
     for url in pages:
         assert "not official statistics" not in get(client, url).content.decode()
 
-    ProgressEntryFactory(target=computed_plan.objectives.get(number=1).targets.get(code="core-invention-patents"),
+    ObservationFactory(target=computed_plan.objectives.get(number=1).targets.get(code="core-invention-patents"),
                          is_synthetic=True)
 
     for url in pages:

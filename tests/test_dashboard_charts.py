@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from dashboard.charts import measures_figure, reported_points, target_figure
-from targets.models import ProgressEntry, Target
-from tests.factories import AreaFactory, ProgressEntryFactory, SnapshotFactory, TargetFactory
+from targets.models import Indicator, Observation, Target
+from tests.factories import AreaFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,12 @@ def figure_data(chart):
 
 
 def test_a_sum_target_shows_running_totals_and_a_bound_stays_a_bound():
-    target = TargetFactory(aggregation=Target.Aggregation.SUM, baseline_value=Decimal("10"))
+    target = TargetFactory(aggregation="sum", baseline_value=Decimal("10"))
     entries = [
-        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("40")),
-        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("30"),
-                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
-        ProgressEntryFactory(target=target, period_end=dt.date(2022, 12, 31), value=Decimal("20")),
+        ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("40")),
+        ObservationFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("30"),
+                             qualifier=Observation.Qualifier.AT_LEAST),
+        ObservationFactory(target=target, period_end=dt.date(2022, 12, 31), value=Decimal("20")),
     ]
 
     points = reported_points(target=target, entries=entries)
@@ -49,11 +49,11 @@ def test_a_sum_target_shows_running_totals_and_a_bound_stays_a_bound():
 
 
 def test_a_level_target_shows_each_figure_as_reported():
-    target = TargetFactory(aggregation=Target.Aggregation.LATEST, baseline_value=None)
+    target = TargetFactory(aggregation="latest", baseline_value=None)
     entries = [
-        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
-                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
-        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1200")),
+        ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
+                             qualifier=Observation.Qualifier.AT_LEAST),
+        ObservationFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1200")),
     ]
 
     points = reported_points(target=target, entries=entries)
@@ -63,12 +63,12 @@ def test_a_level_target_shows_each_figure_as_reported():
 
 
 def test_the_figure_separates_bounds_and_synthetic_figures_and_shows_money_in_the_readers_unit():
-    target = TargetFactory(unit="yi_yuan", aggregation=Target.Aggregation.LATEST,
+    target = TargetFactory(unit="yi_yuan", aggregation="latest",
                            baseline_value=Decimal("1157.69"), target_value=Decimal("2000"))
     entries = [
-        ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
-                             qualifier=ProgressEntry.Qualifier.AT_LEAST),
-        ProgressEntryFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1700"),
+        ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("1500"),
+                             qualifier=Observation.Qualifier.AT_LEAST),
+        ObservationFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("1700"),
                              is_synthetic=True),
     ]
     snapshot = SnapshotFactory(target=target, attained=Decimal("1700"), data_date=dt.date(2021, 12, 31),
@@ -120,16 +120,17 @@ def test_a_chart_point_is_a_bound_exactly_when_the_snapshot_says_so(qualifiers):
     (targets.progress.sum_bound): the last point and the snapshot always agree."""
     from targets import progress
 
-    target = Target(pk=1, code="patents", aggregation=Target.Aggregation.SUM, baseline_value=Decimal("0"),
-                    target_value=Decimal("300"), baseline_date=dt.date(2019, 12, 31), unit="patent")
+    indicator = Indicator(code="patents", kind=Indicator.Kind.FLOW, unit="patent")
+    target = Target(pk=1, code="patents", indicator=indicator, baseline_value=Decimal("0"),
+                    target_value=Decimal("300"), baseline_date=dt.date(2019, 12, 31))
     days = [dt.date(2020 + i, 12, 31) for i in range(len(qualifiers))]
-    entries = [ProgressEntry(target=target, period_end=day, value=Decimal("50"), qualifier=qualifier)
+    entries = [Observation(indicator=indicator, period_end=day, value=Decimal("50"), qualifier=qualifier)
                for day, qualifier in zip(days, qualifiers, strict=True)]
     row = progress.snapshots_compute(
         targets=[{
             "id": 1, "objective_id": 1, "plan_id": 1, "kind": "quantitative", "target_value": Decimal("300"),
             "baseline_value": Decimal("0"), "baseline_date": dt.date(2019, 12, 31), "direction": "at_least",
-            "aggregation": "sum", "plan_target_date": dt.date(2023, 12, 31),
+            "aggregation": "sum", "target_date": dt.date(2023, 12, 31),
             "on_track_threshold": Decimal("0.95"), "acceleration_threshold": Decimal("0.6"),
         }],
         entries=progress.entries_frame([(1, e.period_end, float(e.value), e.qualifier, False) for e in entries]),

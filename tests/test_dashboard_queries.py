@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from measures.models import Measure
-from targets.models import ProgressEntry, Target
+from targets.models import Observation, Target
 from targets.services import snapshots_recompute
 from tests.factories import AreaFactory, MeasureUpdateFactory, ObjectiveFactory, PlanFactory, TargetFactory
 
@@ -34,8 +34,8 @@ def plan_with(target_count: int):
     targets = Target.objects.bulk_create(
         TargetFactory.build(objective=objectives[i % 4], code=f"t-{i}") for i in range(target_count)
     )
-    ProgressEntry.objects.bulk_create(
-        ProgressEntry(target=target, period_end=dt.date(2020, 12, 31), value=Decimal(50), source_title="test")
+    Observation.objects.bulk_create(
+        Observation(target=target, period_end=dt.date(2020, 12, 31), value=Decimal(50), source_title="test")
         for target in targets
     )
     area = AreaFactory(plan=plan)

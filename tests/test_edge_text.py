@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from edge import text
 from measures.models import Measure, MeasureUpdate
 from measures.resources import MeasureResource
-from targets.models import ProgressEntry, Target
+from targets.models import Indicator, Observation, Target
+from tests.admin_forms import admin_form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled", "english")]
 
@@ -21,7 +22,7 @@ CONTROL = ["\x00", "\x01", "\x1b", "\x7f", "\x85"]
 
 
 def _entries():
-    return list(ProgressEntry.objects.order_by("pk").values())
+    return list(Observation.objects.order_by("pk").values())
 
 
 def _updates_and_measures():
@@ -48,14 +49,14 @@ def measure(hangzhou_plan):
 
 
 NEW_ENTRY = {
-    "target": "industry-size", "period_end": "2021-12-31", "value": "1800.5", "qualifier": "exact",
+    "indicator": "ai-industry-revenue", "period_end": "2021-12-31", "value": "1800.5", "qualifier": "exact",
     "source_title": "Hangzhou statistical bulletin 2021", "confidence": "medium",
 }
-ADMIN_ENTRY = {**NEW_ENTRY, "target": None}
+ADMIN_ENTRY = {**NEW_ENTRY, "indicator": None}
 
 
 def _admin_entry(**changes):
-    return {**NEW_ENTRY, "target": Target.objects.get(code="industry-size").pk, **changes}
+    return {**NEW_ENTRY, "indicator": Indicator.objects.get(code="ai-industry-revenue").pk, **changes}
 
 
 # The rule itself.
@@ -85,14 +86,14 @@ def test_stripping_keeps_the_text_between_invisible_ends():
 # The middleware: query strings and form bodies, before any view.
 
 @pytest.mark.parametrize(("url", "params"), [
-    ("/admin/autocomplete/", {"term": "\x00", "app_label": "targets", "model_name": "progressentry", "field_name": "target"}),
-    ("/admin/targets/progressentry/", {"qualifier__exact": "\x00"}),
-    ("/admin/targets/progressentry/", {"q": "patent\x00"}),
-    ("/api/v1/entries/", {"target": "\x00"}),
+    ("/admin/autocomplete/", {"term": "\x00", "app_label": "targets", "model_name": "observation", "field_name": "indicator"}),
+    ("/admin/targets/observation/", {"qualifier__exact": "\x00"}),
+    ("/admin/targets/observation/", {"q": "patent\x00"}),
+    ("/api/v1/observations/", {"indicator": "\x00"}),
     ("/api/v1/targets/", {"ordering": "code\x1b"}),
     ("/", {"as_of": "2021-12-31\x00"}),
-    ("/admin/targets/progressentry/", {"qualifier__exact\x00": "exact"}),
-    ("/admin/targets/progressentry/", {"q": "two\nlines"}),
+    ("/admin/targets/observation/", {"qualifier__exact\x00": "exact"}),
+    ("/admin/targets/observation/", {"q": "two\nlines"}),
 ])
 def test_a_control_character_in_a_query_string_is_a_400_with_a_plain_message(admin_client, hangzhou_plan, url, params):
     response = admin_client.get(url, params)
@@ -112,7 +113,7 @@ def test_a_control_character_in_the_address_is_a_400(admin_client, hangzhou_plan
 def test_a_control_character_in_a_form_body_is_refused_and_nothing_is_written(admin_client, hangzhou_plan, value):
     before = _entries()
 
-    response = admin_client.post(reverse("admin:targets_progressentry_add"), _admin_entry(source_title=value))
+    response = admin_client.post(reverse("admin:targets_observation_add"), _admin_entry(source_title=value))
 
     assert response.status_code == 400
     assert "the form field “source_title”" in response.content.decode()
@@ -121,11 +122,11 @@ def test_a_control_character_in_a_form_body_is_refused_and_nothing_is_written(ad
 
 def test_a_form_body_may_hold_line_breaks_and_tabs_in_multi_line_text(admin_client, hangzhou_plan):
     response = admin_client.post(
-        reverse("admin:targets_progressentry_add"), _admin_entry(quote="First line\r\n\tsecond line")
+        reverse("admin:targets_observation_add"), _admin_entry(quote="First line\r\n\tsecond line")
     )
 
     assert response.status_code == 302
-    assert ProgressEntry.objects.get(period_end="2021-12-31").quote == "First line\r\n\tsecond line"
+    assert Observation.objects.get(period_end="2021-12-31").quote == "First line\r\n\tsecond line"
 
 
 def test_the_400_is_in_chinese_by_default(client, hangzhou_plan):
@@ -138,13 +139,14 @@ def test_the_400_is_in_chinese_by_default(client, hangzhou_plan):
 # The API: JSON strings are checked per field, and the 400 names the field.
 
 @pytest.mark.parametrize("character", CONTROL + ["\u202e"])
-def test_the_api_refuses_a_control_character_in_the_target_code_naming_the_field(api, hangzhou_plan, character):
+def test_the_api_refuses_a_control_character_in_the_indicator_code_naming_the_field(api, hangzhou_plan, character):
     before = _entries()
 
-    response = api.post("/api/v1/entries/", {**NEW_ENTRY, "target": f"industry-size{character}"}, format="json")
+    response = api.post("/api/v1/observations/", {**NEW_ENTRY, "indicator": f"ai-industry-revenue{character}"},
+                        format="json")
 
     assert response.status_code == 400
-    assert "target" in response.json()
+    assert "indicator" in response.json()
     assert _entries() == before
 
 
@@ -161,7 +163,7 @@ def test_the_api_refuses_a_control_character_in_the_target_code_naming_the_field
 def test_the_api_refuses_control_characters_in_text_naming_the_field(api, hangzhou_plan, field, value):
     before = _entries()
 
-    response = api.post("/api/v1/entries/", {**NEW_ENTRY, field: value}, format="json")
+    response = api.post("/api/v1/observations/", {**NEW_ENTRY, field: value}, format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
@@ -170,9 +172,9 @@ def test_the_api_refuses_control_characters_in_text_naming_the_field(api, hangzh
 
 def test_the_api_refuses_a_lone_surrogate(api, hangzhou_plan):
     before = _entries()
-    body = '{"target": "industry-size", "period_end": "2021-12-31", "value": "1", "source_title": "a\\ud800"}'
+    body = '{"indicator": "ai-industry-revenue", "period_end": "2021-12-31", "value": "1", "source_title": "a\\ud800"}'
 
-    response = api.post("/api/v1/entries/", body, content_type="application/json")
+    response = api.post("/api/v1/observations/", body, content_type="application/json")
 
     assert response.status_code == 400
     assert "source_title" in response.json()
@@ -183,7 +185,7 @@ def test_the_api_refuses_a_lone_surrogate(api, hangzhou_plan):
 def test_the_api_refuses_a_blank_looking_source_title(api, hangzhou_plan, value):
     before = _entries()
 
-    response = api.post("/api/v1/entries/", {**NEW_ENTRY, "source_title": value}, format="json")
+    response = api.post("/api/v1/observations/", {**NEW_ENTRY, "source_title": value}, format="json")
 
     assert response.status_code == 400
     assert "source_title" in response.json()
@@ -191,29 +193,29 @@ def test_the_api_refuses_a_blank_looking_source_title(api, hangzhou_plan, value)
 
 
 def test_the_api_stores_text_without_invisible_ends(api, hangzhou_plan):
-    response = api.post("/api/v1/entries/", {**NEW_ENTRY, "source_title": "\u200bBulletin 2021\ufeff"}, format="json")
+    response = api.post("/api/v1/observations/", {**NEW_ENTRY, "source_title": "\u200bBulletin 2021\ufeff"}, format="json")
 
     assert response.status_code == 201
-    assert ProgressEntry.objects.get(pk=response.json()["id"]).source_title == "Bulletin 2021"
+    assert Observation.objects.get(pk=response.json()["id"]).source_title == "Bulletin 2021"
 
 
 @pytest.mark.parametrize(("field", "limit"), [("quote", 5000), ("definition_note", 2000), ("source_title", 300)])
 def test_the_api_refuses_text_longer_than_a_person_would_write(api, hangzhou_plan, field, limit):
     before = _entries()
 
-    response = api.post("/api/v1/entries/", {**NEW_ENTRY, field: "x" * (limit + 1)}, format="json")
+    response = api.post("/api/v1/observations/", {**NEW_ENTRY, field: "x" * (limit + 1)}, format="json")
 
     assert response.status_code == 400
     assert f"no more than {limit} characters" in response.json()[field][0]
     assert _entries() == before
-    assert api.post("/api/v1/entries/", {**NEW_ENTRY, field: "x" * limit}, format="json").status_code == 201
+    assert api.post("/api/v1/observations/", {**NEW_ENTRY, field: "x" * limit}, format="json").status_code == 201
 
 
 def test_the_200_000_character_quote_is_refused_on_change_too(api, hangzhou_plan):
-    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     before = _entries()
 
-    response = api.patch(f"/api/v1/entries/{entry.pk}/", {"quote": "引" * 200_000}, format="json")
+    response = api.patch(f"/api/v1/observations/{entry.pk}/", {"quote": "引" * 200_000}, format="json")
 
     assert response.status_code == 400
     assert "quote" in response.json()
@@ -245,7 +247,7 @@ def test_the_api_refuses_a_bad_measure_update_note(api, measure, note, reason):
 def test_the_admin_shows_a_field_error_and_writes_nothing(admin_client, hangzhou_plan, field, value, reason):
     before = _entries()
 
-    response = admin_client.post(reverse("admin:targets_progressentry_add"), _admin_entry(**{field: value}))
+    response = admin_client.post(reverse("admin:targets_observation_add"), _admin_entry(**{field: value}))
 
     assert response.status_code == 200
     assert reason in " ".join(response.context["adminform"].form.errors[field])
@@ -267,14 +269,10 @@ def test_the_admin_refuses_a_blank_looking_measure_update_note(admin_client, mea
 def test_the_admin_refuses_a_line_break_in_a_title(admin_client, hangzhou_plan):
     target = Target.objects.get(code="industry-size")
     name_before = target.name_en
-    data = {
-        "objective": target.objective_id, "code": target.code, "order": target.order, "name_zh": target.name_zh,
-        "name_en": "Industry\r\nsize", "kind": target.kind, "unit": target.unit, "target_value": "2000",
-        "direction": target.direction, "aggregation": target.aggregation, "baseline_date": "2019-12-31",
-        "items-TOTAL_FORMS": "0", "items-INITIAL_FORMS": "0", "entries-TOTAL_FORMS": "0", "entries-INITIAL_FORMS": "0",
-    }
+    url = reverse("admin:targets_target_change", args=[target.pk])
+    data = {**admin_form_data(admin_client.get(url)), "name_en": "Industry\r\nsize"}
 
-    response = admin_client.post(reverse("admin:targets_target_change", args=[target.pk]), data)
+    response = admin_client.post(url, data)
 
     assert response.status_code == 200
     assert "single line" in " ".join(response.context["adminform"].form.errors["name_en"])

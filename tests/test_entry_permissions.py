@@ -15,14 +15,14 @@ from measures import services as measure_services
 from measures.models import Measure, MeasureUpdate
 from targets import permissions
 from targets import services as target_services
-from targets.models import ProgressEntry, Target
-from tests.factories import MeasureUpdateFactory, ProgressEntryFactory, TargetFactory
+from targets.models import Observation, Target
+from tests.factories import MeasureUpdateFactory, ObservationFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _entries():
-    return list(ProgressEntry.objects.order_by("pk").values())
+    return list(Observation.objects.order_by("pk").values())
 
 
 def _updates():
@@ -30,7 +30,7 @@ def _updates():
 
 
 def _new_entry(target, **fields):
-    return {"target": target, "period_end": dt.date(2021, 12, 31), "value": Decimal("5"),
+    return {"indicator": target.indicator, "period_end": dt.date(2021, 12, 31), "value": Decimal("5"),
             "source_title": "Bureau statistics", **fields}
 
 
@@ -39,12 +39,12 @@ def _new_entry(target, **fields):
 def test_a_system_caller_passes_no_user_and_is_not_checked(db):
     target = TargetFactory()
 
-    entry = target_services.progress_entry_create(**_new_entry(target))
-    target_services.progress_entry_update(entry=entry, data={"value": Decimal("6")})
+    entry = target_services.observation_create(**_new_entry(target))
+    target_services.observation_update(observation=entry, data={"value": Decimal("6")})
 
-    assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("6")
-    target_services.progress_entry_delete(entry=entry)
-    assert not ProgressEntry.objects.exists()
+    assert Observation.objects.get(pk=entry.pk).value == Decimal("6")
+    target_services.observation_delete(observation=entry)
+    assert not Observation.objects.exists()
 
 
 def test_data_entry_may_add_change_and_delete_any_figure(data_entry_user):
@@ -53,11 +53,11 @@ def test_data_entry_may_add_change_and_delete_any_figure(data_entry_user):
     first, second = TargetFactory(), TargetFactory()
 
     for target in (first, second):
-        entry = target_services.progress_entry_create(**_new_entry(target), entered_by=data_entry_user)
-        target_services.progress_entry_update(entry=entry, data={"value": Decimal("7")}, user=data_entry_user)
-        assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("7")
-        target_services.progress_entry_delete(entry=entry, user=data_entry_user)
-    assert not ProgressEntry.objects.exists()
+        entry = target_services.observation_create(**_new_entry(target), entered_by=data_entry_user)
+        target_services.observation_update(observation=entry, data={"value": Decimal("7")}, user=data_entry_user)
+        assert Observation.objects.get(pk=entry.pk).value == Decimal("7")
+        target_services.observation_delete(observation=entry, user=data_entry_user)
+    assert not Observation.objects.exists()
 
 
 @pytest.fixture(params=["viewer", "anonymous", "inactive_clerk"])
@@ -72,17 +72,17 @@ def refused_user(request, roles):
 
 
 def test_the_services_refuse_a_user_without_the_permission(refused_user):
-    entry = ProgressEntryFactory()
+    entry = ObservationFactory()
     before = _entries()
 
     with pytest.raises(PermissionDenied):
-        target_services.progress_entry_save(
-            entry=ProgressEntry(**_new_entry(entry.target, period_end=dt.date(2022, 12, 31))), user=refused_user
+        target_services.observation_save(
+            observation=Observation(**_new_entry(entry, period_end=dt.date(2022, 12, 31))), user=refused_user
         )
     with pytest.raises(PermissionDenied):
-        target_services.progress_entry_update(entry=entry, data={"value": Decimal("1")}, user=refused_user)
+        target_services.observation_update(observation=entry, data={"value": Decimal("1")}, user=refused_user)
     with pytest.raises(PermissionDenied):
-        target_services.progress_entry_delete(entry=ProgressEntry.objects.get(pk=entry.pk), user=refused_user)
+        target_services.observation_delete(observation=Observation.objects.get(pk=entry.pk), user=refused_user)
 
     assert _entries() == before
 
@@ -119,13 +119,13 @@ def test_data_entry_may_add_change_and_delete_measure_updates(data_entry_user):
 
 def test_the_rule_knows_only_add_change_and_delete(data_entry_user):
     with pytest.raises(ValueError, match="Unknown action"):
-        permissions.entry_write_check(user=data_entry_user, action="view", entry=ProgressEntry())
+        permissions.entry_write_check(user=data_entry_user, action="view", entry=Observation())
 
 
 # --- the admin and the API turn a refusal into 403 -----------------------------------------
 # Today the rule equals the model permission, which the admin and the API check first. To
 # show that a narrower rule (the user's own agency) is enforced wherever figures are
-# written, these tests narrow it: figures of the industry-size target belong to no one.
+# written, these tests narrow it: figures of the AI industry revenue indicator belong to no one.
 
 @pytest.fixture
 def narrowed_rule(monkeypatch):
@@ -133,9 +133,11 @@ def narrowed_rule(monkeypatch):
 
     def only_other_targets(*, user, action, entry):
         original(user=user, action=action, entry=entry)
-        target = entry.target if isinstance(entry, ProgressEntry) else None
+        indicator = entry.indicator if isinstance(entry, Observation) else None
         measure = entry.measure if isinstance(entry, MeasureUpdate) else None
-        if user is not None and ((target and target.code == "industry-size") or (measure and measure.number == 1)):
+        if user is not None and (
+            (indicator and indicator.code == "ai-industry-revenue") or (measure and measure.number == 1)
+        ):
             raise PermissionDenied("not your agency")
 
     monkeypatch.setattr(permissions, "entry_write_check", only_other_targets)
@@ -151,16 +153,16 @@ def _api(user):
 def test_the_api_answers_403_and_writes_nothing(hangzhou_plan, data_entry_user):
     api = _api(data_entry_user)
     industry = Target.objects.get(code="industry-size")
-    entry = industry.entries.first()
+    entry = industry.indicator.observations.first()
     measure = Measure.objects.get(area__plan=hangzhou_plan, number=1)
     update = MeasureUpdateFactory(measure=measure)
     before = (_entries(), _updates())
 
-    created = api.post("/api/v1/entries/", {
-        "target": "industry-size", "period_end": "2021-12-31", "value": "1800", "source_title": "Bulletin",
+    created = api.post("/api/v1/observations/", {
+        "indicator": "ai-industry-revenue", "period_end": "2021-12-31", "value": "1800", "source_title": "Bulletin",
     }, format="json")
-    changed = api.patch(f"/api/v1/entries/{entry.pk}/", {"value": "1"}, format="json")
-    deleted = api.delete(f"/api/v1/entries/{entry.pk}/")
+    changed = api.patch(f"/api/v1/observations/{entry.pk}/", {"value": "1"}, format="json")
+    deleted = api.delete(f"/api/v1/observations/{entry.pk}/")
     update_created = api.post(f"/api/v1/measures/{measure.pk}/updates/", {"date": "2021-07-01", "note": "x"},
                               format="json")
     update_changed = api.patch(f"/api/v1/measures/{measure.pk}/updates/{update.pk}/", {"note": "y"}, format="json")
@@ -170,8 +172,8 @@ def test_the_api_answers_403_and_writes_nothing(hangzhou_plan, data_entry_user):
     assert statuses == [403] * 6
     assert (_entries(), _updates()) == before
     # Elsewhere the same user still writes.
-    other = api.post("/api/v1/entries/", {
-        "target": "core-invention-patents", "period_end": "2021-12-31", "value": "12", "source_title": "Bulletin",
+    other = api.post("/api/v1/observations/", {
+        "indicator": "core-invention-patents", "period_end": "2021-12-31", "value": "12", "source_title": "Bulletin",
     }, format="json")
     assert other.status_code == 201
 
@@ -180,19 +182,19 @@ def test_the_api_answers_403_and_writes_nothing(hangzhou_plan, data_entry_user):
 def test_the_admin_answers_403_and_writes_nothing(client, hangzhou_plan, data_entry_user):
     client.force_login(data_entry_user)
     industry = Target.objects.get(code="industry-size")
-    entry = industry.entries.first()
+    entry = industry.indicator.observations.first()
     measure = Measure.objects.get(area__plan=hangzhou_plan, number=1)
     update = MeasureUpdateFactory(measure=measure)
     before = (_entries(), _updates())
-    entry_form = {"target": industry.pk, "period_end": "2021-12-31", "value": "1800", "qualifier": "exact",
+    entry_form = {"indicator": industry.indicator_id, "period_end": "2021-12-31", "value": "1800", "qualifier": "exact",
                   "source_title": "Bulletin", "confidence": "high"}
 
     responses = [
-        client.post(reverse("admin:targets_progressentry_add"), entry_form),
-        client.post(reverse("admin:targets_progressentry_change", args=[entry.pk]),
+        client.post(reverse("admin:targets_observation_add"), entry_form),
+        client.post(reverse("admin:targets_observation_change", args=[entry.pk]),
                     {**entry_form, "period_end": entry.period_end.isoformat(), "value": "1"}),
-        client.post(reverse("admin:targets_progressentry_delete", args=[entry.pk]), {"post": "yes"}),
-        client.post(reverse("admin:targets_progressentry_changelist"),
+        client.post(reverse("admin:targets_observation_delete", args=[entry.pk]), {"post": "yes"}),
+        client.post(reverse("admin:targets_observation_changelist"),
                     {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}),
         client.post(reverse("admin:measures_measureupdate_add"), {"measure": measure.pk, "date": "2021-07-01",
                                                                   "note": "x", "status": ""}),
@@ -214,12 +216,12 @@ def test_deleting_several_figures_is_all_or_nothing(client, hangzhou_plan, data_
     industry = Target.objects.get(code="industry-size")
     allowed = Target.objects.filter(pk__lt=industry.pk, kind=Target.Kind.QUANTITATIVE).exclude(
         code="industry-size").first()
-    ProgressEntryFactory(target=allowed, period_end=dt.date(2021, 12, 31))
+    ObservationFactory(target=allowed, period_end=dt.date(2021, 12, 31))
     before = _entries()
-    selected = [entry["id"] for entry in before if entry["target_id"] in (allowed.pk, industry.pk)]
+    selected = [entry["id"] for entry in before if entry["indicator_id"] in (allowed.indicator_id, industry.indicator_id)]
     client.force_login(data_entry_user)
 
-    response = client.post(reverse("admin:targets_progressentry_changelist"),
+    response = client.post(reverse("admin:targets_observation_changelist"),
                            {"action": "delete_selected", "_selected_action": selected, "post": "yes"})
 
     assert response.status_code == 403

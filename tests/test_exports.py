@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from exports.formulas import neutralise_formula
 from targets.models import Target
-from tests.factories import MeasureFactory, ProgressEntryFactory, SnapshotFactory
+from tests.factories import MeasureFactory, ObservationFactory, SnapshotFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 
@@ -53,19 +53,19 @@ def _csv_rows(response) -> list[dict]:
 
 def test_the_api_csv_writes_formulas_as_text(hangzhou_plan):
     target = Target.objects.get(code="core-invention-patents")
-    ProgressEntryFactory(
+    ObservationFactory(
         target=target, source_title=HYPERLINK, quote="@SUM(A1:A9)", definition_note=COMMAND,
         confidence_note="\t=1+1",
     )
 
-    rows = _csv_rows(APIClient().get("/api/v1/entries/", {"format": "csv", "target": target.code}))
+    rows = _csv_rows(APIClient().get("/api/v1/observations/", {"format": "csv", "target": target.code}))
 
     assert len(rows) == 1
     assert rows[0]["source_title"] == "'" + HYPERLINK
     assert rows[0]["quote"] == "'@SUM(A1:A9)"
     assert rows[0]["definition_note"] == "'" + COMMAND
     assert rows[0]["confidence_note"] == "'\t=1+1"
-    assert rows[0]["target"] == target.code  # untouched
+    assert rows[0]["indicator"] == target.indicator.code  # untouched
 
 
 def test_the_api_csv_keeps_negative_numbers_as_numbers(hangzhou_plan):

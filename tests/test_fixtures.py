@@ -1,14 +1,16 @@
 """The fixtures hold the plan's targets exactly as the seed publishes them."""
 
+import csv
 import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from measures.models import Area, Measure
-from targets.models import Objective, Plan, ProgressEntry, Target, TargetItem
+from targets.models import Indicator, Objective, Observation, Plan, Target, TargetItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -72,16 +74,18 @@ def test_the_plan_objectives_and_dates(hangzhou_plan):
 
 
 def test_sums_start_at_zero_and_levels_without_a_source_are_unknown(hangzhou_plan):
-    sums = Target.objects.filter(aggregation=Target.Aggregation.SUM)
+    sums = Target.objects.filter(plan=hangzhou_plan, indicator__kind=Indicator.Kind.FLOW)
     assert sums.count() == 10
     assert set(sums.values_list("baseline_value", flat=True)) == {Decimal("0")}
     for code in ("nationally-leading-enterprises", "niche-leaders", "hnte-enterprises"):
         target = Target.objects.get(code=code)
-        assert target.aggregation == Target.Aggregation.LATEST
+        assert target.aggregation == "latest"
         assert target.baseline_value is None, f"{code}: no source gives a baseline; it must be unknown, not 0"
     industry = Target.objects.get(code="industry-size")
-    assert (industry.aggregation, industry.baseline_value) == (Target.Aggregation.LATEST, Decimal("1157.69"))
+    assert (industry.aggregation, industry.baseline_value) == ("latest", Decimal("1157.69"))
     assert industry.baseline_date == dt.date(2019, 12, 31)
+    # The published 2019 figure counts another scope: shown, never compared.
+    assert industry.baseline_scope == "above-designated-size" != industry.effective_scope
 
 
 def test_the_named_items(hangzhou_plan):
@@ -103,21 +107,26 @@ def test_the_named_items(hangzhou_plan):
         assert target.is_qualitative and target.target_value is None
 
 
-def test_only_the_published_industry_figures_are_entries(hangzhou_plan):
+def test_only_the_published_figures_are_observations_each_once(hangzhou_plan):
     rows = list(
-        ProgressEntry.objects.order_by("period_end").values_list(
-            "target__code", "period_end", "value", "qualifier", "confidence", "is_synthetic"
+        Observation.objects.order_by("indicator__code", "period_end").values_list(
+            "indicator__code", "scope", "period_end", "value", "qualifier", "confidence", "is_synthetic"
         )
     )
     assert rows == [
-        ("industry-size", dt.date(2019, 12, 31), Decimal("1157.69"), "exact", "low", False),
-        ("industry-size", dt.date(2020, 12, 31), Decimal("1500"), "at_least", "high", False),
-        ("industry-size", dt.date(2024, 12, 31), Decimal("3000"), "at_least", "high", False),
+        ("ai-companies-hosted", "", dt.date(2024, 12, 31), Decimal("500"), "at_least", "high", False),
+        ("ai-core-enterprises", "", dt.date(2024, 12, 31), Decimal("700"), "at_most", "medium", False),
+        ("ai-industry-revenue", "above-designated-size", dt.date(2019, 12, 31), Decimal("1157.69"), "exact", "low",
+         False),
+        ("ai-industry-revenue", "", dt.date(2020, 12, 31), Decimal("1500"), "at_least", "high", False),
+        # The 2024 core-industry figure is in both reference files: entered once, serving both plans.
+        ("ai-industry-revenue", "ai-core-industry", dt.date(2024, 12, 31), Decimal("3000"), "at_least", "high",
+         False),
     ]
-    for entry in ProgressEntry.objects.all():
+    for entry in Observation.objects.all():
         assert entry.source_url.startswith("http") and entry.quote and entry.definition_note
     # The five-month 2021 figure is not an annual level.
-    assert not ProgressEntry.objects.filter(value=Decimal("707.66")).exists()
+    assert not Observation.objects.filter(value=Decimal("707.66")).exists()
 
 
 def test_seven_areas_and_thirty_five_provisional_measures(hangzhou_plan):
@@ -132,7 +141,7 @@ def test_seven_areas_and_thirty_five_provisional_measures(hangzhou_plan):
 
 
 def _table_state():
-    models = (Plan, Objective, Target, TargetItem, ProgressEntry, Area, Measure)
+    models = (Plan, Objective, Target, TargetItem, Observation, Area, Measure)
     return {m.__name__: sorted(m.objects.values_list("pk", flat=True)) for m in models}
 
 
@@ -149,13 +158,13 @@ def test_reloading_keeps_what_an_administrator_changed(hangzhou_plan):
     measure = Measure.objects.get(number=1)
     measure.title_en, measure.is_provisional = "Official wording of measure 1", False
     measure.save()
-    ProgressEntry.objects.filter(period_end=dt.date(2020, 12, 31)).update(value=Decimal("1600"))
+    Observation.objects.filter(period_end=dt.date(2020, 12, 31)).update(value=Decimal("1600"))
 
     call_command("load_plan", verbosity=0)
 
     assert Target.objects.get(code="core-invention-patents").name_en == "Core invention patents (edited)"
     assert Measure.objects.get(number=1).title_en == "Official wording of measure 1"
-    assert ProgressEntry.objects.get(period_end=dt.date(2020, 12, 31)).value == Decimal("1600")
+    assert Observation.objects.get(period_end=dt.date(2020, 12, 31)).value == Decimal("1600")
 
 
 def test_a_bad_fixture_is_refused_and_writes_nothing(db, tmp_path):
@@ -180,3 +189,59 @@ def test_a_malformed_file_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("load_plan", str(tmp_path / "missing.json"), verbosity=0)
     assert not Plan.objects.exists()
+
+
+# --- the 2025 plan, read off ../shared/reference/later-plans.csv ---------------------------
+
+LATER_PLANS = settings.BASE_DIR.parent / "shared" / "reference" / "later-plans.csv"
+CODES_2025 = {
+    "AI core industry annual revenue": "ai-core-industry-revenue",
+    "Intelligent computing power": "intelligent-computing-power",
+    "World-class AI foundation models": "world-class-foundation-models",
+    "Industry-specific large models": "industry-large-models",
+    "Above-designated-size AI core industry enterprises": "above-size-core-enterprises",
+    "Industry fund capital directed to AI": "ai-industry-fund-capital",
+}
+
+
+@pytest.fixture
+def later_plan_rows():
+    if not LATER_PLANS.exists():
+        pytest.skip("the reference files are not beside this checkout")
+    with LATER_PLANS.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_2025_target_has_the_published_value_quote_source_and_confidence(hangzhou_plan, later_plan_rows):
+    plan = Plan.objects.get(code="hz-ai-2025")
+    rows = [row for row in later_plan_rows if row["kind"] == "target"]
+    assert Target.objects.filter(plan=plan).count() == len(rows) == 6
+    for row in rows:
+        target = Target.objects.get(plan=plan, code=CODES_2025[row["item"]])
+        assert target.target_value == Decimal(row["value"]), target.code
+        assert target.due_date == dt.date.fromisoformat(row["period_end"])
+        assert target.direction == row["qualifier"]
+        assert row["quote"] in target.source_wording and row["source_url"] in target.source_wording
+        assert target.source_confidence == row["confidence"]
+        assert target.method_note_en and target.method_note_zh  # the reasoning on the shared indicator
+    # Where the source is a repost, the confidence is lower.
+    reposted = {CODES_2025[row["item"]] for row in rows if "repost" in row["source_title"]}
+    assert set(Target.objects.filter(plan=plan, source_confidence="medium").values_list("code", flat=True)) == reposted
+
+
+def test_the_2025_plan_shares_the_revenue_indicator_with_the_2020_plan_on_another_scope(hangzhou_plan):
+    core = Target.objects.get(code="ai-core-industry-revenue")
+    industry = Target.objects.get(code="industry-size")
+
+    assert core.indicator_id == industry.indicator_id
+    assert (core.effective_scope, industry.effective_scope) == ("ai-core-industry", "ai-industry")
+    assert "shared with the 2020 plan" in core.method_note_en
+
+
+def test_the_2025_plan_and_its_zone(hangzhou_plan, later_plan_rows):
+    plan = Plan.objects.get(code="hz-ai-2025")
+    row = next(row for row in later_plan_rows if row["kind"] == "plan")
+    assert plan.title_zh in row["item"] and plan.source_url == row["source_url"]
+    assert (plan.published_on, plan.target_date) == (dt.date(2025, 6, 13), dt.date(2025, 12, 31))
+    # The official name, the same in both plans.
+    assert plan.zone_zh == hangzhou_plan.zone_zh == "杭州国家新一代人工智能创新发展试验区"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import Measure, MeasureUpdate
 from measures.resources import MeasureResource
+from tests.admin_forms import admin_form_data
 from tests.factories import MeasureFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -29,7 +30,9 @@ def test_importing_the_official_list_replaces_placeholders_in_place(hangzhou_pla
     assert not result.has_errors() and not result.has_validation_errors()
     measure = Measure.objects.get(number=1)
     assert measure.pk == placeholder.pk
-    assert (measure.title_en, measure.status, measure.is_provisional) == ("Strengthen fundamental research", "in_progress", False)
+    # A status comes only from a dated update with its evidence: the list's column is ignored.
+    assert (measure.title_en, measure.status, measure.is_provisional) == (
+        "Strengthen fundamental research", "not_reported", False)
     assert Measure.objects.count() == 35
 
 
@@ -58,7 +61,6 @@ def test_the_admin_import_page_opens(client, zone_admin, hangzhou_plan):
     ("fields", "field"),
     [
         ({"start_date": dt.date(2021, 1, 1), "due_date": dt.date(2020, 1, 1)}, "due_date"),
-        ({"status": "in_progress", "completed_on": dt.date(2021, 1, 1)}, "completed_on"),
     ],
 )
 def test_inconsistent_measure_dates_are_refused(fields, field):
@@ -69,7 +71,7 @@ def test_inconsistent_measure_dates_are_refused(fields, field):
         services.measure_save(measure=measure)
     assert field in caught.value.message_dict
     measure.refresh_from_db()
-    assert measure.status == "not_started" and measure.completed_on is None
+    assert (measure.start_date, measure.due_date) == (None, None)
 
 
 def test_a_measure_number_is_unique_within_its_plan(hangzhou_plan):
@@ -78,6 +80,18 @@ def test_a_measure_number_is_unique_within_its_plan(hangzhou_plan):
     with pytest.raises(ValidationError, match="already exists"):
         services.measure_save(measure=clash)
     assert Measure.objects.filter(number=1).count() == 1
+
+
+def test_a_measure_without_an_update_is_not_reported_and_a_direct_status_is_ignored():
+    """No evidence, no judgement: the status follows the dated updates only."""
+    measure = MeasureFactory()
+    assert measure.status == "not_reported"
+
+    measure.status = "completed"
+    services.measure_save(measure=measure)
+
+    measure.refresh_from_db()
+    assert (measure.status, measure.completed_on) == ("not_reported", None)
 
 
 def test_an_update_with_a_status_moves_the_measure():
@@ -120,13 +134,13 @@ def plan_with_a_snapshot_date(hangzhou_plan):
 def test_an_update_that_completes_a_measure_refreshes_the_counts_beside_the_list(client, plan_with_a_snapshot_date):
     day = dt.date(2026, 11, 27)
     measure = Measure.objects.get(number=1)
-    assert _counts_on(measure.area, day) == {"not_started": 5}
+    assert _counts_on(measure.area, day) == {"not_reported": 5}
 
     services.measure_update_create(measure=measure, date=dt.date(2023, 6, 30), note="Done", status="completed")
 
-    assert _counts_on(measure.area, day) == {"completed": 1, "not_started": 4}
+    assert _counts_on(measure.area, day) == {"completed": 1, "not_reported": 4}
     page = client.get("/measures/", {"as_of": day.isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
-    assert page.context["areas"][0].status_counts == {"completed": 1, "not_started": 4}
+    assert page.context["areas"][0].status_counts == {"completed": 1, "not_reported": 4}
 
 
 def test_changing_or_deleting_measures_and_updates_refreshes_the_counts(plan_with_a_snapshot_date):
@@ -134,41 +148,40 @@ def test_changing_or_deleting_measures_and_updates_refreshes_the_counts(plan_wit
     measure = Measure.objects.get(number=2)
     update = services.measure_update_create(measure=measure, date=dt.date(2022, 6, 30), note="Started",
                                             status="in_progress")
-    assert _counts_on(measure.area, day) == {"in_progress": 1, "not_started": 4}
+    assert _counts_on(measure.area, day) == {"in_progress": 1, "not_reported": 4}
 
     services.measure_update_delete(update=update)
-    measure.refresh_from_db()
-    measure.status = "delayed"
-    services.measure_save(measure=measure)
-    assert _counts_on(measure.area, day) == {"delayed": 1, "not_started": 4}
+    assert _counts_on(measure.area, day) == {"not_reported": 5}
+    services.measure_update_create(measure=measure, date=dt.date(2023, 6, 30), note="Late", status="delayed")
+    assert _counts_on(measure.area, day) == {"delayed": 1, "not_reported": 4}
 
-    services.measure_delete(measure=measure)
-    assert _counts_on(measure.area, day) == {"not_started": 4}
+    services.measure_delete(measure=Measure.objects.get(pk=measure.pk))
+    assert _counts_on(measure.area, day) == {"not_reported": 4}
 
 
-def test_the_list_editable_status_in_the_admin_refreshes_the_counts(client, zone_admin, plan_with_a_snapshot_date):
+def test_the_admin_shows_the_status_but_does_not_take_it(client, zone_admin, plan_with_a_snapshot_date):
+    """The status is read-only in the admin: a hand-made POST carrying one changes nothing."""
     day = dt.date(2026, 11, 27)
     first = Measure.objects.get(number=1)
     client.force_login(zone_admin)
-    measures = list(Measure.objects.order_by("area__plan", "number"))
-    data = {"form-TOTAL_FORMS": str(len(measures)), "form-INITIAL_FORMS": str(len(measures)), "_save": "Save"}
-    for i, measure in enumerate(measures):
-        data[f"form-{i}-id"] = str(measure.pk)
-        data[f"form-{i}-status"] = "in_progress" if measure.pk == first.pk else measure.status
+    url = reverse("admin:measures_measure_change", args=[first.pk])
+    data = {**admin_form_data(client.get(url)), "status": "completed"}
 
-    response = client.post(reverse("admin:measures_measure_changelist") + "?all=", data)
+    response = client.post(url, data)
 
     assert response.status_code == 302
-    assert _counts_on(first.area, day) == {"in_progress": 1, "not_started": 4}
+    first.refresh_from_db()
+    assert first.status == "not_reported"
+    assert _counts_on(first.area, day) == {"not_reported": 5}
 
 
 def test_saving_a_progress_figure_leaves_the_measures_roll_ups_alone(plan_with_a_snapshot_date):
     from measures.models import AreaRollup
     from targets.models import Target
-    from targets.services import progress_entry_create
+    from targets.services import observation_create
 
     before = list(AreaRollup.objects.order_by("pk").values_list("pk", "computed_at"))
-    progress_entry_create(target=Target.objects.get(code="core-invention-patents"), period_end=dt.date(2021, 12, 31),
-                          value=120, source_title="Science and technology bureau")
+    observation_create(indicator=Target.objects.get(code="core-invention-patents").indicator,
+                       period_end=dt.date(2021, 12, 31), value=120, source_title="Science and technology bureau")
 
     assert list(AreaRollup.objects.order_by("pk").values_list("pk", "computed_at")) == before

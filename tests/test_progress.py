@@ -16,7 +16,7 @@ from django.utils import translation
 
 from targets import progress
 from targets.explain import snapshot_explanation
-from targets.models import Snapshot, Target
+from targets.models import Indicator, Snapshot, Target, TargetItem
 from targets.progress import years_between
 
 SPAN_DAYS = 1461  # 31 Dec 2019 → 31 Dec 2023
@@ -40,14 +40,16 @@ def a_target(*, target_value="300", baseline_value="0", aggregation="sum", direc
         "target_value": None if target_value is None else Decimal(target_value),
         "baseline_value": None if baseline_value is None else Decimal(baseline_value),
         "baseline_date": dt.date(2019, 12, 31), "direction": direction, "aggregation": aggregation,
-        "plan_target_date": dt.date(2023, 12, 31),
+        "target_date": dt.date(2023, 12, 31),
         "on_track_threshold": Decimal("0.95"), "acceleration_threshold": Decimal("0.6"),
     }, unit=unit)
 
 
-def items_target(*statuses) -> Case:
+def items_target(*statuses, on=dt.date(2021, 6, 30)) -> Case:
+    """A qualitative target whose named items were each reported once, on `on`, with these
+    statuses ("not_reported": an item without any update)."""
     case = a_target(target_value=None, baseline_value=None, aggregation="latest", kind="qualitative", unit="item")
-    case.items = list(statuses)
+    case.items = [[] if status == "not_reported" else [(on, status)] for status in statuses]
     return case
 
 
@@ -68,8 +70,9 @@ def snapshot(case, as_of):
 def explained(case, result, language="en"):
     """The sentences an official reads beside this result (an unsaved Snapshot: no database)."""
     row = {k: v for k, v in vars(result).items() if k != "target_id"}
+    indicator = None if case.unit == "item" else Indicator(unit=case.unit)
     with translation.override(language):
-        return snapshot_explanation(Snapshot(target=Target(unit=case.unit), **row))
+        return snapshot_explanation(Snapshot(target=Target(indicator=indicator), **row))
 
 
 # --- counts (sum targets): pace ------------------------------------------------------
@@ -89,9 +92,10 @@ def test_count_target_part_way_is_on_track_by_pace():
     assert result.expected == pytest.approx(366 / SPAN_DAYS)
     assert result.ratio == pytest.approx(0.4 / (366 / SPAN_DAYS))  # 1.597
     assert result.status == Snapshot.Status.ON_TRACK
-    # Linear trend through (0, 0) and (366, 120): 479.0 on 31 Dec 2023; 300 after 915 days.
-    assert result.forecast_value == pytest.approx(Decimal("479.0164"), abs=Decimal("0.0001"))
-    assert result.forecast_reach_date == dt.date(2022, 7, 3)
+    # One figure is no trend: a forecast needs two figures of the target's definition.
+    assert result.forecast_value is None and result.forecast_reach_date is None
+    assert "forecast_needs_two_figures" in result.inputs["notes"]
+    assert result.confidence == "high"
     assert result.data_age_days == 0 and not result.is_data_stale
     assert result.inputs["points_used"] == [
         {"period_end": "2020-12-31", "value": "120", "qualifier": "exact", "synthetic": False}
@@ -220,7 +224,8 @@ def test_second_point_without_baseline_measures_growth_from_the_first():
 
 
 def test_at_the_baseline_date_pace_is_undefined_and_not_divided_by_zero():
-    target = a_target()
+    # A level on the baseline date is a figure (its starting point), but no progress is due yet.
+    target = a_target(aggregation="latest", baseline_value=None)
     entry(target, dt.date(2019, 12, 31), "10")
 
     result = snapshot(target, dt.date(2019, 12, 31))
@@ -231,11 +236,30 @@ def test_at_the_baseline_date_pace_is_undefined_and_not_divided_by_zero():
     assert "too_early" in result.inputs["notes"]
 
 
+def test_a_count_reported_on_its_baseline_date_is_outside_its_window():
+    # A sum counts what was added after the baseline date: a figure dated on it is not part of it.
+    target = a_target()
+    entry(target, dt.date(2019, 12, 31), "10")
+
+    result = snapshot(target, dt.date(2020, 6, 30))
+
+    assert result.attained is None and result.status == Snapshot.Status.NO_DATA
+    assert "no_figure_since_baseline" in result.inputs["notes"]
+
+
 def test_met_at_the_baseline_date_is_achieved():
-    target = a_target(target_value="10")
+    target = a_target(target_value="10", aggregation="latest", baseline_value=None)
     entry(target, dt.date(2019, 12, 31), "10")
 
     assert snapshot(target, dt.date(2019, 12, 31)).status == Snapshot.Status.ACHIEVED
+
+
+def test_a_baseline_alone_is_no_data():
+    result = snapshot(a_target(aggregation="latest", baseline_value="100", target_value="200"), dt.date(2021, 6, 30))
+
+    assert result.status == Snapshot.Status.NO_DATA and result.progress is None
+    assert result.inputs["notes"] == ["no_figure_since_baseline"]
+    assert result.confidence == ""
 
 
 # --- after the target date -------------------------------------------------------------
@@ -250,7 +274,9 @@ def test_deadline_passed_and_met():
 
     assert result.attained == Decimal("310")
     assert result.status == Snapshot.Status.ACHIEVED
-    assert result.forecast_reach_date == dt.date(2022, 12, 31)  # already reached then
+    # Reached: the figures say so (data date 31 Dec 2022); a reached target has no forecast.
+    assert result.data_date == dt.date(2022, 12, 31)
+    assert result.forecast_value is None and result.forecast_reach_date is None
 
 
 def test_deadline_passed_and_missed():
@@ -270,8 +296,9 @@ def test_deadline_passed_with_a_lower_bound_below_target_is_not_a_miss():
 
     result = snapshot(target, dt.date(2024, 3, 31))
 
-    assert result.status == Snapshot.Status.NO_DATA
-    assert {"bound_not_conclusive", "deadline_passed_without_data"} <= set(result.inputs["notes"])
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert "bound_not_conclusive" in result.inputs["notes"]
+    assert result.confidence == "medium"  # a bound: one step below the figure's high
 
 
 def test_deadline_passed_with_only_old_figures_is_not_a_miss():
@@ -280,8 +307,8 @@ def test_deadline_passed_with_only_old_figures_is_not_a_miss():
 
     result = snapshot(target, dt.date(2024, 3, 31))
 
-    assert result.status == Snapshot.Status.NO_DATA
-    assert result.inputs["notes"] == ["deadline_passed_without_data"]
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert result.inputs["notes"] == ["figure_too_old_at_deadline"]
     assert result.is_data_stale
 
 
@@ -320,6 +347,33 @@ def test_qualitative_target_without_items_has_no_data():
     assert result.progress is None
 
 
+def test_items_without_any_dated_report_are_no_evidence_and_no_judgement():
+    fields = items_target("not_reported", "not_reported", "not_reported")
+
+    result = snapshot(fields, dt.date(2022, 6, 30))
+
+    assert result.status == Snapshot.Status.NO_DATA  # not "off track": nobody reported anything
+    assert result.progress is None and result.method == Snapshot.Method.NONE
+    assert result.inputs["notes"] == ["no_item_reported"]
+
+
+def test_an_item_counts_only_from_the_date_of_its_report():
+    fields = items_target("achieved", "achieved", on=dt.date(2022, 3, 1))
+
+    assert snapshot(fields, dt.date(2021, 12, 31)).status == Snapshot.Status.NO_DATA
+    assert snapshot(fields, dt.date(2022, 3, 1)).status == Snapshot.Status.ACHIEVED
+
+
+def test_after_the_deadline_items_not_all_reported_leave_the_verdict_open():
+    open_ = items_target("achieved", "not_reported", on=dt.date(2022, 3, 1))
+    closed = items_target("achieved", "in_progress", on=dt.date(2022, 3, 1))
+
+    undetermined = snapshot(open_, dt.date(2024, 6, 30))
+    assert undetermined.status == Snapshot.Status.NOT_DETERMINED
+    assert "items_not_all_reported_by_deadline" in undetermined.inputs["notes"]
+    assert snapshot(closed, dt.date(2024, 6, 30)).status == Snapshot.Status.MISSED
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -356,7 +410,8 @@ def test_explanation_of_a_count_states_pace_and_thresholds():
 def test_explanation_of_a_snapshot_without_data_or_inputs():
     fields = items_target()
     empty_sentences = explained(fields, snapshot(fields, dt.date(2021, 12, 31)))
-    bare = Snapshot(target=Target(unit="patent"), as_of=dt.date(2021, 12, 31), status=Snapshot.Status.NO_DATA)
+    bare = Snapshot(target=Target(indicator=Indicator(unit="patent")), as_of=dt.date(2021, 12, 31),
+                    status=Snapshot.Status.NO_DATA)
     with translation.override("en"):
         bare_sentences = snapshot_explanation(bare)
 
@@ -364,31 +419,31 @@ def test_explanation_of_a_snapshot_without_data_or_inputs():
     assert bare_sentences == ["No figure has been reported up to 31 Dec 2021.", "Status: no data."]
 
 
-def test_a_measure_status_on_a_past_date_comes_from_its_last_update_by_then():
+def test_a_measure_status_on_a_date_comes_from_its_last_update_by_then():
     from measures.progress import measure_status_on
 
     updates = [(dt.date(2021, 3, 1), "in_progress"), (dt.date(2021, 9, 1), ""), (dt.date(2022, 3, 1), "completed")]
-    today = dt.date(2026, 11, 27)
 
     def on(day):
-        return measure_status_on(current="delayed", updates=updates, as_of=day, today=today)
+        return measure_status_on(updates=updates, as_of=day)
 
-    assert on(dt.date(2021, 1, 1)) == "delayed"  # no update yet: the current status
+    assert on(dt.date(2021, 1, 1)) == "not_reported"  # no dated update yet: no evidence, no judgement
     assert on(dt.date(2021, 12, 31)) == "in_progress"  # the update without a status changes nothing
     assert on(dt.date(2022, 3, 1)) == "completed"
-    assert on(today) == "delayed"  # today: the current status
+    assert measure_status_on(updates=updates) == "completed"  # now
+    assert measure_status_on(updates=[]) == "not_reported"
 
 
 # --- one vocabulary, one rule ----------------------------------------------------------
 
 def test_the_models_take_their_codes_from_the_engine():
-    from targets.models import ProgressEntry
+    from targets.models import Observation
 
     assert tuple(Snapshot.Status.values) == progress.STATUSES
     assert tuple(Snapshot.Method.values) == progress.METHODS
-    assert tuple(ProgressEntry.Qualifier.values) == progress.QUALIFIERS
+    assert tuple(Observation.Qualifier.values) == progress.QUALIFIERS
     assert set(Target.Direction.values) == {progress.AT_LEAST, progress.AT_MOST}
-    assert set(Target.Aggregation.values) == {progress.SUM, progress.LATEST}
+    assert progress.NOT_REPORTED in TargetItem.Status.values
     assert progress.QUALITATIVE in Target.Kind.values
 
 
@@ -441,3 +496,140 @@ def test_the_bound_of_a_sum(qualifiers, bound, note):
     assert progress.running_sum_bounds(qualifiers)[-1] == bound
     if note:
         assert note in result.inputs["notes"]
+
+
+# --- no evidence, no judgement: definitions, deadlines, bounds, forecasts, confidence --------
+# The industry-size target of the 2020 plan, in its own figures: 2,000 亿元 by 31 Dec 2023;
+# baseline 1,157.69 亿元 (2019) of another scope (enterprises above designated size); 2020 at
+# least 1,500 (the AI industry: the target's scope); 2024 at least 3,000 — the AI *core*
+# industry, another scope, which the store passes as context, not as a figure.
+
+def industry_size() -> Case:
+    case = a_target(target_value="2000", baseline_value="1157.69", aggregation="latest", unit="yi_yuan")
+    case.target["baseline_comparable"] = False
+    case.target["other_scope"] = [
+        {"period_end": "2024-12-31", "value": "3000", "qualifier": "at_least", "scope": "ai-core-industry", "note": ""},
+    ]
+    entry(case, dt.date(2020, 12, 31), "1500", qualifier="at_least")
+    return case
+
+
+def test_a_baseline_of_another_definition_is_never_computed_from():
+    result = snapshot(industry_size(), dt.date(2021, 6, 30))
+
+    # Progress is the attained value as a share of the target (1,500 / 2,000), never growth
+    # from 1,157.69: that figure counts something else.
+    assert result.progress == pytest.approx(0.75)
+    assert result.method == Snapshot.Method.PACE and result.inputs["observed_cagr"] is None
+    assert result.ratio == pytest.approx(0.75 / (547 / SPAN_DAYS))  # 2.00: on track, at least
+    assert result.status == Snapshot.Status.ON_TRACK
+    assert {"baseline_other_scope", "one_point_pace", "forecast_needs_two_figures"} <= set(result.inputs["notes"])
+    assert result.forecast_value is None  # one figure of its definition: no trend
+    assert result.confidence == "medium"  # a high-confidence figure, but a lower bound
+
+
+def test_after_the_deadline_a_figure_of_another_definition_is_context_not_achievement():
+    result = snapshot(industry_size(), dt.date(2026, 11, 28))
+
+    # 2024's "at least 3,000" is above the target, but it counts the core industry and comes a
+    # year after the deadline: the verdict rests on 2020's figure, three years before it.
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert "figure_too_old_at_deadline" in result.inputs["notes"]
+    assert result.inputs["other_scope"]["period_end"] == "2024-12-31"
+    assert result.inputs["after_deadline"] is None  # nothing of its own definition after the deadline
+    assert result.confidence == "low"  # stale at the deadline and a bound
+    with translation.override("en"):
+        text = " ".join(explained(industry_size(), result))
+    assert ("A figure of another definition (the AI core industry (人工智能核心产业)): at least RMB 300 billion for 31 Dec 2024 — shown "
+            "as context, never part of the status or a growth rate.") in text
+
+
+def test_a_later_figure_of_the_same_definition_is_context_not_the_verdict():
+    case = a_target(target_value="2000", baseline_value="1157.69", aggregation="latest", unit="yi_yuan")
+    entry(case, dt.date(2020, 12, 31), "1500")
+    entry(case, dt.date(2024, 12, 31), "3000", qualifier="at_least")
+
+    result = snapshot(case, dt.date(2025, 6, 30))
+
+    assert result.status == Snapshot.Status.NOT_DETERMINED  # not "achieved" from a 2024 figure
+    assert result.data_date == dt.date(2020, 12, 31)
+    assert result.inputs["after_deadline"] == {
+        "period_end": "2024-12-31", "value": "3000", "qualifier": "at_least", "synthetic": False,
+    }
+    with translation.override("en"):
+        text = " ".join(explained(case, result))
+    assert "After the deadline: at least RMB 300 billion by 31 Dec 2024" in text
+
+
+def test_a_figure_at_the_deadline_decides_and_a_lower_bound_proves_achievement():
+    case = a_target(target_value="2000", baseline_value="1157.69", aggregation="latest", unit="yi_yuan")
+    entry(case, dt.date(2023, 12, 31), "2100", qualifier="at_least")
+
+    assert snapshot(case, dt.date(2024, 6, 30)).status == Snapshot.Status.ACHIEVED
+
+
+def test_an_upper_bound_proves_a_miss_but_never_achievement():
+    case = a_target(target_value="2000", baseline_value="1157.69", aggregation="latest", unit="yi_yuan")
+    entry(case, dt.date(2023, 12, 31), "1800", qualifier="at_most")
+
+    assert snapshot(case, dt.date(2024, 6, 30)).status == Snapshot.Status.MISSED
+    at_most = a_target(target_value="80", baseline_value="100", aggregation="latest", direction="at_most")
+    entry(at_most, dt.date(2023, 12, 31), "70", qualifier="at_most")
+    assert snapshot(at_most, dt.date(2024, 6, 30)).status == Snapshot.Status.ACHIEVED
+
+
+def test_a_count_past_its_target_before_the_deadline_stays_achieved():
+    # A count only grows: 320 of 300 in 2021 is achieved for good, even with no later figure.
+    case = a_target()
+    entry(case, dt.date(2021, 12, 31), "320")
+
+    assert snapshot(case, dt.date(2026, 6, 30)).status == Snapshot.Status.ACHIEVED
+
+
+def test_a_sum_counts_only_its_window():
+    case = a_target()
+    entry(case, dt.date(2019, 12, 31), "500")  # before the window opens
+    entry(case, dt.date(2022, 6, 30), "100")
+    entry(case, dt.date(2024, 12, 31), "500")  # after the target date: context
+
+    result = snapshot(case, dt.date(2025, 3, 31))
+
+    assert result.attained == Decimal("100")
+    # The window's last figure is 18 months before the deadline: more than one reporting period.
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert result.inputs["after_deadline"]["period_end"] == "2024-12-31"
+
+
+def test_a_forecast_agrees_with_its_reach_date_and_never_says_a_past_date():
+    case = a_target()
+    entry(case, dt.date(2020, 12, 31), "60")
+    entry(case, dt.date(2021, 12, 31), "60")
+
+    result = snapshot(case, dt.date(2022, 3, 31))
+
+    due = dt.date(2023, 12, 31)
+    value, reach = result.forecast_value, result.forecast_reach_date
+    assert value is not None
+    # Reached by the deadline exactly when the trend's value there meets the target.
+    assert (reach is not None and reach <= due) == (value >= Decimal("300"))
+    assert reach is None or reach > dt.date(2022, 3, 31)
+
+    fast = a_target()
+    entry(fast, dt.date(2020, 6, 30), "100")
+    entry(fast, dt.date(2020, 12, 31), "150")  # 250 by then; the trend crosses 300 in early 2021
+    late = snapshot(fast, dt.date(2021, 11, 30))
+    assert late.status != Snapshot.Status.ACHIEVED  # the figures show 250, not 300
+    assert late.forecast_reach_date is None  # a date already past is not "will reach"
+    with translation.override("en"):
+        text = " ".join(explained(fast, late))
+    assert "would be reached on" not in text
+
+
+def test_confidence_is_the_lowest_figure_and_lower_for_stale_data():
+    case = a_target()
+    entry(case, dt.date(2020, 12, 31), "100")
+    case.entries[-1].append("medium")
+    entry(case, dt.date(2021, 12, 31), "50")
+
+    assert snapshot(case, dt.date(2021, 12, 31)).confidence == "medium"
+    assert snapshot(case, dt.date(2023, 6, 30)).confidence == "low"  # more than a year old

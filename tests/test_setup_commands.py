@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from measures.models import Measure
-from targets.models import Plan, ProgressEntry, Snapshot, Target
+from targets.models import Observation, Plan, Snapshot, Target
 from targets.progress.dates import backfill_dates
 from targets.services import (
     NIGHTLY_RECOMPUTE_TASK,
@@ -72,16 +72,20 @@ def test_setup_builds_everything_a_fresh_database_needs(static_root, monkeypatch
     out = run_setup(monkeypatch=monkeypatch)
 
     plan = Plan.objects.get(code="hz-ai-zone-2020")
-    assert Target.objects.filter(objective__plan=plan).count() == 16
+    later = Plan.objects.get(code="hz-ai-2025")
+    assert Target.objects.filter(plan=plan).count() == 16
+    assert Target.objects.filter(plan=later).count() == 6
     assert Measure.objects.count() == 35
     assert set(Group.objects.values_list("name", flat=True)) == {
         ROLE_ZONE_ADMINISTRATOR, ROLE_DATA_ENTRY, ROLE_VIEWER,
     }
     # The monthly history from the baseline up to today, not only today.
     history = backfill_dates(since=plan.baseline_date, until=timezone.localdate())
+    later_history = backfill_dates(since=later.baseline_date, until=timezone.localdate())
     assert len(history) > 12
-    assert sorted(set(Snapshot.objects.values_list("as_of", flat=True))) == history
-    assert Snapshot.objects.count() == 16 * len(history)
+    assert sorted(set(Snapshot.objects.filter(target__plan=plan).values_list("as_of", flat=True))) == history
+    assert sorted(set(Snapshot.objects.filter(target__plan=later).values_list("as_of", flat=True))) == later_history
+    assert Snapshot.objects.count() == 16 * len(history) + 6 * len(later_history)
     assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK, enabled=True).count() == 1
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(out.split("password: ")[1].split()[0])
@@ -93,11 +97,11 @@ def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkey
     target = Target.objects.get(code="industry-size")
     target.name_en = "AI industry revenue (renamed by an administrator)"
     target.save()
-    entry = target.entries.order_by("period_end").first()
-    entry.note = "checked against the statistical yearbook"
+    entry = target.indicator.observations.order_by("period_end").first()
+    entry.quote = "checked against the statistical yearbook"
     entry.save()
     measure = Measure.objects.order_by("number").first()
-    measure.status = Measure.Status.DELAYED
+    measure.lead_agency = "Science and technology bureau (set by an administrator)"
     measure.save()
     nightly = PeriodicTask.objects.get(task=NIGHTLY_RECOMPUTE_TASK)
     nightly.enabled = False
@@ -113,8 +117,8 @@ def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkey
     assert _row_counts() == counts
     assert Target.objects.get(code="industry-size").name_en == "AI industry revenue (renamed by an administrator)"
     entry.refresh_from_db()
-    assert entry.note == "checked against the statistical yearbook"
-    assert Measure.objects.order_by("number").first().status == Measure.Status.DELAYED
+    assert entry.quote == "checked against the statistical yearbook"
+    assert Measure.objects.order_by("number").first().lead_agency == "Science and technology bureau (set by an administrator)"
     nightly.refresh_from_db()
     assert not nightly.enabled and nightly.crontab.hour == "4"
     assert get_user_model().objects.get(username="admin").check_password("changed-by-the-administrator")
@@ -127,14 +131,15 @@ def test_setup_for_a_container_skips_only_the_static_files(static_root, monkeypa
     run_setup("--skip-collectstatic", monkeypatch=monkeypatch)
 
     assert not static_root.exists()
-    assert Snapshot.objects.filter(as_of=timezone.localdate()).count() == 16
-    overview = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert Snapshot.objects.filter(as_of=timezone.localdate()).count() == 16 + 6
+    overview = client.get("/plans/hz-ai-zone-2020/", HTTP_ACCEPT_LANGUAGE="en")
     assert overview.status_code == 200
-    assert overview.content.decode().count('href="/targets/') >= 16
-    assert client.get("/targets/industry-size/").status_code == 200
-    assert client.get("/measures/").status_code == 200
+    assert overview.content.decode().count('href="/plans/hz-ai-zone-2020/targets/') >= 16
+    assert client.get("/plans/hz-ai-zone-2020/targets/industry-size/").status_code == 200
+    assert client.get("/plans/hz-ai-zone-2020/measures/").status_code == 200
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
     api = client.get("/api/v1/targets/", {"format": "json"})
-    assert api.status_code == 200 and api.json()["count"] == 16
+    assert api.status_code == 200 and api.json()["count"] == 16 + 6
 
 
 def test_make_run_and_docker_compose_share_the_setup_command():
@@ -157,5 +162,5 @@ def test_make_run_and_docker_compose_share_the_setup_command():
 
 
 def _row_counts() -> dict[str, int]:
-    models = (Plan, Target, ProgressEntry, Snapshot, Measure, Group, PeriodicTask, get_user_model())
+    models = (Plan, Target, Observation, Snapshot, Measure, Group, PeriodicTask, get_user_model())
     return {model.__name__: model.objects.count() for model in models}

@@ -52,9 +52,9 @@ def test_a_signed_in_reader_reads_the_api_by_session(client, reader, api_unthrot
     _sign_in(client, "reader")
 
     response = client.get("/api/v1/targets/")
-    assert response.status_code == 200 and response.json()["count"] == 16
+    assert response.status_code == 200 and response.json()["count"] == 16 + 6
     # Reading only: the session does not let a Viewer write.
-    assert client.post("/api/v1/entries/", {}, content_type="application/json").status_code == 403
+    assert client.post("/api/v1/observations/", {}, content_type="application/json").status_code == 403
 
 
 def test_a_reader_still_cannot_enter_the_admin(client, reader, hangzhou_plan):

@@ -19,16 +19,16 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from kombu.exceptions import EncodeError
 
 from targets import services
-from targets.models import ProgressEntry, RecomputeRequest, Rollup, Snapshot, SnapshotDate
+from targets.models import Observation, RecomputeRequest, Rollup, Snapshot, SnapshotDate
 from targets.progress.dates import zone_today
 from targets.services import (
-    progress_entry_create,
-    progress_entry_delete,
-    progress_entry_save,
-    progress_entry_update,
+    observation_create,
+    observation_delete,
+    observation_save,
+    observation_update,
 )
 from targets.tasks import refresh_snapshots, refresh_target_snapshots
-from tests.factories import ObjectiveFactory, ProgressEntryFactory, SnapshotFactory, TargetFactory
+from tests.factories import ObjectiveFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped Redis.
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
@@ -37,8 +37,9 @@ pytestmark = pytest.mark.django_db
 
 
 def create_entry(target, *, period_end=dt.date(2020, 12, 31), value="120"):
-    return progress_entry_create(
-        target=target, period_end=period_end, value=Decimal(value), source_title="Hangzhou statistical bulletin"
+    return observation_create(
+        indicator=target.indicator, period_end=period_end, value=Decimal(value),
+        source_title="Hangzhou statistical bulletin",
     )
 
 
@@ -71,7 +72,7 @@ def test_it_queues_nothing_for_a_rejected_entry(django_capture_on_commit_callbac
         create_entry(target, value="-5")
 
     assert callbacks == []
-    assert not ProgressEntry.objects.exists()
+    assert not Observation.objects.exists()
     assert not Snapshot.objects.exists()
 
 
@@ -84,7 +85,7 @@ def test_it_queues_nothing_when_the_surrounding_transaction_rolls_back(django_ca
             raise RuntimeError("the import failed further on")
 
     assert callbacks == []
-    assert not ProgressEntry.objects.exists()
+    assert not Observation.objects.exists()
     assert not Snapshot.objects.exists()
 
 
@@ -95,7 +96,7 @@ def test_changing_an_entry_recomputes_its_target(django_capture_on_commit_callba
     assert snapshot_on(target, zone_today()).attained == Decimal("120")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        progress_entry_update(entry=entry, data={"value": Decimal("150")})
+        observation_update(observation=entry, data={"value": Decimal("150")})
 
     assert len(callbacks) == 1
     assert snapshot_on(target, zone_today()).attained == Decimal("150")
@@ -109,13 +110,13 @@ def test_deleting_an_entry_recomputes_its_target(django_capture_on_commit_callba
     assert snapshot_on(target, zone_today()).attained == Decimal("200")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        progress_entry_delete(entry=first)
+        observation_delete(observation=first)
 
     assert len(callbacks) == 1
     assert snapshot_on(target, zone_today()).attained == Decimal("80")
 
 
-def test_an_entry_stays_with_its_target_and_a_refused_move_queues_nothing(django_capture_on_commit_callbacks, english):
+def test_a_figure_stays_with_its_indicator_and_a_refused_move_queues_nothing(django_capture_on_commit_callbacks, english):
     objective = ObjectiveFactory()
     before, after = TargetFactory(objective=objective), TargetFactory(objective=objective)
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,13 +124,13 @@ def test_an_entry_stays_with_its_target_and_a_refused_move_queues_nothing(django
         misfiled = create_entry(before, period_end=dt.date(2021, 12, 31), value="30")
     assert snapshot_on(before, zone_today()).attained == Decimal("150")
 
-    misfiled.target = after
+    misfiled.indicator = after.indicator
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError) as refused:
-        progress_entry_save(entry=misfiled)
+        observation_save(observation=misfiled)
 
-    assert "stays with its target" in str(refused.value.message_dict["target"])
+    assert "stays with its indicator" in str(refused.value.message_dict["indicator"])
     assert callbacks == []
-    assert ProgressEntry.objects.get(pk=misfiled.pk).target_id == before.pk
+    assert Observation.objects.get(pk=misfiled.pk).indicator_id == before.indicator_id
     assert snapshot_on(before, zone_today()).attained == Decimal("150")
     assert snapshot_on(after, zone_today()).attained is None
 
@@ -191,7 +192,7 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
     elapsed = time.monotonic() - started
 
     assert len(callbacks) == 1
-    assert ProgressEntry.objects.get(pk=entry.pk).value == Decimal("120")
+    assert Observation.objects.get(pk=entry.pk).value == Decimal("120")
     # Marked in the same transaction as the figure: nothing stale passes for fresh.
     assert set(Snapshot.objects.filter(target=target).values_list("is_outdated", flat=True)) == {True}
     assert snapshot_on(target, zone_today()).attained == Decimal("100")  # not recomputed yet
@@ -224,7 +225,7 @@ def test_the_sweep_leaves_recent_requests_to_their_own_message():
 def test_the_nightly_run_builds_the_calendar_and_drops_yesterdays_date():
     target = TargetFactory(baseline_value=Decimal("0"))
     other = TargetFactory(objective=target.objective)
-    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
 
     refresh_snapshots.delay("2024-06-29").get()
     result = refresh_snapshots.delay("2024-06-30").get()
@@ -242,7 +243,7 @@ def test_the_nightly_run_builds_the_calendar_and_drops_yesterdays_date():
 
 def test_the_nightly_run_repairs_a_snapshot_that_differs_from_a_fresh_computation():
     target = TargetFactory(baseline_value=Decimal("0"))
-    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
     refresh_snapshots.delay("2024-06-30").get()
     # Written wrong behind the engine's back (a lost message, a bug fixed since):
     Snapshot.objects.filter(target=target, as_of=dt.date(2021, 12, 31)).update(attained=Decimal("7"))
@@ -266,7 +267,7 @@ def test_the_nightly_run_uses_todays_date_in_hangzhou(monkeypatch, settings):
 
 def test_the_target_task_takes_an_id():
     target = TargetFactory(baseline_value=Decimal("0"))
-    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
 
     refresh_target_snapshots.delay(target.pk).get()
 
@@ -351,7 +352,7 @@ def test_setup_schedule_keeps_what_an_administrator_changed():
 
 def test_refresh_snapshots_command_runs_the_nightly_job_here():
     target = TargetFactory(baseline_value=Decimal("0"))
-    ProgressEntryFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
+    ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"))
     stale = SnapshotFactory(target=target, as_of=dt.date(2021, 12, 31), is_outdated=True)
 
     call_command("refresh_snapshots", "--as-of", "2024-06-30", verbosity=0)

@@ -21,7 +21,7 @@ from django.db import connection
 from hangzhou_ai_zone.celery import app
 from targets.models import RecomputeRequest, Snapshot
 from targets.progress.dates import zone_today
-from targets.services import plan_calendar, progress_entry_create, progress_entry_update
+from targets.services import observation_create, observation_update, plan_calendar
 from tests.conftest import skip_or_fail
 from tests.factories import TargetFactory
 
@@ -117,8 +117,8 @@ def test_saving_an_entry_produces_the_snapshot_through_a_real_worker(celery_work
     target = TargetFactory(baseline_value=Decimal("0"))
     today = zone_today()
 
-    entry = progress_entry_create(
-        target=target, period_end=dt.date(2020, 12, 31), value=Decimal("120"),
+    entry = observation_create(
+        indicator=target.indicator, period_end=dt.date(2020, 12, 31), value=Decimal("120"),
         source_title="Hangzhou statistical bulletin",
     )
 
@@ -129,7 +129,7 @@ def test_saving_an_entry_produces_the_snapshot_through_a_real_worker(celery_work
     # It went through the broker: the worker's own log records the task.
     assert "targets.refresh_target_snapshots" in worker_log(celery_worker)
 
-    progress_entry_update(entry=entry, data={"value": Decimal("150")})
+    observation_update(observation=entry, data={"value": Decimal("150")})
 
     changed = wait_for(
         lambda: Snapshot.objects.filter(target=target, as_of=today, attained=Decimal("150")).first(),

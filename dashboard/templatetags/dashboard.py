@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
 from targets.language import active_language
-from targets.models import ProgressEntry, Snapshot
+from targets.models import Observation, Snapshot, TargetItem
 from targets.units import format_quantity
 
 register = template.Library()
@@ -18,13 +18,14 @@ STATUS_ICONS = {
     Snapshot.Status.OFF_TRACK: "✖",
     Snapshot.Status.MOVING_AWAY: "↘",
     Snapshot.Status.MISSED: "⊘",
+    Snapshot.Status.NOT_DETERMINED: "…",
     Snapshot.Status.NO_DATA: "?",
 }
-MEASURE_ICONS = {"not_started": "○", "in_progress": "◐", "completed": "●", "delayed": "⚠"}
+MEASURE_ICONS = {"not_reported": "·", "not_started": "○", "in_progress": "◐", "completed": "●", "delayed": "⚠"}
 
 QUALIFIER_SIGNS = {
-    ProgressEntry.Qualifier.AT_LEAST: "≥ ",
-    ProgressEntry.Qualifier.AT_MOST: "≤ ",
+    Observation.Qualifier.AT_LEAST: "≥ ",
+    Observation.Qualifier.AT_MOST: "≤ ",
 }
 
 # The bar's scale runs from -25 % to 125 % of the way, so that a target that moved
@@ -49,9 +50,9 @@ def quantity(value, unit, qualifier=""):
 @register.filter
 def qualifier_note(qualifier):
     notes = {
-        ProgressEntry.Qualifier.AT_LEAST: _("lower bound: the source says “more than”"),
-        ProgressEntry.Qualifier.AT_MOST: _("upper bound: the source says “less than”"),
-        ProgressEntry.Qualifier.PARTIAL_PERIOD: _("covers only part of the period"),
+        Observation.Qualifier.AT_LEAST: _("lower bound: the source says “more than”"),
+        Observation.Qualifier.AT_MOST: _("upper bound: the source says “less than”"),
+        Observation.Qualifier.PARTIAL_PERIOD: _("covers only part of the period"),
     }
     return notes.get(qualifier, "")
 
@@ -111,3 +112,10 @@ def progress_bar(snapshot):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, 0)
+
+
+@register.filter
+def item_status_label(status: str) -> str:
+    """A named item's status in words (not reported, not started, in progress, achieved)."""
+    return str(TargetItem.Status(status).label) if status in TargetItem.Status.values else status
+

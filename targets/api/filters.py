@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.filters import BooleanFilter, IdFilter
 from api.lookups import code_or_id_q
-from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, Plan, Snapshot, Target
 
 
 def _code_or_id(prefix: str):
@@ -47,10 +47,11 @@ class ObjectiveFilter(django_filters.FilterSet):
 
 class TargetFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(label=_("Target code"))
-    plan = plan_filter("objective__plan__")
+    plan = plan_filter("plan__")
+    indicator = django_filters.CharFilter(method=_code_or_id("indicator__"), label=_("Indicator code or id"))
     objective = objective_filter("objective_id")
     kind = django_filters.ChoiceFilter(choices=Target.Kind.choices)
-    unit = django_filters.CharFilter()
+    unit = django_filters.CharFilter(field_name="indicator__unit")
     status = django_filters.ChoiceFilter(
         choices=Snapshot.Status.choices, method="filter_status",
         label=_("Status on the as-of date"),
@@ -58,7 +59,7 @@ class TargetFilter(django_filters.FilterSet):
 
     class Meta:
         model = Target
-        fields = ["code", "plan", "objective", "kind", "unit", "status"]
+        fields = ["code", "plan", "indicator", "objective", "kind", "unit", "status"]
 
     def filter_status(self, queryset, name, value):
         # The status is the one on the list's as-of date, which the view decides.
@@ -68,23 +69,38 @@ class TargetFilter(django_filters.FilterSet):
         return queryset.filter(snapshots__as_of=as_of, snapshots__status=value)
 
 
-class EntryFilter(django_filters.FilterSet):
-    target = target_filter("target__")
-    plan = plan_filter("target__objective__plan__")
-    objective = objective_filter("target__objective_id")
+def _of_target(queryset, name, value):
+    """The figures of the indicator a target (given by code or id) is judged on."""
+    return queryset.filter(indicator__targets__in=Target.objects.filter(code_or_id_q(value))).distinct()
+
+
+class ObservationFilter(django_filters.FilterSet):
+    indicator = django_filters.CharFilter(method=_code_or_id("indicator__"), label=_("Indicator code or id"))
+    target = django_filters.CharFilter(method=_of_target, label=_("Target code or id: its indicator's figures"))
     period_end = django_filters.DateFromToRangeFilter(label=_("Period end (period_end_after, period_end_before)"))
-    qualifier = django_filters.ChoiceFilter(choices=ProgressEntry.Qualifier.choices)
-    confidence = django_filters.ChoiceFilter(choices=ProgressEntry.Confidence.choices)
+    qualifier = django_filters.ChoiceFilter(choices=Observation.Qualifier.choices)
+    confidence = django_filters.ChoiceFilter(choices=Observation.Confidence.choices)
+    scope = django_filters.CharFilter()
     is_synthetic = BooleanFilter()
 
     class Meta:
-        model = ProgressEntry
-        fields = ["target", "plan", "objective", "period_end", "qualifier", "confidence", "is_synthetic"]
+        model = Observation
+        fields = ["indicator", "target", "period_end", "qualifier", "confidence", "scope", "is_synthetic"]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(label=_("Indicator code"))
+    kind = django_filters.ChoiceFilter(choices=Indicator.Kind.choices)
+    unit = django_filters.CharFilter()
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "kind", "unit"]
 
 
 class SnapshotFilter(django_filters.FilterSet):
     target = target_filter("target__")
-    plan = plan_filter("target__objective__plan__")
+    plan = plan_filter("target__plan__")
     objective = objective_filter("target__objective_id")
     status = django_filters.ChoiceFilter(choices=Snapshot.Status.choices)
     method = django_filters.ChoiceFilter(choices=Snapshot.Method.choices)

@@ -1,4 +1,4 @@
-"""What the API shows of plans, targets, entries and snapshots, and what it accepts.
+"""What the API shows of plans, targets, indicators, observations and snapshots, and what it accepts.
 
 Serializers check types and shapes only; the rules a figure must obey live in
 `targets.validation` and are applied by the services the views call.
@@ -13,7 +13,8 @@ from rest_framework import serializers
 from api.lookups import by_code_or_id
 from edge import text
 from targets import selectors, validation
-from targets.models import Objective, Plan, ProgressEntry, Snapshot, Target, TargetItem
+from targets.models import Indicator, Objective, Observation, Plan, Snapshot, Target, TargetItem
+from targets.progress.items import item_status_on
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -47,12 +48,20 @@ class CodeOrIdRelatedField(serializers.RelatedField):
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text=_("draft, in force or ended, today."))
+
     class Meta:
         model = Plan
         fields = [
-            "id", "code", "zone", "title_zh", "title_en", "issuing_body", "published_on",
-            "baseline_date", "target_date", "source_url", "on_track_threshold", "acceleration_threshold",
+            "id", "code", "zone_zh", "zone_en", "title_zh", "title_en", "issuing_body_zh", "issuing_body_en",
+            "stage", "status", "published_on", "baseline_date", "target_date", "source_url", "on_track_threshold",
+            "acceleration_threshold", "zh_is_translation",
         ]
+
+    def get_status(self, plan) -> str:
+        from targets.progress.dates import zone_today
+
+        return plan.status_on(zone_today())
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -71,7 +80,7 @@ class TargetSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Snapshot
         fields = [
-            "as_of", "computed_at", "status", "attained", "attained_qualifier", "unit", "progress",
+            "as_of", "computed_at", "status", "confidence", "attained", "attained_qualifier", "unit", "progress",
             "expected", "method", "forecast_value", "forecast_reach_date", "data_date", "data_age_days",
             "is_data_stale", "has_synthetic", "is_outdated",
         ]
@@ -83,8 +92,17 @@ class _LatestSnapshotField(TargetSnapshotSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    plan = serializers.CharField(source="objective.plan.code", read_only=True, help_text=_("The plan's code."))
+    plan = serializers.CharField(source="plan.code", read_only=True, help_text=_("The plan's code."))
     objective_number = serializers.IntegerField(source="objective.number", read_only=True)
+    indicator = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True,
+        help_text=_("The code of the indicator the target is judged on (empty for a qualitative target)."),
+    )
+    unit = serializers.CharField(read_only=True, allow_null=True)
+    aggregation = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_("sum (a flow indicator) or latest (a stock); empty if qualitative."),
+    )
+    due_date = serializers.DateField(read_only=True, help_text=_("The target date: the target's own, else the plan's."))
     snapshot = _LatestSnapshotField(
         read_only=True, allow_null=True,
         help_text=_("The snapshot on the as-of date (default: the newest date with snapshots)."),
@@ -94,15 +112,22 @@ class TargetSerializer(serializers.ModelSerializer):
         model = Target
         fields = [
             "id", "code", "plan", "objective", "objective_number", "order", "name_zh", "name_en", "kind",
-            "unit", "target_value", "direction", "aggregation", "baseline_value", "baseline_date",
-            "baseline_source", "snapshot",
+            "indicator", "unit", "aggregation", "scope", "target_value", "due_date", "direction", "baseline_value",
+            "baseline_date", "baseline_scope", "baseline_source", "source_confidence", "snapshot",
         ]
 
 
 class TargetItemSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text=_("Its last dated update's status; not_reported without one."))
+
     class Meta:
         model = TargetItem
-        fields = ["code", "order", "name_zh", "name_en", "status", "evidence", "evidence_url"]
+        fields = ["code", "order", "name_zh", "name_en", "status"]
+
+    def get_status(self, item) -> str:
+        from targets.progress.dates import zone_today
+
+        return item_status_on([(u.date, u.status) for u in item.updates_in_order], zone_today())
 
 
 class TargetDetailSerializer(TargetSerializer):
@@ -111,42 +136,116 @@ class TargetDetailSerializer(TargetSerializer):
     )
 
     class Meta(TargetSerializer.Meta):
-        fields = [*TargetSerializer.Meta.fields, "source_wording", "method_note", "items"]
+        fields = [
+            *TargetSerializer.Meta.fields, "source_wording", "method_note_zh", "method_note_en", "baseline_note_zh",
+            "baseline_note_en", "zh_is_translation", "items",
+        ]
 
 
-class EntrySerializer(serializers.ModelSerializer):
-    target = CodeOrIdRelatedField(queryset=Target.objects.select_related("objective__plan"))
-    target_id = serializers.IntegerField(read_only=True)
+class ObservationSerializer(serializers.ModelSerializer):
+    """A figure as the API shows it: its indicator by code, and whether it is of another
+    definition than the indicator's (`other_scope`: context, never part of a status)."""
+
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    scope = serializers.CharField(
+        source="effective_scope", read_only=True,
+        help_text=_("The definition the figure counts (statistical scope): the indicator's unless the source counts "
+                    "something else."),
+    )
+    other_scope = serializers.BooleanField(source="is_other_scope", read_only=True)
 
     class Meta:
-        model = ProgressEntry
+        model = Observation
         fields = [
-            "id", "target", "target_id", "period_end", "value", "qualifier", "source_title", "source_url",
-            "quote", "definition_note", "confidence", "confidence_note", "is_synthetic", "entered_at",
-            "updated_at",
+            "id", "indicator", "period_end", "value", "qualifier", "scope", "other_scope", "source_title",
+            "source_url", "quote", "definition_note", "confidence", "confidence_note", "is_synthetic",
+            "entered_at", "updated_at",
         ]
-        read_only_fields = ["is_synthetic", "entered_at", "updated_at"]
-        # The one-entry-per-period rule is checked by targets.validation, with a message
-        # that names the existing entry; DRF's generic unique-together check would pre-empt it.
+        read_only_fields = fields
+
+
+class ObservationInputSerializer(serializers.ModelSerializer):
+    """What a client may send: the indicator by code or id — or, for one release, the
+    `target` the old /entries/ took (its indicator is meant) — and `confirm_outlier` to save a
+    figure the plausibility check questions."""
+
+    indicator = CodeOrIdRelatedField(queryset=Indicator.objects.all(), required=False)
+    target = CodeOrIdRelatedField(
+        queryset=Target.objects.select_related("indicator"), required=False, write_only=True,
+        help_text=_("Deprecated: the target whose indicator the figure is for. Send `indicator` instead."),
+    )
+    confirm_outlier = serializers.BooleanField(required=False, default=False, write_only=True)
+
+    class Meta:
+        model = Observation
+        fields = [
+            "indicator", "target", "period_end", "value", "qualifier", "scope", "source_title", "source_url", "quote",
+            "definition_note", "confidence", "confidence_note", "confirm_outlier",
+        ]
+        # The one-figure-per-period rule is checked by targets.validation, with a message
+        # that names the existing figure; DRF's generic unique-together check would pre-empt it.
         validators = []
+
+    def to_internal_value(self, data):
+        # Either key may name the indicator, so neither field is required on its own; a body
+        # with neither is told so beside the other missing fields, in one answer.
+        missing = self.instance is None and isinstance(data, dict) and not ({"indicator", "target"} & data.keys())
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if missing:
+                error.detail.setdefault("indicator", [_("This field is required.")])
+            raise
+        if missing:
+            raise serializers.ValidationError({"indicator": [_("This field is required.")]})
+        return attrs
 
     def validate(self, attrs):
         # A read-only field in the body is otherwise dropped without a word, and the
         # figure stored as official while the client believes it sent a demo figure.
         validation.validate_synthetic_flag_absent(self.initial_data)
+        target = attrs.pop("target", None)
+        if target is not None:
+            if target.indicator_id is None:
+                raise serializers.ValidationError({"target": [_("This target is qualitative: it has no figures.")]})
+            attrs.setdefault("indicator", target.indicator)
         return attrs
+
+
+class IndicatorTargetSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.code", read_only=True)
+    due_date = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["plan", "code", "name_zh", "name_en", "target_value", "direction", "due_date", "scope"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    observations = ObservationSerializer(many=True, read_only=True, help_text=_("Every figure, in date order."))
+    targets = IndicatorTargetSerializer(many=True, read_only=True, help_text=_("The targets of every plan on it."))
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id", "code", "name_zh", "name_en", "unit", "kind", "reporting_period", "scope", "definition_zh",
+            "definition_en", "zh_is_translation", "observations", "targets",
+        ]
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
     target = serializers.CharField(source="target.code", read_only=True, help_text=_("The target's code."))
-    plan = serializers.CharField(source="target.objective.plan.code", read_only=True, help_text=_("The plan's code."))
+    plan = serializers.CharField(source="target.plan.code", read_only=True, help_text=_("The plan's code."))
     objective_number = serializers.IntegerField(source="target.objective.number", read_only=True)
+    indicator = serializers.CharField(source="target.indicator.code", read_only=True, allow_null=True,
+                                      help_text=_("The indicator's code (empty for a qualitative target)."))
     unit = serializers.CharField(source="target.unit", read_only=True)
 
     class Meta:
         model = Snapshot
         fields = [
-            "id", "target", "target_id", "plan", "objective_number", "as_of", "computed_at", "status",
+            "id", "target", "target_id", "plan", "objective_number", "indicator", "as_of", "computed_at", "status",
+            "confidence",
             "attained", "attained_qualifier", "unit", "baseline_known", "progress", "expected", "ratio",
             "method", "forecast_value", "forecast_reach_date", "data_date", "data_age_days",
             "is_data_stale", "has_synthetic", "is_outdated",
@@ -157,7 +256,7 @@ class SnapshotHistorySerializer(SnapshotSerializer):
     """A target's own history: the target and plan are in the address."""
 
     class Meta(SnapshotSerializer.Meta):
-        fields = [f for f in SnapshotSerializer.Meta.fields if f not in ("plan", "objective_number", "unit")]
+        fields = [f for f in SnapshotSerializer.Meta.fields if f not in ("plan", "objective_number", "unit", "indicator")]
 
 
 class SnapshotDetailSerializer(SnapshotSerializer):

@@ -1,4 +1,4 @@
-"""API views for plans, objectives, targets, progress entries and snapshots.
+"""API views for plans, objectives, targets, indicators, observations and snapshots.
 
 Thin: reads go through `targets.selectors`, writes through `targets.services`, whose
 ValidationError becomes a 400 (see `api.errors`).
@@ -21,8 +21,10 @@ from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_pa
 from targets import selectors, services
 from targets.api import filters
 from targets.api.serializers import (
-    EntrySerializer,
+    IndicatorSerializer,
     ObjectiveSerializer,
+    ObservationInputSerializer,
+    ObservationSerializer,
     PlanSerializer,
     SnapshotDetailSerializer,
     SnapshotHistorySerializer,
@@ -36,8 +38,8 @@ def snapshots_changed() -> tuple:
     return selectors.snapshots_last_computed()
 
 
-def entries_changed() -> tuple:
-    return selectors.entries_last_changed()
+def observations_changed() -> tuple:
+    return selectors.observations_last_changed()
 
 
 def targets_or_snapshots_changed() -> tuple:
@@ -78,9 +80,10 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
 )
 @conditional_on(targets_or_snapshots_changed, name="list")
 @conditional_on(snapshots_changed, name="snapshots")
-@conditional_on(entries_changed, name="entries")
+@conditional_on(observations_changed, name="observations")
 class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
-    """Targets, each with its snapshot on the as-of date; their entries and snapshot history."""
+    """Targets, each with its snapshot on the as-of date; their indicator's figures and their
+    snapshot history. Codes are unique within a plan: filter by `plan` where two plans share one."""
 
     serializer_class = TargetSerializer
     filterset_class = filters.TargetFilter
@@ -110,14 +113,15 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return target
 
     @extend_schema(
-        summary=gettext_lazy("A target's progress entries"),
+        summary=gettext_lazy("The figures of a target's indicator (every scope; `other_scope` marks context)"),
         parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)],
-        responses=EntrySerializer(many=True),  # a page of them, like every list
+        responses=ObservationSerializer(many=True),  # a page of them, like every list
     )
-    @action(detail=True, methods=["get"], serializer_class=EntrySerializer, filter_backends=[], query_parameters=())
-    def entries(self, request, code_or_id=None):
+    @action(detail=True, methods=["get"], serializer_class=ObservationSerializer, filter_backends=[],
+            query_parameters=())
+    def observations(self, request, code_or_id=None):
         target = self.get_object()
-        return self._list(selectors.entries_of(target=target).select_related("target"))
+        return self._list(selectors.observations_of(target=target))
 
     @extend_schema(
         summary=gettext_lazy("A target's snapshot history"),
@@ -144,45 +148,73 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@conditional_on(entries_changed, name="list")
-class EntryViewSet(
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]),
+)
+class IndicatorViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Indicators: quantities measured over time, independent of any plan, each with its
+    figures and the targets of every plan that use it."""
+
+    serializer_class = IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    ordering_fields = ["code", "name_en", "name_zh"]
+
+    def get_queryset(self):
+        return selectors.indicators_all()
+
+
+@conditional_on(observations_changed, name="list")
+class ObservationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Progress entries. Writing needs the data-entry role; a write queues the recompute.
+    """Observations: the figures of indicators. Writing needs the data-entry role; a write asks
+    for the recompute of every target on the indicator. A figure the plausibility check
+    questions needs `"confirm_outlier": true`.
 
-    PATCH changes the given fields; PUT is not offered (an entry's target cannot change).
+    PATCH changes the given fields; PUT is not offered (a figure stays with its indicator).
     """
 
-    serializer_class = EntrySerializer
-    filterset_class = filters.EntryFilter
-    ordering_fields = ["period_end", "value", "target__code", "updated_at"]
+    serializer_class = ObservationSerializer
+    filterset_class = filters.ObservationFilter
+    ordering_fields = ["period_end", "value", "indicator__code", "updated_at"]
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return selectors.entries_all()
+        return selectors.observations_all()
 
-    def perform_create(self, serializer):
-        with service_errors():
-            serializer.instance = services.progress_entry_create(
-                **serializer.validated_data, entered_by=self.request.user
-            )
+    def get_serializer_class(self):
+        return ObservationInputSerializer if self.request.method in ("POST", "PATCH") else ObservationSerializer
 
-    @extend_schema(request=EntrySerializer(partial=True))
-    def partial_update(self, request, *args, **kwargs):
-        entry = self.get_object()
-        serializer = self.get_serializer(entry, data=request.data, partial=True)
+    @extend_schema(request=ObservationInputSerializer, responses={201: ObservationSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ObservationInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        confirm = data.pop("confirm_outlier", False)
         with service_errors():
-            entry = services.progress_entry_update(entry=entry, data=serializer.validated_data, user=request.user)
-        return Response(self.get_serializer(entry).data)
+            observation = services.observation_create(**data, entered_by=request.user, confirm_outlier=confirm)
+        return Response(ObservationSerializer(observation).data, status=201)
+
+    @extend_schema(request=ObservationInputSerializer(partial=True), responses=ObservationSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        observation = self.get_object()
+        serializer = ObservationInputSerializer(observation, data=request.data, partial=True,
+                                                context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        confirm = data.pop("confirm_outlier", False)
+        with service_errors():
+            observation = services.observation_update(observation=observation, data=data, user=request.user,
+                                                      confirm_outlier=confirm)
+        return Response(ObservationSerializer(observation).data)
 
     def perform_destroy(self, instance):
         with service_errors():
-            services.progress_entry_delete(entry=instance, user=self.request.user)
+            services.observation_delete(observation=instance, user=self.request.user)
 
 
 @extend_schema_view(

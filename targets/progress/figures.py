@@ -17,14 +17,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from targets.progress.codes import AT_LEAST, AT_MOST, PARTIAL_PERIOD, QUALIFIERS
+from targets.progress.codes import AT_LEAST, AT_MOST, CONFIDENCES, PARTIAL_PERIOD, QUALIFIERS
 
-ENTRY_COLUMNS = ["target_id", "period_end", "value", "qualifier", "is_synthetic"]
+ENTRY_COLUMNS = ["target_id", "period_end", "value", "qualifier", "is_synthetic", "confidence"]
 # inputs.points_used keeps the most recent points; a count with years of monthly
 # entries would otherwise store hundreds of points in every snapshot.
 MAX_POINTS_KEPT = 12
 
 QUALIFIER_CODE = {qualifier: code for code, qualifier in enumerate(QUALIFIERS)}
+# Confidence as a number: low 0, medium 1, high 2 (the lowest of several is their minimum).
+CONFIDENCE_CODE = {confidence: code for code, confidence in enumerate(CONFIDENCES)}
 CODE_AT_LEAST, CODE_AT_MOST, CODE_PARTIAL = (QUALIFIER_CODE[q] for q in (AT_LEAST, AT_MOST, PARTIAL_PERIOD))
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -47,22 +49,29 @@ class Figures:
     value: np.ndarray  # float64
     qualifier: np.ndarray  # int8, index into codes.QUALIFIERS
     synthetic: np.ndarray  # bool
+    confidence: np.ndarray  # int8, index into codes.CONFIDENCES
 
     def __len__(self) -> int:
         return len(self.target_id)
 
+    def select(self, keep: np.ndarray) -> Figures:
+        return Figures(*(column[keep] for column in (
+            self.target_id, self.day, self.value, self.qualifier, self.synthetic, self.confidence)))
+
 
 def entries_frame(rows: Iterable) -> Figures:
     """Figures from tuples in ENTRY_COLUMNS order (target_id, period_end as a date or ISO
-    text, value, qualifier, is_synthetic) or dicts with those keys, sorted by target and
-    period end."""
-    rows = list(rows)
-    if rows and isinstance(rows[0], dict):
-        rows = [tuple(row[column] for column in ENTRY_COLUMNS) for row in rows]
+    text, value, qualifier, is_synthetic, and optionally confidence — "high" when left out)
+    or dicts with those keys, sorted by target and period end. A figure shared by several
+    targets (their indicator's observation) comes once per target."""
+    rows = [tuple(row.get(column, "high") for column in ENTRY_COLUMNS) if isinstance(row, dict) else tuple(row)
+            for row in rows]
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return Figures(empty, empty, np.zeros(0), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool))
-    target_ids, days, values, qualifiers, synthetic = zip(*rows, strict=True)
+        return Figures(empty, empty, np.zeros(0), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool),
+                       np.zeros(0, dtype=np.int8))
+    rows = [row if len(row) == len(ENTRY_COLUMNS) else (*row, "high") for row in rows]
+    target_ids, days, values, qualifiers, synthetic, confidences = zip(*rows, strict=True)
     day_array = np.array([d if isinstance(d, str) else d.isoformat() for d in days], dtype="datetime64[D]")
     figures = Figures(
         target_id=np.array(target_ids, dtype=np.int64),
@@ -70,10 +79,9 @@ def entries_frame(rows: Iterable) -> Figures:
         value=np.array(values, dtype=np.float64),
         qualifier=np.array([QUALIFIER_CODE[q] for q in qualifiers], dtype=np.int8),
         synthetic=np.array(synthetic, dtype=bool),
+        confidence=np.array([CONFIDENCE_CODE[c] for c in confidences], dtype=np.int8),
     )
-    order = np.lexsort((figures.day, figures.target_id))
-    return Figures(*(column[order] for column in (
-        figures.target_id, figures.day, figures.value, figures.qualifier, figures.synthetic)))
+    return figures.select(np.lexsort((figures.day, figures.target_id)))
 
 
 @dataclass
@@ -92,6 +100,7 @@ class Standing:
     any_at_most: np.ndarray
     any_partial: np.ndarray
     any_synthetic: np.ndarray
+    lowest_confidence: np.ndarray  # the lowest confidence code among the figures so far (-1: none)
     # Least squares of the running level (baseline plus running total) on days since the
     # baseline date, over the baseline point (when known) and every figure so far.
     slope: np.ndarray
@@ -111,7 +120,7 @@ def standing(figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray, 
         none = np.full(pairs, -1, dtype=np.int64)
         falses, nans = np.zeros(pairs, dtype=bool), np.full(pairs, np.nan)
         return Standing(none, none, np.zeros(pairs, dtype=np.int64), np.zeros(pairs), falses, falses, falses,
-                        falses, nans, nans)
+                        falses, none.copy(), nans, nans)
     # One sort key for (target, day): a pair's last figure is the last key at or below its own.
     keys = figures.target_id * (1 << 32) + figures.day
     pair_ids = target_ids[pair_target]
@@ -137,6 +146,7 @@ def standing(figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray, 
         "at_least": q == CODE_AT_LEAST, "at_most": q == CODE_AT_MOST, "partial": q == CODE_PARTIAL,
         "synthetic": figures.synthetic,
     }).astype(np.int8).groupby(groups, sort=False).cummax().to_numpy().astype(bool)[at]
+    lowest = pd.Series(figures.confidence).groupby(groups, sort=False).cummin().to_numpy()[at]
 
     n = count + known
     pair_base = np.where(known, base0[pair_target], 0.0)
@@ -153,6 +163,6 @@ def standing(figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray, 
         last=np.where(found, last, -1), first=np.where(found, first, -1), count=count,
         total=np.where(found, running_total[at], 0.0),
         any_at_least=found & flags[:, 0], any_at_most=found & flags[:, 1], any_partial=found & flags[:, 2],
-        any_synthetic=found & flags[:, 3],
+        any_synthetic=found & flags[:, 3], lowest_confidence=np.where(found, lowest, -1),
         slope=np.where(valid, slope, np.nan), intercept=np.where(valid, intercept, np.nan),
     )

@@ -1,9 +1,19 @@
 """Judging quantitative targets: every (target, as-of date) pair at once, on arrays.
 
-Each method reads a pair's figures: counts (`sum` targets) by pace against a straight line
+What a status may rest on (no evidence, no judgement):
+- only figures of the target's own definition (the store passes no other), dated after its
+  baseline date and — for the verdict — on or before its target date; a later figure is
+  context ("reached ≥ 3,000 亿元 by 2024, after the deadline"), never the verdict;
+- after the target date, "achieved" or "not achieved" rests on a figure at most one
+  reporting period older than the target date (a count already past the target is achieved
+  for good); without one the status is "not determined at the deadline";
+- a lower bound can prove "achieved" but never a miss, an upper bound the reverse;
+- a baseline alone is no figure: "no data".
+
+Before the target date, counts (`sum` targets) are judged by pace against a straight line
 from the baseline date to the target date; levels (`latest` targets) by the growth-rate
 ratio, observed over required compound annual growth, which needs two points (a known
-baseline is one of them) and falls back to the pace with one. `judge` then gives the status.
+baseline of the same definition is one of them) and falls back to the pace with one.
 Methods and thresholds follow `progress-methods.md` (Open SDG / Statistics Canada).
 """
 
@@ -21,11 +31,14 @@ from targets.progress.codes import (
     MISSED,
     NO_DATA,
     NONE,
+    NOT_DETERMINED,
     PACE,
     STATUSES,
 )
 from targets.progress.figures import MAX_POINTS_KEPT, Figures, Standing
 from targets.progress.formulas import (
+    QUALIFIER_AT_LEAST,
+    QUALIFIER_AT_MOST,
     QUALIFIER_EXACT,
     bands,
     cagrs,
@@ -35,8 +48,6 @@ from targets.progress.formulas import (
 )
 
 STALE_AFTER_DAYS = 365
-# A figure for the last period before the target date still speaks to it if it is this recent.
-MISS_EVIDENCE_WINDOW_DAYS = 366
 # A trend that reaches the target only after this many years is reported as never reaching it.
 FORECAST_HORIZON_YEARS = 100
 # Snapshot.forecast_value holds 20 digits before the point; a trend beyond that is no forecast.
@@ -54,10 +65,11 @@ class Terms:
 
     is_sum: np.ndarray
     at_most: np.ndarray  # direction: less is better
-    baseline: np.ndarray  # NaN when unknown
+    baseline: np.ndarray  # NaN when unknown, or of another definition (not computed from)
     baseline_day: np.ndarray
     goal: np.ndarray
     target_day: np.ndarray
+    period_days: np.ndarray  # one reporting period of the indicator
     on_track: np.ndarray
     acceleration: np.ndarray
 
@@ -77,6 +89,7 @@ class Judgement:
     required: np.ndarray
     method: np.ndarray
     status: np.ndarray
+    confidence: np.ndarray  # index into codes.CONFIDENCES, -1 without figures
     has_synthetic: np.ndarray
     start: np.ndarray  # START_* for levels
     forecast_kind: np.ndarray  # 0 none, 1 linear trend, 2 compound growth
@@ -86,28 +99,39 @@ class Judgement:
     notes: dict[str, np.ndarray]
 
 
-def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np.ndarray) -> Judgement:
+def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np.ndarray,
+                later_day: np.ndarray) -> Judgement:
+    """`standing` is taken on each pair's evidence day (the as-of date, or the target date
+    once it has passed); `later_day` is the day of the pair's latest figure after the target
+    date up to the as-of date (-1 without one): context, never the verdict."""
     has = standing.count > 0
     known = ~np.isnan(terms.baseline)
     base0 = np.nan_to_num(terms.baseline, nan=0.0)
+    after = pair_day > terms.target_day
+    evidence_day = np.minimum(pair_day, terms.target_day)
     span = terms.target_day - terms.baseline_day
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(span <= 0, 1.0, np.clip((pair_day - terms.baseline_day) / span, 0.0, 1.0))
     last = np.where(has, standing.last, 0)
     first = np.where(has, standing.first, 0)
-    last_day = np.where(has, figures.day[last] if len(figures) else 0, -1)
+    empty = len(figures) == 0
+    values = np.zeros(1) if empty else figures.value
+    qualifiers = np.zeros(1, dtype=np.int8) if empty else figures.qualifier
+    synthetic = np.zeros(1, dtype=bool) if empty else figures.synthetic
+    confidences = np.zeros(1, dtype=np.int8) if empty else figures.confidence
+    days = np.zeros(1, dtype=np.int64) if empty else figures.day
+    last_day = np.where(has, days[last], -1)
+    first_day = np.where(has, days[first], -1)
     is_sum, is_level = terms.is_sum & has, ~terms.is_sum & has
 
     # Counts: the baseline plus every figure so far, a bound if any part is one.
     sum_qualifier, mixed, partial_lower = sum_bounds(standing.any_at_least, standing.any_at_most,
                                                      standing.any_partial)
-    values = figures.value if len(figures) else np.zeros(1)
-    qualifiers = figures.qualifier if len(figures) else np.zeros(1, dtype=np.int8)
-    synthetic = figures.synthetic if len(figures) else np.zeros(1, dtype=bool)
     attained = np.where(is_sum, base0 + standing.total, np.where(is_level, values[last], np.nan))
     qualifier = np.where(is_sum, sum_qualifier, np.where(is_level, qualifiers[last], QUALIFIER_EXACT))
 
-    # Progress: the share of the way from baseline to target (of the target when unknown).
+    # Progress: the share of the way from baseline to target (of the target when the baseline
+    # is unknown or of another definition).
     equal = known & (terms.goal == terms.baseline)
     with np.errstate(divide="ignore", invalid="ignore"):
         progress = np.where(
@@ -118,7 +142,6 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
         pace = np.where((expected > 0) & np.isfinite(progress), progress / expected, np.nan)
 
     # Levels: growth from the baseline, else from the first figure, else no growth rate.
-    first_day = np.where(has, figures.day[first] if len(figures) else 0, -1)
     start = np.where(
         is_level & known & (last_day > terms.baseline_day), START_BASELINE,
         np.where(is_level & ~known & (standing.count >= 2) & (first_day < last_day), START_FIRST, START_NONE),
@@ -143,8 +166,12 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
     )
 
     met = has & proves_met(attained, qualifier, terms.goal, terms.at_most)
-    forecast = _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing)
-    status, judge_notes = _judge(has, met, ratio, attained, qualifier, last_day, terms, pair_day)
+    # A figure recent enough to speak for the target date: one reporting period at most.
+    recent = has & (evidence_day - last_day <= terms.period_days)
+    stale = has & (evidence_day - last_day > STALE_AFTER_DAYS)
+    confidence = _confidence(standing, confidences, last, first, is_sum, start, qualifier, stale)
+    forecast = _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing, after, pair_day)
+    status, judge_notes = _judge(has, met, recent, ratio, attained, qualifier, terms, after, later_day)
     notes = {
         "mixed_bounds": is_sum & mixed,
         "partial_period_lower_bound": is_sum & partial_lower,
@@ -152,21 +179,38 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
         "target_equals_baseline": has & equal,
         "first_point_as_base": start == START_FIRST,
         "one_point_pace": is_level & ~growing,
+        "forecast_needs_two_figures": has & ~after & ~met & (standing.count < 2),
         **judge_notes,
     }
     return Judgement(
         has_data=has, expected=expected, attained=attained, qualifier=qualifier, data_day=last_day,
         progress=progress, ratio=ratio, observed=observed, required=required, method=method, status=status,
-        has_synthetic=has_synthetic, start=start, forecast_kind=forecast[0], forecast_value=forecast[1],
-        forecast_reach_day=forecast[2], forecast_reach_years=forecast[3], notes=notes,
+        confidence=confidence, has_synthetic=has_synthetic, start=start, forecast_kind=forecast[0],
+        forecast_value=forecast[1], forecast_reach_day=forecast[2], forecast_reach_years=forecast[3], notes=notes,
     )
 
 
-def _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing):
-    """Where the trend leads: a linear trend of the running total for counts, compound
-    growth for levels. Returns (kind, value at the target date, reach day, reach in years)."""
-    linear = is_sum & np.isfinite(standing.slope)
-    compound = growing & np.isfinite(observed)
+def _confidence(standing, confidences, last, first, is_sum, start, qualifier, stale):
+    """The lowest confidence among the figures the status rests on, one step lower for stale
+    data and one for a bound (never below low); -1 without figures."""
+    rests_on = np.where(
+        is_sum, standing.lowest_confidence,
+        np.where(start == START_FIRST, np.minimum(confidences[last], confidences[first]), confidences[last]),
+    )
+    bound = (qualifier == QUALIFIER_AT_LEAST) | (qualifier == QUALIFIER_AT_MOST)
+    lowered = np.maximum(rests_on - stale.astype(np.int8) - bound.astype(np.int8), 0)
+    return np.where(standing.count > 0, lowered, -1)
+
+
+def _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing, after, pair_day):
+    """Where the trend leads: a linear trend of the running total for counts, compound growth
+    for levels. Only before the target date, from two figures of the target's definition at
+    least, and only for a target not yet met. A reach date already past is no forecast (a
+    target reached is "achieved", from its figures). Returns (kind, value at the target date,
+    reach day, reach in years after the data date)."""
+    possible = ~after & ~met & (standing.count >= 2)
+    linear = possible & is_sum & np.isfinite(standing.slope)
+    compound = possible & growing & np.isfinite(observed)
     kind = np.where(linear, 1, np.where(compound, 2, 0))
     slope, intercept = standing.slope, standing.intercept
     rising = ~terms.at_most
@@ -181,36 +225,37 @@ def _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growi
         reach_years = np.log(terms.goal / attained) / np.log(growth)
     value = np.where(linear, linear_value, np.where(compound, compound_value, np.nan))
     value = np.where(np.isfinite(value) & (np.abs(value) < MAX_FORECAST_VALUE), value, np.nan)
-    linear_reaches = linear & ~met & (slope != 0) & ((slope > 0) == rising) & (days >= 0) & (
-        days <= FORECAST_HORIZON_YEARS * 366)
+    linear_day = terms.baseline_day + np.where(np.isfinite(days), days, 0).astype(np.int64)
+    linear_reaches = linear & (slope != 0) & ((slope > 0) == rising) & (days >= 0) & (
+        days <= FORECAST_HORIZON_YEARS * 366) & (linear_day > pair_day)
     compound_reaches = (
-        compound & ~met & (growth > 0) & (growth != 1) & (attained > 0) & (terms.goal > 0)
-        & ((growth > 1) == rising) & (reach_years >= 0) & (reach_years <= FORECAST_HORIZON_YEARS)
+        compound & (growth > 0) & (growth != 1) & (attained > 0) & (terms.goal > 0)
+        & ((growth > 1) == rising) & (reach_years > 0) & (reach_years <= FORECAST_HORIZON_YEARS)
     )
-    reach_day = np.where(
-        (linear | compound) & met, last_day,
-        np.where(linear_reaches, terms.baseline_day + np.where(linear_reaches, days, 0).astype(np.int64), -1),
-    )
+    reach_day = np.where(linear_reaches, linear_day, -1)
     return kind, value, reach_day, np.where(compound_reaches, reach_years, np.nan)
 
 
-def _judge(has, met, ratio, attained, qualifier, last_day, terms, pair_day):
+def _judge(has, met, recent, ratio, attained, qualifier, terms, after, later_day):
     """The status, from what is known. Never divides by an undefined pace."""
-    after = pair_day > terms.target_day
-    recent = has & (terms.target_day - last_day <= MISS_EVIDENCE_WINDOW_DAYS)
-    missed = after & has & ~met & recent & proves_miss(attained, qualifier, terms.goal, terms.at_most)
-    undecided_after = after & has & ~met & ~missed
-    too_early = has & ~met & ~after & ~np.isfinite(ratio)
+    # A count already past its target stays past it; a level must be shown at the deadline.
+    achieved = met & (~after | terms.is_sum | recent)
+    missed = after & has & ~achieved & recent & proves_miss(attained, qualifier, terms.goal, terms.at_most)
+    has_later = later_day >= 0
+    undetermined = after & ~achieved & ~missed & (has | has_later)
+    too_early = has & ~after & ~achieved & ~np.isfinite(ratio)
     status = np.select(
-        [~has, met, missed, undecided_after, too_early],
-        [STATUS_CODE[NO_DATA], STATUS_CODE[ACHIEVED], STATUS_CODE[MISSED], STATUS_CODE[NO_DATA],
+        [achieved, missed, undetermined, ~has, too_early],
+        [STATUS_CODE[ACHIEVED], STATUS_CODE[MISSED], STATUS_CODE[NOT_DETERMINED], STATUS_CODE[NO_DATA],
          STATUS_CODE[NO_DATA]],
         default=bands(np.nan_to_num(ratio), terms.on_track, terms.acceleration),
     )
     notes = {
-        "bound_not_conclusive": undecided_after & recent,
-        "deadline_passed_without_data": (after & ~has) | undecided_after,
+        "bound_not_conclusive": undetermined & has & recent,
+        "figure_too_old_at_deadline": undetermined & has & ~recent,
+        "no_figure_by_deadline": undetermined & ~has,
+        "after_deadline_figure": after & has_later,
+        "no_figure_since_baseline": ~has & ~has_later,
         "too_early": too_early,
     }
     return status, notes
-

@@ -10,7 +10,17 @@ from datetime import date
 
 import numpy as np
 
-from targets.progress.codes import AT_MOST, EXACT, METHODS, NO_FORECAST, QUALIFIERS, QUALITATIVE, STATUSES, SUM
+from targets.progress.codes import (
+    AT_MOST,
+    CONFIDENCES,
+    EXACT,
+    METHODS,
+    NO_FORECAST,
+    QUALIFIERS,
+    QUALITATIVE,
+    STATUSES,
+    SUM,
+)
 from targets.progress.dates import date_after_years, iso_or_none
 from targets.progress.figures import MAX_POINTS_KEPT, Figures, day_number, day_of, standing
 from targets.progress.items import items_snapshot
@@ -20,7 +30,9 @@ from targets.progress.numbers import decimal_text, rounded, to_decimal, value_te
 # The order notes are written in: how the figures were read, then how they were judged.
 NOTE_ORDER = (
     "mixed_bounds", "partial_period_lower_bound", "points_truncated", "target_equals_baseline",
-    "first_point_as_base", "one_point_pace", "bound_not_conclusive", "deadline_passed_without_data", "too_early",
+    "first_point_as_base", "one_point_pace", "forecast_needs_two_figures", "bound_not_conclusive",
+    "figure_too_old_at_deadline", "no_figure_by_deadline", "after_deadline_figure", "no_figure_since_baseline",
+    "too_early",
 )
 FORECAST_METHODS = (None, "linear_trend", "compound_growth")
 
@@ -37,10 +49,14 @@ def history_compute(
 ) -> list[dict]:
     """One snapshot row per target and date, in target order then date order.
 
-    `targets`: dicts with id, kind, target_value, baseline_value, baseline_date,
-    direction, aggregation, plan_target_date, on_track_threshold, acceleration_threshold.
-    `entries`: `entries_frame(...)` of (at least) these targets' figures.
-    `item_statuses`: the named items' statuses of each qualitative target.
+    `targets`: dicts with id, kind, target_value, baseline_value, baseline_date, direction,
+    aggregation, target_date (the target's own or its plan's), on_track_threshold,
+    acceleration_threshold, and optionally period_days (one reporting period; a year by
+    default), baseline_comparable (False: the baseline is of another definition) and
+    other_scope (the latest figure of another definition, shown as context).
+    `entries`: `entries_frame(...)` of (at least) these targets' figures of their own definition.
+    `item_statuses`: each qualitative target's named items, each a list of its dated
+    (date, status) updates in date order.
     Deterministic: the same rows give the same result, whatever other targets or dates
     are computed with them.
     """
@@ -58,8 +74,21 @@ def history_compute(
 
 def _quantitative_rows(targets: list[dict], figures: Figures, dates: list[date]) -> dict[int, list[dict]]:
     target_ids = np.array([t["id"] for t in targets], dtype=np.int64)
-    baseline = np.array([np.nan if t["baseline_value"] is None else float(t["baseline_value"]) for t in targets])
+    # A baseline of another definition is shown but never computed from: as if unknown.
+    baseline = np.array([
+        np.nan if t["baseline_value"] is None or not t.get("baseline_comparable", True) else float(t["baseline_value"])
+        for t in targets
+    ])
     baseline_day = np.array([day_number(t["baseline_date"]) for t in targets], dtype=np.int64)
+    target_day = np.array([day_number(t["target_date"]) for t in targets], dtype=np.int64)
+    # A target's window opens at its baseline date: a flow counts what was added after it; a
+    # stock's level on the baseline date itself is a figure too (its starting point).
+    if len(figures):
+        figure_target = np.searchsorted(target_ids, figures.target_id).clip(0, len(targets) - 1)
+        is_flow = np.array([t["aggregation"] == SUM for t in targets])[figure_target]
+        opens = baseline_day[figure_target]
+        figures = figures.select((target_ids[figure_target] == figures.target_id)
+                                 & ((figures.day > opens) | (~is_flow & (figures.day == opens))))
     date_days = np.array([day_number(d) for d in dates], dtype=np.int64)
     pair_target = np.repeat(np.arange(len(targets)), len(dates))
     pair_day = np.tile(date_days, len(targets))
@@ -68,21 +97,39 @@ def _quantitative_rows(targets: list[dict], figures: Figures, dates: list[date])
         at_most=np.array([t["direction"] == AT_MOST for t in targets])[pair_target],
         baseline=baseline[pair_target], baseline_day=baseline_day[pair_target],
         goal=np.array([float(t["target_value"]) for t in targets])[pair_target],
-        target_day=np.array([day_number(t["plan_target_date"]) for t in targets], dtype=np.int64)[pair_target],
+        target_day=target_day[pair_target],
+        period_days=np.array([t.get("period_days", 366) for t in targets], dtype=np.int64)[pair_target],
         on_track=np.array([float(t["on_track_threshold"]) for t in targets])[pair_target],
         acceleration=np.array([float(t["acceleration_threshold"]) for t in targets])[pair_target],
     )
-    found = standing(figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
-                     pair_target=pair_target, pair_day=pair_day)
-    judged = judge_pairs(figures, found, terms, pair_day)
-    return _Writer(targets, figures, found, judged, dates).rows()
+    # The verdict rests on figures up to the target date; later ones are context.
+    evidence = standing(figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
+                        pair_target=pair_target, pair_day=np.minimum(pair_day, terms.target_day))
+    later = _latest_after_deadline(figures, target_ids, pair_target, pair_day, terms.target_day)
+    judged = judge_pairs(figures, evidence, terms, pair_day, np.where(later >= 0, figures.day[later] if len(figures)
+                                                                       else -1, -1))
+    return _Writer(targets, figures, evidence, judged, dates, later).rows()
+
+
+def _latest_after_deadline(figures: Figures, target_ids, pair_target, pair_day, target_day) -> np.ndarray:
+    """Each pair's latest figure dated after its target date and up to its as-of date (an
+    index into `figures`), or -1."""
+    if not len(figures):
+        return np.full(len(pair_day), -1, dtype=np.int64)
+    keys = figures.target_id * (1 << 32) + figures.day
+    pair_ids = target_ids[pair_target]
+    last = np.searchsorted(keys, pair_ids * (1 << 32) + pair_day, side="right") - 1
+    at = last.clip(0, len(figures) - 1)
+    found = (last >= 0) & (figures.target_id[at] == pair_ids) & (figures.day[at] > target_day)
+    return np.where(found, last, -1)
 
 
 class _Writer:
     """Writes the judged arrays out as rows; each figure's point is formatted once."""
 
-    def __init__(self, targets, figures, found, judged: Judgement, dates):
+    def __init__(self, targets, figures, found, judged: Judgement, dates, later):
         self.targets, self.figures, self.found, self.judged, self.dates = targets, figures, found, judged, dates
+        self.later = later.tolist()
         self._points: dict[int, dict] = {}
 
     def point(self, index: int) -> dict:
@@ -101,7 +148,8 @@ class _Writer:
         columns = {
             name: getattr(j, name).tolist() for name in (
                 "has_data", "expected", "attained", "qualifier", "data_day", "progress", "ratio", "observed",
-                "required", "method", "status", "has_synthetic", "start", "forecast_kind", "forecast_value",
+                "required", "method", "status", "confidence", "has_synthetic", "start", "forecast_kind",
+                "forecast_value",
                 "forecast_reach_day", "forecast_reach_years",
             )
         }
@@ -124,7 +172,10 @@ class _Writer:
         data_date = day_of(c["data_day"][k]) if has else None
         method = METHODS[c["method"][k]]
         row_notes = [] if fixed["baseline_known"] else ["baseline_unknown"]
+        if fixed["baseline_known"] and not fixed["baseline_comparable"]:
+            row_notes.append("baseline_other_scope")
         row_notes += [name for name in NOTE_ORDER if notes[name][k]]
+        confidence = CONFIDENCES[c["confidence"][k]] if c["confidence"][k] >= 0 else ""
         if not has:
             points = []
         elif target["aggregation"] == SUM:
@@ -135,7 +186,7 @@ class _Writer:
             points = [self.point(first[k]), self.point(last[k])]
         else:
             points = [self.point(last[k])]
-        forecast = self._forecast(c, k, data_date)
+        forecast = self._forecast(c, k, data_date, as_of)
         data_age = (as_of - data_date).days if data_date else None
         progress, expected, ratio = c["progress"][k], c["expected"][k], c["ratio"][k]
         inputs = {
@@ -159,6 +210,10 @@ class _Writer:
             "points_used": points,
             "points_count": count[k],
             "forecast": forecast,
+            "confidence": confidence,
+            "after_deadline": self.point(self.later[k]) if self.later[k] >= 0 else None,
+            "other_scope": _latest_by(target.get("other_scope") or [], as_of),
+            "baseline_comparable": fixed["baseline_comparable"],
             "notes": row_notes,
         }
         return {
@@ -173,6 +228,7 @@ class _Writer:
             "ratio": rounded(ratio, 12),
             "method": method,
             "status": STATUSES[c["status"][k]],
+            "confidence": confidence,
             "forecast_value": to_decimal(forecast["value"]) if forecast["value"] is not None else None,
             "forecast_reach_date": date.fromisoformat(forecast["reach_date"]) if forecast["reach_date"] else None,
             "data_age_days": data_age,
@@ -182,7 +238,7 @@ class _Writer:
         }
 
     @staticmethod
-    def _forecast(c, k, data_date) -> dict:
+    def _forecast(c, k, data_date, as_of) -> dict:
         kind = c["forecast_kind"][k]
         if not kind:
             return dict(NO_FORECAST)
@@ -193,6 +249,8 @@ class _Writer:
             reach = date_after_years(data_date, reach_years)
         else:
             reach = None
+        if reach is not None and reach <= as_of:
+            reach = None  # a date already past is "reached" from figures, or nothing: never "will reach"
         return {"value": rounded(c["forecast_value"][k], 4), "reach_date": iso_or_none(reach),
                 "method": FORECAST_METHODS[kind]}
 
@@ -203,14 +261,25 @@ def _fixed_inputs(target: dict) -> dict:
     return {
         "baseline": decimal_text(target["baseline_value"]),
         "baseline_known": known,
+        "baseline_comparable": target.get("baseline_comparable", True),
         "baseline_date": target["baseline_date"].isoformat(),
         "baseline_point": {
             "period_end": target["baseline_date"].isoformat(), "value": decimal_text(target["baseline_value"]),
             "qualifier": EXACT, "synthetic": False, "baseline": True,
         } if known else None,
         "target": decimal_text(target["target_value"]),
-        "target_date": target["plan_target_date"].isoformat(),
+        "target_date": target["target_date"].isoformat(),
         "thresholds": {"on_track": float(target["on_track_threshold"]),
                        "acceleration": float(target["acceleration_threshold"])},
     }
+
+
+def _latest_by(points: list[dict], as_of: date) -> dict | None:
+    """The latest of these points (in date order) dated on or before `as_of`."""
+    day = as_of.isoformat()
+    found = None
+    for point in points:
+        if point["period_end"] <= day:
+            found = point
+    return found
 

@@ -1,6 +1,6 @@
 """Writes for plans, targets, figures and snapshots, by concern:
 
-- `entries`: the reported figures;
+- `observations`: the indicators' reported figures, and named items' dated updates;
 - `plans`: loading a plan, and administrators' changes to plans, targets and named items;
 - `roles`: the user groups and the first administrator;
 - `snapshots`: keeping the snapshots fresh (recompute requests, the recomputes, the
@@ -11,14 +11,17 @@ these functions, so the rules in `targets.validation` and `targets.permissions` 
 once and the same way everywhere. This module re-exports what the entry points call.
 """
 
-from targets.services.entries import (
-    ENTRY_FIELDS,
-    progress_entry_create,
-    progress_entry_delete,
-    progress_entry_save,
-    progress_entry_update,
+from targets.services.observations import (
+    OBSERVATION_FIELDS,
+    item_update_delete,
+    item_update_save,
+    observation_create,
+    observation_delete,
+    observation_save,
+    observation_update,
 )
 from targets.services.plans import (
+    indicator_save,
     objective_delete,
     objective_save,
     plan_load,
@@ -54,10 +57,10 @@ from targets.services.snapshots import (
 )
 
 __all__ = [
-    "ENTRY_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
-    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "history_rebuild", "objective_delete", "objective_save",
-    "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "progress_entry_create",
-    "progress_entry_delete", "progress_entry_save", "progress_entry_update", "recompute_request",
+    "OBSERVATION_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
+    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "indicator_save", "history_rebuild", "objective_delete", "objective_save",
+    "item_update_delete", "item_update_save", "observation_create", "observation_delete", "observation_save",
+    "observation_update", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
     "recompute_schedule_ensure", "requests_publish", "requests_sweep", "roles_sync", "snapshots_backfill",
     "snapshots_compute_and_store", "snapshots_recompute", "snapshots_refresh", "snapshots_verify",
     "target_delete", "target_item_delete", "target_item_save", "target_save", "target_snapshots_refresh",

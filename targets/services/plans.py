@@ -8,22 +8,28 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from targets.models import Objective, Plan, Target, TargetItem
-from targets.services.entries import progress_entry_create
+from targets.models import Indicator, Objective, Plan, Target, TargetItem
+from targets.services.observations import observation_create, targets_of_indicator_recompute
 from targets.services.snapshots import recompute_request
 
 
 @transaction.atomic
 def plan_load(*, data: dict) -> dict[str, int]:
-    """Creates the plan, objectives, targets, named items and entries described by `data`.
+    """Creates the indicators, plan, objectives, targets, named items and observations
+    described by `data` (the format of fixtures/*.json).
 
-    Guarantees: creates only what is missing, matched by natural keys (plan code,
-    objective number, target code, item code, entry period); never changes an existing
-    row, so an administrator's edits survive every reload. Every object is validated;
-    one bad object raises ValidationError and nothing is written. Returns counts of
-    created rows per kind.
+    Guarantees: creates only what is missing, matched by natural keys (indicator code, plan
+    code, objective number, target code within the plan, item code, observation period);
+    never changes an existing row, so an administrator's edits survive every reload. Every
+    object is validated; one bad object raises ValidationError and nothing is written. A plan
+    that gains anything has its history recomputed. Returns counts of created rows per kind.
     """
-    created = {"plans": 0, "objectives": 0, "targets": 0, "items": 0, "entries": 0}
+    created = {"indicators": 0, "plans": 0, "objectives": 0, "targets": 0, "items": 0, "observations": 0}
+    for indicator_data in data.get("indicators", []):
+        if not Indicator.objects.filter(code=indicator_data["code"]).exists():
+            _create_validated(Indicator(**indicator_data))
+            created["indicators"] += 1
+
     plan_fields = dict(data["plan"])
     code = plan_fields.pop("code")
     plan = Plan.objects.filter(code=code).first()
@@ -39,10 +45,11 @@ def plan_load(*, data: dict) -> dict[str, int]:
             objective = _create_validated(Objective(plan=plan, number=number, **objective_fields))
             created["objectives"] += 1
         for target_data in objective_data["targets"]:
-            target_fields = {k: v for k, v in target_data.items() if k != "items"}
-            target = Target.objects.filter(code=target_fields["code"]).first()
+            target_fields = {k: v for k, v in target_data.items() if k not in ("items", "indicator")}
+            target = Target.objects.filter(plan=plan, code=target_fields["code"]).first()
             if target is None:
-                target = _create_validated(Target(objective=objective, **target_fields))
+                indicator = Indicator.objects.get(code=target_data["indicator"]) if target_data.get("indicator") else None
+                target = _create_validated(Target(plan=plan, objective=objective, indicator=indicator, **target_fields))
                 created["targets"] += 1
             existing_items = set(target.items.values_list("code", flat=True))
             for order, item_data in enumerate(target_data.get("items", []), start=1):
@@ -50,12 +57,12 @@ def plan_load(*, data: dict) -> dict[str, int]:
                     _create_validated(TargetItem(target=target, order=order, **item_data))
                     created["items"] += 1
 
-    for entry_data in data.get("entries", []):
-        fields = dict(entry_data)
-        target = Target.objects.get(code=fields.pop("target"))
-        if not target.entries.filter(period_end=fields["period_end"]).exists():
-            progress_entry_create(target=target, **fields)
-            created["entries"] += 1
+    for observation_data in data.get("observations", []):
+        fields = dict(observation_data)
+        indicator = Indicator.objects.get(code=fields.pop("indicator"))
+        if not indicator.observations.filter(period_end=fields["period_end"]).exists():
+            observation_create(indicator=indicator, **fields)
+            created["observations"] += 1
     if any(created.values()):
         recompute_request(plan_id=plan.pk)  # a new plan gets its monthly history
     return created
@@ -69,7 +76,8 @@ def _create_validated(instance):
 
 # The fields whose change alters a target's snapshots (its name and wording do not).
 TARGET_TERMS = (
-    "objective_id", "kind", "target_value", "direction", "aggregation", "baseline_value", "baseline_date",
+    "objective_id", "indicator_id", "kind", "target_value", "target_date", "direction", "scope",
+    "baseline_value", "baseline_date", "baseline_scope",
 )
 PLAN_TERMS = ("baseline_date", "target_date", "on_track_threshold", "acceleration_threshold")
 
@@ -85,6 +93,21 @@ def plan_save(*, plan: Plan) -> Plan:
     if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
         recompute_request(plan_id=plan.pk)
     return plan
+
+
+INDICATOR_TERMS = ("kind", "scope", "reporting_period")
+
+
+@transaction.atomic
+def indicator_save(*, indicator: Indicator) -> Indicator:
+    """Validates and saves an indicator; a change to how its figures add up, its scope or its
+    reporting period recomputes every target on it."""
+    before = Indicator.objects.filter(pk=indicator.pk).values(*INDICATOR_TERMS).first() if indicator.pk else None
+    indicator.full_clean()
+    indicator.save()
+    if before is not None and any(before[field] != getattr(indicator, field) for field in INDICATOR_TERMS):
+        targets_of_indicator_recompute(indicator_id=indicator.pk)
+    return indicator
 
 
 @transaction.atomic
@@ -108,13 +131,12 @@ def target_save(*, target: Target) -> Target:
     """Validates and saves a target. Guarantees: nothing is written if it is invalid; a new
     target gets its history on every date of its plan, a change to its terms recomputes
     them; a target moved to another plan leaves that plan's roll-ups recomputed too."""
-    before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "objective__plan_id").first() \
-        if target.pk else None
+    before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "plan_id").first() if target.pk else None
     target.full_clean()
     target.save()
-    plan_id = target.objective.plan_id
-    if before is not None and before["objective__plan_id"] != plan_id:
-        recompute_request(plan_id=before["objective__plan_id"])
+    plan_id = target.plan_id
+    if before is not None and before["plan_id"] != plan_id:
+        recompute_request(plan_id=before["plan_id"])
     if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
         recompute_request(plan_id=plan_id, target_ids=[target.pk])
     return target
@@ -123,7 +145,7 @@ def target_save(*, target: Target) -> Target:
 @transaction.atomic
 def target_delete(*, target: Target) -> None:
     """Deletes a target with its figures and snapshots; its plan's roll-ups are recomputed."""
-    plan_id = target.objective.plan_id
+    plan_id = target.plan_id
     target.delete()
     recompute_request(plan_id=plan_id)
 
@@ -133,7 +155,7 @@ def target_item_save(*, item: TargetItem) -> TargetItem:
     """Validates and saves a named item; its target (judged by its items) is recomputed."""
     item.full_clean()
     item.save()
-    recompute_request(plan_id=item.target.objective.plan_id, target_ids=[item.target_id])
+    recompute_request(plan_id=item.target.plan_id, target_ids=[item.target_id])
     return item
 
 
@@ -141,4 +163,4 @@ def target_item_save(*, item: TargetItem) -> TargetItem:
 def target_item_delete(*, item: TargetItem) -> None:
     target = item.target
     item.delete()
-    recompute_request(plan_id=target.objective.plan_id, target_ids=[target.pk])
+    recompute_request(plan_id=target.plan_id, target_ids=[target.pk])

@@ -10,7 +10,7 @@ ROLE_ZONE_ADMINISTRATOR = "Zone administrator"
 ROLE_DATA_ENTRY = "Data entry"
 ROLE_VIEWER = "Viewer"
 ROLE_APPS = ("targets", "measures")
-DATA_ENTRY_MODELS = {("targets", "progressentry"), ("measures", "measureupdate")}
+DATA_ENTRY_MODELS = {("targets", "observation"), ("targets", "itemupdate"), ("measures", "measureupdate")}
 # Exporting (measures, from the admin) is a read: it gives a file of what the admin's list
 # already shows and the API's CSV gives anyone who may read. So every role that may view
 # may export; importing writes, and stays with the zone administrators.

@@ -19,17 +19,17 @@ import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, F, FloatField
-from django.db.models.functions import Cast
+from django.db.models import CharField, F, FloatField, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from targets import progress
-from targets.models import Plan, ProgressEntry, Rollup, Snapshot, SnapshotDate, Target, TargetItem
+from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
 from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute
 
 # Written by the engine, in this order (COPY's column list and the upsert's).
 SNAPSHOT_FIELDS = [
     "target_id", "as_of", "computed_at", "attained", "attained_qualifier", "data_date", "baseline_known",
-    "progress", "expected", "ratio", "method", "status", "forecast_value", "forecast_reach_date",
+    "progress", "expected", "ratio", "method", "status", "confidence", "forecast_value", "forecast_reach_date",
     "data_age_days", "is_data_stale", "has_synthetic", "is_outdated", "inputs",
 ]
 SNAPSHOT_UPDATE_FIELDS = SNAPSHOT_FIELDS[2:]
@@ -41,44 +41,105 @@ def plans_lock(plan_ids: Iterable[int]) -> None:
     list(Plan.objects.select_for_update().filter(id__in=sorted(plan_ids)).order_by("id").values_list("id", flat=True))
 
 
+PERIOD_DAYS = {"year": 366, "half_year": 184, "quarter": 92, "month": 31}
+
+
+def _scope(own: str, indicator_scope: str | None) -> str:
+    return own or indicator_scope or ""
+
+
 def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
-    """Every target of these plans with its plan's dates and thresholds: one query."""
+    """Every target of these plans with its indicator's terms and its plan's dates and
+    thresholds (one query), and the figures of another definition on its indicator, as
+    context (one more)."""
+    rows = list(Target.objects.filter(objective__plan_id__in=list(plan_ids)).order_by("id").values(
+        "id", "objective_id", "objective__plan_id", "kind", "target_value", "target_date", "baseline_value",
+        "baseline_date", "baseline_scope", "scope", "direction", "indicator_id", "indicator__kind",
+        "indicator__scope", "indicator__reporting_period", "objective__plan__target_date",
+        "objective__plan__on_track_threshold", "objective__plan__acceleration_threshold",
+    ))
+    other_scope = _other_scope_figures(rows)
     return [
         {
             "id": row["id"], "objective_id": row["objective_id"], "plan_id": row["objective__plan_id"],
             "kind": row["kind"], "target_value": row["target_value"], "baseline_value": row["baseline_value"],
             "baseline_date": row["baseline_date"], "direction": row["direction"],
-            "aggregation": row["aggregation"], "plan_target_date": row["objective__plan__target_date"],
+            "aggregation": progress.SUM if row["indicator__kind"] == Indicator.Kind.FLOW else progress.LATEST,
+            "target_date": row["target_date"] or row["objective__plan__target_date"],
+            "period_days": PERIOD_DAYS.get(row["indicator__reporting_period"], 366),
+            "baseline_comparable": not row["baseline_scope"]
+            or row["baseline_scope"] == _scope(row["scope"], row["indicator__scope"]),
+            "other_scope": other_scope.get(row["id"], []),
             "on_track_threshold": row["objective__plan__on_track_threshold"],
             "acceleration_threshold": row["objective__plan__acceleration_threshold"],
         }
-        for row in Target.objects.filter(objective__plan_id__in=list(plan_ids)).order_by("id").values(
-            "id", "objective_id", "objective__plan_id", "kind", "target_value", "baseline_value",
-            "baseline_date", "direction", "aggregation", "objective__plan__target_date",
-            "objective__plan__on_track_threshold", "objective__plan__acceleration_threshold",
-        )
+        for row in rows
     ]
 
 
+def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
+    """For each target, its indicator's figures of another definition (scope), in date order:
+    shown as context beside a status, never part of it."""
+    scope_of = {row["id"]: (row["indicator_id"], _scope(row["scope"], row["indicator__scope"])) for row in rows
+                if row["indicator_id"]}
+    indicators = {indicator_id for indicator_id, _ in scope_of.values()}
+    found: dict[int, list[dict]] = defaultdict(list)
+    if not indicators:
+        return found
+    figures = Observation.objects.filter(indicator_id__in=indicators).order_by("period_end").values(
+        "indicator_id", "indicator__scope", "scope", "period_end", "value", "qualifier", "definition_note",
+    )
+    by_indicator: dict[int, list[dict]] = defaultdict(list)
+    for figure in figures:
+        by_indicator[figure["indicator_id"]].append(figure)
+    for target_id, (indicator_id, scope) in scope_of.items():
+        for figure in by_indicator.get(indicator_id, []):
+            figure_scope = _scope(figure["scope"], figure["indicator__scope"])
+            if figure_scope != scope:
+                found[target_id].append({
+                    "period_end": figure["period_end"].isoformat(), "value": format(figure["value"].normalize(), "f"),
+                    "qualifier": figure["qualifier"], "scope": figure_scope, "note": figure["definition_note"],
+                })
+    return found
+
+
 def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Figures:
-    """These targets' figures dated up to `until`, as the engine's columns: one query.
-    Values as floats (the computation is float64), dates as ISO text (parsed in one
-    vectorised call instead of 100,000 date objects)."""
-    figures = ProgressEntry.objects.filter(target_id__in=target_ids, period_end__lte=until).order_by().values_list(
-        "target_id", Cast("period_end", CharField()), Cast("value", FloatField()), "qualifier", "is_synthetic"
+    """These targets' figures of their own definition dated up to `until`, as the engine's
+    columns, one row per target and figure (an indicator's figure serves every target on it):
+    one query. Values as floats (the computation is float64), dates as ISO text (parsed in
+    one vectorised call instead of 100,000 date objects)."""
+    figure_scope = Coalesce(NullIf("indicator__observations__scope", Value("")), "indicator__scope")
+    target_scope = Coalesce(NullIf("scope", Value("")), "indicator__scope")
+    figures = (
+        Target.objects.filter(id__in=target_ids, indicator__observations__period_end__lte=until)
+        .alias(figure_scope=figure_scope, target_scope=target_scope)
+        .filter(figure_scope=F("target_scope"))
+        .order_by()
+        .values_list(
+            "id", Cast("indicator__observations__period_end", CharField()),
+            Cast("indicator__observations__value", FloatField()), "indicator__observations__qualifier",
+            "indicator__observations__is_synthetic", "indicator__observations__confidence",
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(*figures.query.sql_with_params())
         return progress.entries_frame(cursor.fetchall())
 
 
-def engine_items(*, target_ids: list[int]) -> dict[int, list[str]]:
-    """The named items' statuses of these targets (the qualitative ones): one query."""
-    statuses: dict[int, list[str]] = defaultdict(list)
-    items = TargetItem.objects.filter(target_id__in=target_ids, target__kind=Target.Kind.QUALITATIVE)
-    for target_id, status in items.order_by("target_id", "order", "code").values_list("target_id", "status"):
-        statuses[target_id].append(status)
-    return statuses
+def engine_items(*, target_ids: list[int]) -> dict[int, list[list[tuple]]]:
+    """The named items of these targets (the qualitative ones), each with its dated updates in
+    date order: one query."""
+    items: dict[int, dict[int, list[tuple]]] = defaultdict(dict)
+    rows = (
+        TargetItem.objects.filter(target_id__in=target_ids, target__kind=Target.Kind.QUALITATIVE)
+        .order_by("target_id", "order", "code", "updates__date", "updates__id")
+        .values_list("target_id", "id", "updates__date", "updates__status")
+    )
+    for target_id, item_id, day, status in rows:
+        updates = items[target_id].setdefault(item_id, [])
+        if day is not None:
+            updates.append((day, status))
+    return {target_id: list(by_item.values()) for target_id, by_item in items.items()}
 
 
 def snapshots_write(rows: list[dict], *, computed_at: datetime) -> int:
@@ -119,7 +180,7 @@ def _snapshots_copy(rows: list[dict], computed_at: datetime) -> None:
             str(row["target_id"]), row["as_of"].isoformat(), stamp, _copy_text(row["attained"]),
             row["attained_qualifier"], _copy_text(row["data_date"]), _copy_text(row["baseline_known"]),
             _copy_text(row["progress"]), _copy_text(row["expected"]), _copy_text(row["ratio"]), row["method"],
-            row["status"], _copy_text(row["forecast_value"]), _copy_text(row["forecast_reach_date"]),
+            row["status"], row["confidence"], _copy_text(row["forecast_value"]), _copy_text(row["forecast_reach_date"]),
             _copy_text(row["data_age_days"]), _copy_text(row["is_data_stale"]), _copy_text(row["has_synthetic"]),
             "f", _copy_text(orjson.dumps(row["inputs"]).decode()),
         )))

@@ -11,12 +11,13 @@ from targets.services import plan_load
 DEFAULT_FILES = [
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_zone_2020.json",
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_zone_2020_measures.json",
+    settings.BASE_DIR / "fixtures" / "hangzhou_ai_2025.json",
 ]
 
 
 class Command(BaseCommand):
     help = (
-        "Load a plan (targets, items, published figures) or a plan's work areas and measures "
+        "Load a plan (its indicators, targets, items and published figures) or a plan's work areas and measures "
         "from JSON files. Creates what is missing and never changes existing rows."
     )
 
