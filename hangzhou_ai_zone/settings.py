@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: a database that cannot be reached is a 503 with Retry-After, not a 500.
+    "edge.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +133,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests (no connect per request), and each request checks a
+# kept connection before its first query: after a database restart the first request opens a
+# new one instead of failing on the dead one, so the site heals without being restarted.
+# While the database is down, requests get a 503 (edge.middleware).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that has gone (rather than refusing) would hold a request until the
+    # kernel gives up on connecting, minutes later, and gunicorn killed the worker first.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Under `make run` two processes write to the one file: gunicorn's workers and the scheduler.
     # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
