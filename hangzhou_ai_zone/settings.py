@@ -285,7 +285,7 @@ _VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + _LONGEST_RETRY_COUNTDOWN + 10 * 6
 # - the connection pool is kombu's default (BROKER_POOL_LIMIT 10 connections per process):
 #   a sync gunicorn worker publishes one request at a time, so it never waits for one.
 # Measured with a frozen Redis (SIGSTOP): a send gives up after 0.5 s, and a save through
-# gunicorn returns its 201 or 302 in about 0.6 s (tests/test_faults.py); a push written
+# gunicorn returns its 201 or 302 in 0.5–0.8 s (tests/test_faults.py); a push written
 # before the timeout may still be executed when Redis wakes up, which only sends a recompute
 # twice. BROKER_CONNECTION_TIMEOUT is the same limit for transports other than Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
