@@ -1,4 +1,8 @@
-"""Refuses requests whose address, query string or form body carries a control character.
+"""The request-edge rules: requests whose address, query string or form body carries a control
+character are refused (`ControlCharacterMiddleware`), and while the database cannot be
+reached every request gets a 503 instead of a 500 (`DatabaseUnavailableMiddleware`).
+
+Control characters
 
 Runs before any view, so that no lookup, filter or search ever sends a NUL to the database
 (PostgreSQL refuses NUL in text and the request would end in a 500) and no form stores an
@@ -7,10 +11,18 @@ areas); addresses and query strings may not. JSON bodies are not read here: the 
 fields check their own text and name the field (`edge.fields`, `edge.text`).
 """
 
+import json
+import logging
+import sys
+
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponseBadRequest, UnreadablePostError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from edge import text
 
@@ -61,3 +73,85 @@ def _refusal(where: str, character: str) -> str:
         "Bad request: %(where)s contains the control character %(character)s, which this site "
         "does not accept. Remove it and try again."
     ) % {"where": where, "character": text.describe(character)}
+
+
+# --- the database unreachable ----------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+# What the database driver raises while the server is down, restarting, refusing connections
+# or has dropped one (psycopg2's OperationalError, a closed connection's InterfaceError,
+# SQLite's "database is locked" past its busy timeout): all pass by themselves, so the answer
+# is "try again shortly", not "the site is broken". A programming error (ProgrammingError,
+# IntegrityError) stays a 500 or the API's own 4xx.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# A PostgreSQL restart takes seconds, a fail-over about half a minute.
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database cannot be reached, answers 503 with Retry-After: a plain page in the
+    reader's language, or a JSON error under /api/, instead of a 500.
+
+    Django turns an exception into a response at every layer of the middleware stack, so no
+    middleware ever sees one raised below it as an exception. A view's exception (a query, the
+    session or user loaded for the view, DRF's authentication, a template) reaches
+    `process_exception` here; one raised by another middleware (the session saved after the
+    view) reaches only the 500 handler, `server_error` below (hangzhou_ai_zone/urls.py). Both
+    answer with `database_unavailable`. Early in MIDDLEWARE, so that its answer passes through
+    the security headers and nothing else that needs the database.
+
+    Recovering needs nothing here: with CONN_HEALTH_CHECKS (settings.py) each request checks a
+    kept connection before using it and opens a new one after a restart.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable(request, exception)
+        return None
+
+
+def server_error(request):
+    """The 500 handler (handler500): a database that cannot be reached is a 503, whichever
+    middleware ran into it; anything else is Django's own 500. Called inside Django's `except`
+    block, so the exception is the one being handled. (With DEBUG on, Django shows its
+    technical 500 page instead and never calls this.)"""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """The 503. Built without the database: no session, no user, no context processors; the
+    language comes from the reader's cookie or browser, as LocaleMiddleware would choose it."""
+    reason = str(exception).strip().partition("\n")[0]
+    logger.warning("The database is unavailable (%s: %s); answered %s with 503",
+                   type(exception).__name__, reason, request.path)
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        message = _(
+            "The database cannot be reached at the moment, so this request could not be completed. "
+            "Please try again in a minute. If you were saving a change, check afterwards whether it "
+            "was saved before entering it again."
+        )
+        if request.path_info.startswith("/api/"):
+            response = HttpResponse(
+                json.dumps({"detail": message}, ensure_ascii=False), status=503,
+                content_type="application/json; charset=utf-8",
+            )
+        else:
+            response = HttpResponse(
+                render_to_string("edge/database_unavailable.html", {"message": message, "language": language}),
+                status=503, content_type="text/html; charset=utf-8",
+            )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    response["Content-Language"] = language
+    return response

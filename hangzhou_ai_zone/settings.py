@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: a database that cannot be reached is a 503 with Retry-After, not a 500.
+    "edge.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +133,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections are kept between requests (no connect per request), and each request checks a
+# kept connection before its first query: after a database restart the first request opens a
+# new one instead of failing on the dead one, so the site heals without being restarted.
+# While the database is down, requests get a 503 (edge.middleware).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that has gone (rather than refusing) would hold a request until the
+    # kernel gives up on connecting, minutes later, and gunicorn killed the worker first.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Under `make run` two processes write to the one file: gunicorn's workers and the scheduler.
     # WAL lets readers go on while one writes; IMMEDIATE takes the write lock when a transaction
@@ -236,15 +248,53 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Time limits and the visibility timeout, set together. A task is acknowledged only when it
+# ends (ACKS_LATE), so while it runs its message waits in Redis's "unacked" set; Redis hands
+# it to another worker once it has been there VISIBILITY_TIMEOUT seconds. That must never
+# happen to a task that is still running (it would run twice at once) or still waiting for
+# its retry's countdown (a retry is a new message, held unacked by the worker until it is
+# due: at most `retry_backoff_max`, 5 minutes, in targets/tasks.py). So the timeout is the
+# longest hard limit (the nightly job's, the default below; a target's recompute has 150 s)
+# plus the longest countdown, plus a margin: 15 + 5 + 10 = 30 minutes.
+# A task lost with a worker killed outright (SIGKILL, out of memory, a host gone) is not
+# waited for that long: its recompute request is still in the outbox, and the sweep (every
+# 5 minutes, for requests older than 5 minutes) sends it again within 5 to 10 minutes. The
+# redelivery after 30 minutes then only repeats a finished recompute, which is harmless.
+# (A pool process killed under a live worker is rejected and redelivered at once:
+# REJECT_ON_WORKER_LOST.) tests/test_faults.py kills a worker in the middle of a recompute.
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Tasks are queued while an administrator waits for the save to return: with the broker
-# down, give up within about two seconds (the entry is saved and its snapshots are marked
-# outdated for the nightly run) rather than hang the request.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+_LONGEST_RETRY_COUNTDOWN = 5 * 60  # targets.tasks.RETRY["retry_backoff_max"]; a test checks they agree
+_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + _LONGEST_RETRY_COUNTDOWN + 10 * 60
+
+# Publishing. A recompute is sent to the broker after the save's transaction commits, while
+# the administrator waits for the page (or the API client for its 201). The change and its
+# recompute request are committed by then, so a send that fails loses nothing: the request
+# stays in the outbox for the sweep. What must not happen is a save that hangs on a broker
+# that is down or, worse, frozen (it accepts connections and never answers: a stopped
+# process, a full disk, a dead host behind a live proxy). Without a socket timeout redis-py
+# waits for that answer forever, and gunicorn kills the web worker after 30 s with a 500.
+# - socket_connect_timeout / socket_timeout: give up on connecting, and on each reply, after
+#   half a second. Redis answers a push in well under a millisecond here; the worker's long
+#   BRPOP waits are read only when data has arrived, so they are not cut short by it.
+# - one attempt, no retry (max_retries 0): each retry would wait its own timeout again (three
+#   attempts measured 1.7 s on a frozen Redis). A pooled connection left over from a Redis
+#   restart does not need a retry: redis-py replaces it when it is taken from the pool.
+# - the connection pool is kombu's default (BROKER_POOL_LIMIT 10 connections per process):
+#   a sync gunicorn worker publishes one request at a time, so it never waits for one.
+# Measured with a frozen Redis (SIGSTOP): a send gives up after 0.5 s, and a save through
+# gunicorn returns its 201 or 302 in 0.5–0.8 s (tests/test_faults.py); a push written
+# before the timeout may still be executed when Redis wakes up, which only sends a recompute
+# twice. BROKER_CONNECTION_TIMEOUT is the same limit for transports other than Redis.
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 

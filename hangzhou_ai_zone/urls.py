@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+# A database that cannot be reached is a 503 wherever it is noticed (edge.middleware).
+handler500 = "edge.middleware.server_error"
+
 admin.site.site_header = _("Hangzhou AI Experimental Zone — progress tracker")
 admin.site.site_title = _("Zone progress tracker")
 admin.site.index_title = _("Plan, targets, figures and measures")

@@ -27,6 +27,7 @@ from targets.services import (
     observation_save,
     observation_update,
 )
+from targets.services.snapshots import REQUEST_RESEND_AFTER, TARGET_TASK
 from targets.tasks import refresh_snapshots, refresh_target_snapshots
 from tests.factories import ObjectiveFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
@@ -222,6 +223,60 @@ def test_the_sweep_leaves_recent_requests_to_their_own_message():
     assert services.requests_sweep() == 0  # just sent again: not twice in one period
 
 
+def test_publishing_gives_up_at_the_first_broker_error_and_leaves_the_rest_for_the_sweep(monkeypatch):
+    from celery import current_app
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
+    current_app.loader.import_default_modules()
+    task = current_app.tasks[TARGET_TASK]
+    calls = []
+
+    def frozen(**kwargs):
+        calls.append(kwargs)
+        raise BrokerUnavailable("Timeout reading from socket")
+
+    monkeypatch.setattr(task, "apply_async", frozen)
+
+    # Each attempt on a frozen broker costs its timeout: one, not one per request.
+    assert services.requests_publish(["target:1", "target:2", "target:3"]) == 0
+    assert calls == [{"kwargs": {"target_id": 1}}]
+
+    def failed_run(**kwargs):
+        calls.append(kwargs)
+        raise ZeroDivisionError  # a task that failed in-process: not the broker, the others go on
+
+    calls.clear()
+    monkeypatch.setattr(task, "apply_async", failed_run)
+    assert services.requests_publish(["target:1", "target:2"]) == 0
+    assert len(calls) == 2
+
+
+def test_the_sweep_command_sends_what_is_older_than_its_threshold():
+    target = TargetFactory(baseline_value=Decimal("0"))
+    with transaction.atomic():
+        services.recompute_request(plan_id=target.objective.plan_id, target_ids=[target.pk])
+    RecomputeRequest.objects.update(requested_at=timezone.now() - dt.timedelta(seconds=30))
+
+    call_command("sweep_recompute_requests", verbosity=0)  # the default five minutes: not yet
+    assert RecomputeRequest.objects.exists()
+
+    call_command("sweep_recompute_requests", "--older-than", "10", verbosity=0)
+    assert not RecomputeRequest.objects.exists()  # sent, and run here (no broker in the tests)
+    assert Snapshot.objects.filter(target=target).exists()
+
+
+def test_the_sweep_command_refuses_a_negative_threshold_and_sends_nothing():
+    target = TargetFactory()
+    with transaction.atomic():
+        services.recompute_request(plan_id=target.objective.plan_id, target_ids=[target.pk])
+    RecomputeRequest.objects.update(requested_at=timezone.now() - dt.timedelta(minutes=10))
+
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("sweep_recompute_requests", "--older-than", "-1", verbosity=0)
+
+    assert RecomputeRequest.objects.get().published_at is None
+
+
 def test_the_nightly_run_builds_the_calendar_and_drops_yesterdays_date():
     target = TargetFactory(baseline_value=Decimal("0"))
     other = TargetFactory(objective=target.objective)
@@ -323,6 +378,32 @@ def test_tasks_are_acknowledged_late_and_time_limited():
     for task in (refresh_snapshots, refresh_target_snapshots):
         assert task.acks_late is True
         assert 0 < task.soft_time_limit < task.time_limit
+
+
+def test_a_running_or_waiting_task_is_never_redelivered_by_the_visibility_timeout(settings):
+    """Set together (settings.py): Redis hands an unacknowledged message to another worker after
+    the visibility timeout, so it must outlast the longest hard time limit plus the longest
+    countdown a retry waits, unacknowledged, in the worker."""
+    from celery import current_app
+
+    from targets.tasks import RETRY
+
+    current_app.loader.import_default_modules()
+    ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "measures."))]
+    longest_run = max(task.time_limit or settings.CELERY_TASK_TIME_LIMIT for task in ours)
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert longest_run == settings.CELERY_TASK_TIME_LIMIT
+    assert visibility > longest_run + RETRY["retry_backoff_max"]
+    # A killed worker's task is the sweep's to resend, within minutes, well before that.
+    assert REQUEST_RESEND_AFTER.total_seconds() * 2 < visibility
+
+
+def test_sending_a_task_never_waits_long_on_the_broker(settings):
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert 0 < options["socket_connect_timeout"] <= 1 and 0 < options["socket_timeout"] <= 1
+    # One attempt: each retry would wait its own timeout again.
+    assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] == 0
 
 
 def test_setup_schedule_creates_the_nightly_recompute_once():
