@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from edge.middleware import database_unavailable
-from targets.models import ProgressEntry
+from targets.models import Observation
 
 UNREACHABLE = OperationalError('connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused')
 ENGLISH_MESSAGE = "The database cannot be reached at the moment"
@@ -79,17 +79,17 @@ def test_the_api_answers_a_json_503(client, hangzhou_plan, database_down):
 @pytest.mark.django_db
 def test_a_write_gets_503_and_nothing_is_written(client, hangzhou_plan, data_entry_user, api_unthrottled):
     token = Token.objects.create(user=data_entry_user)
-    before = list(ProgressEntry.objects.values())
-    entry = {"target": "core-invention-patents", "period_end": "2021-12-31", "value": "12",
+    before = list(Observation.objects.values())
+    entry = {"indicator": "core-invention-patents", "period_end": "2021-12-31", "value": "12",
              "source_title": "Hangzhou statistical bulletin"}
 
     with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=UNREACHABLE):
-        response = client.post("/api/v1/entries/", entry, content_type="application/json",
+        response = client.post("/api/v1/observations/", entry, content_type="application/json",
                                  HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 503
     assert "check afterwards whether it was saved" in response.json()["detail"]
-    assert list(ProgressEntry.objects.values()) == before
+    assert list(Observation.objects.values()) == before
 
 
 @pytest.mark.django_db

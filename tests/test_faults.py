@@ -268,10 +268,11 @@ class Stack:
     # writing through the site
 
     def entry(self, code: str) -> dict:
-        """A new figure for a sum target: each on a day of its own, so never a duplicate period."""
+        """A new figure for the indicator of a sum target (it has the target's code): each on a day
+        of its own, so never a duplicate period, and small, so never implausible."""
         day = self.next_day[code]
         self.next_day[code] = day + dt.timedelta(days=1)
-        return {"target": code, "period_end": day.isoformat(), "value": str(day.day),
+        return {"indicator": code, "period_end": day.isoformat(), "value": str(day.day % 3 + 1),
                 "source_title": "Fault test"}
 
     def api_session(self) -> requests.Session:
@@ -292,12 +293,12 @@ class Stack:
         return session
 
     def admin_add_entry(self, session: requests.Session, entry: dict) -> requests.Response:
-        target_id = self.pg.value("SELECT id FROM targets_target WHERE code = %s", [entry["target"]])
-        form = session.get(f"{self.base}/admin/targets/progressentry/add/", timeout=10)
+        indicator_id = self.pg.value("SELECT id FROM targets_indicator WHERE code = %s", [entry["indicator"]])
+        form = session.get(f"{self.base}/admin/targets/observation/add/", timeout=10)
         form.raise_for_status()
         return session.post(
-            f"{self.base}/admin/targets/progressentry/add/",
-            data={"target": target_id, "period_end": entry["period_end"], "value": entry["value"],
+            f"{self.base}/admin/targets/observation/add/",
+            data={"indicator": indicator_id, "period_end": entry["period_end"], "value": entry["value"],
                   "qualifier": "exact", "confidence": "medium", "source_title": entry["source_title"],
                   "csrfmiddlewaretoken": session.cookies["csrftoken"]},
             timeout=30, allow_redirects=False,
@@ -391,7 +392,7 @@ def test_a_frozen_broker_delays_no_save_and_the_sweep_heals(stack):
     code = "core-invention-patents"
     api = stack.api_session()
     admin = stack.admin_session()
-    before = stack.pg.value("SELECT count(*) FROM targets_progressentry")
+    before = stack.pg.value("SELECT count(*) FROM targets_observation")
 
     stack.redis.freeze()
     try:
@@ -399,14 +400,14 @@ def test_a_frozen_broker_delays_no_save_and_the_sweep_heals(stack):
         for _ in range(3):
             entry = stack.entry(code)
             started = time.monotonic()
-            response = api.post(f"{stack.base}/api/v1/entries/", json=entry, timeout=30)
+            response = api.post(f"{stack.base}/api/v1/observations/", json=entry, timeout=30)
             answers.append(("api", response.status_code, time.monotonic() - started))
         started = time.monotonic()
         response = stack.admin_add_entry(admin, stack.entry(code))
         answers.append(("admin", response.status_code, time.monotonic() - started))
 
         # Still frozen: nothing can have been recomputed, everything must be on record.
-        committed = stack.pg.value("SELECT count(*) FROM targets_progressentry")
+        committed = stack.pg.value("SELECT count(*) FROM targets_observation")
         outdated, snapshots = stack.outdated(code), stack.snapshots(code)
         owed = stack.open_requests()
     finally:
@@ -438,7 +439,7 @@ def test_a_worker_killed_in_the_middle_of_a_recompute_is_covered_by_the_sweep(st
     lock = stack.pg.connect()
     try:
         lock.cursor().execute("SELECT id FROM targets_plan FOR NO KEY UPDATE")
-        response = api.post(f"{stack.base}/api/v1/entries/", json=stack.entry(code), timeout=30)
+        response = api.post(f"{stack.base}/api/v1/observations/", json=stack.entry(code), timeout=30)
         assert response.status_code == 201, response.text
 
         def worker_waits_in_recompute() -> bool:
@@ -481,7 +482,7 @@ def test_a_database_restart_in_the_middle_of_writes_answers_503_and_loses_nothin
             entry = stack.entry(SUM_TARGETS[turn % len(SUM_TARGETS)])
             turn += 1
             try:
-                response = api.post(f"{stack.base}/api/v1/entries/", json=entry, timeout=30)
+                response = api.post(f"{stack.base}/api/v1/observations/", json=entry, timeout=30)
             except requests.RequestException as error:
                 answers.append((type(error).__name__, entry, None, {}))
                 continue
@@ -528,20 +529,20 @@ def test_a_database_restart_in_the_middle_of_writes_answers_503_and_loses_nothin
     # Every write the client saw acknowledged is in the database, as it was sent.
     acknowledged = [(json.loads(body)["id"], entry) for status, entry, body, _ in answers if status == 201]
     stored = dict(stack.pg.rows(
-        "SELECT e.id, t.code || ' ' || e.period_end::text || ' ' || trim_scale(e.value)::text "
-        "FROM targets_progressentry e JOIN targets_target t ON t.id = e.target_id WHERE e.id = ANY(%s)",
+        "SELECT e.id, i.code || ' ' || e.period_end::text || ' ' || trim_scale(e.value)::text "
+        "FROM targets_observation e JOIN targets_indicator i ON i.id = e.indicator_id WHERE e.id = ANY(%s)",
         [[pk for pk, _ in acknowledged]],
     ))
     lost = [(pk, entry) for pk, entry in acknowledged
-            if stored.get(pk) != f"{entry['target']} {entry['period_end']} {entry['value']}"]
+            if stored.get(pk) != f"{entry['indicator']} {entry['period_end']} {entry['value']}"]
     assert lost == []
     # Refused writes that were committed all the same (the connection dropped after the commit):
     # why the 503 tells a person to check before entering a change again.
     refused = [entry for status, entry, *_ in answers if status == 503]
     committed_though_refused = stack.pg.value(
-        "SELECT count(*) FROM targets_progressentry e JOIN targets_target t ON t.id = e.target_id "
-        "WHERE (t.code, e.period_end) IN (SELECT * FROM unnest(%s::text[], %s::date[]))",
-        [[entry["target"] for entry in refused], [entry["period_end"] for entry in refused]],
+        "SELECT count(*) FROM targets_observation e JOIN targets_indicator i ON i.id = e.indicator_id "
+        "WHERE (i.code, e.period_end) IN (SELECT * FROM unnest(%s::text[], %s::date[]))",
+        [[entry["indicator"] for entry in refused], [entry["period_end"] for entry in refused]],
     )
 
     result = stack.heal()
