@@ -6,11 +6,11 @@ of queries however many targets a plan has (tests pin the counts).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Max, Min, Prefetch, QuerySet
 
-from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Target
+from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, SnapshotDate, Target
 
 
 def plan_default() -> Plan | None:
@@ -24,17 +24,16 @@ def baseline_earliest() -> date | None:
 
 
 def snapshot_latest_date(*, plan: Plan | None = None) -> date | None:
-    """The newest as-of date with snapshots, in one plan or across all plans."""
-    snapshots = Snapshot.objects.all() if plan is None else Snapshot.objects.filter(target__objective__plan=plan)
-    return snapshots.aggregate(latest=Max("as_of"))["latest"]
+    """The newest as-of date with snapshots, in one plan or across all plans: from the plans'
+    calendars (a few hundred rows), not the snapshots."""
+    dates = SnapshotDate.objects.all() if plan is None else SnapshotDate.objects.filter(plan=plan)
+    return dates.aggregate(latest=Max("as_of"))["latest"]
 
 
 def snapshot_dates(*, plan: Plan) -> list[date]:
-    """Every as-of date with snapshots for the plan, newest first (for date pickers)."""
-    return list(
-        Snapshot.objects.filter(target__objective__plan=plan)
-        .values_list("as_of", flat=True).distinct().order_by("-as_of")
-    )
+    """Every as-of date with snapshots for the plan, newest first (for date pickers): the
+    plan's calendar, written with the snapshots; one read of its (plan, as_of) index."""
+    return list(SnapshotDate.objects.filter(plan=plan).order_by("-as_of").values_list("as_of", flat=True))
 
 
 def targets_with_snapshot(*, plan: Plan | None = None, as_of: date | None = None) -> QuerySet[Target]:
@@ -105,21 +104,15 @@ def synthetic_data_exists() -> bool:
 # Reads for the REST API (targets.api).
 
 
-def snapshots_last_computed() -> tuple[datetime | None, int]:
-    """When any snapshot was last computed, and how many there are (a deletion changes
-    the count): what a polling client needs to know whether anything changed."""
-    found = Snapshot.objects.aggregate(latest=Max("computed_at"), count=Count("id"))
-    return found["latest"], found["count"]
-
-
-def entries_last_changed() -> tuple[datetime | None, int]:
-    found = ProgressEntry.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    return found["latest"], found["count"]
-
-
-def targets_last_changed() -> datetime | None:
-    """When a target's own fields last changed (from its history: every save is recorded)."""
-    return Target.history.aggregate(latest=Max("history_date"))["latest"]
+def plans_data_versions() -> tuple:
+    """Every plan's id and data version, and when the newest of them changed: one read of
+    the plans table, whatever the size of the figures and snapshots. Every change to a
+    plan's figures, snapshots, terms or titles bumps its version (`store.versions_bump`), and
+    a plan added or deleted changes the list: what a polling client needs to know whether
+    any list of plans, targets, figures or snapshots changed."""
+    rows = list(Plan.objects.order_by("id").values_list("id", "data_version", "data_changed_at"))
+    versions = ",".join(f"{plan_id}:{version}" for plan_id, version, _changed in rows)
+    return versions, max((changed for *_rest, changed in rows if changed is not None), default=None)
 
 
 def plans_all() -> QuerySet[Plan]:

@@ -32,16 +32,10 @@ from targets.api.serializers import (
 )
 
 
-def snapshots_changed() -> tuple:
-    return selectors.snapshots_last_computed()
-
-
-def entries_changed() -> tuple:
-    return selectors.entries_last_changed()
-
-
-def targets_or_snapshots_changed() -> tuple:
-    return (*selectors.snapshots_last_computed(), selectors.targets_last_changed())
+def plans_changed() -> tuple:
+    # One rule for every list here: targets, figures and snapshots all belong to a plan, and
+    # every change to them bumps its plan's data version in the change's own transaction.
+    return selectors.plans_data_versions()
 
 
 @extend_schema_view(
@@ -76,9 +70,9 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
         parameters=[as_of_parameter(AS_OF_LATEST), OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]
     ),
 )
-@conditional_on(targets_or_snapshots_changed, name="list")
-@conditional_on(snapshots_changed, name="snapshots")
-@conditional_on(entries_changed, name="entries")
+@conditional_on(plans_changed, name="list")
+@conditional_on(plans_changed, name="snapshots")
+@conditional_on(plans_changed, name="entries")
 class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Targets, each with its snapshot on the as-of date; their entries and snapshot history."""
 
@@ -144,7 +138,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@conditional_on(entries_changed, name="list")
+@conditional_on(plans_changed, name="list")
 class EntryViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -193,7 +187,7 @@ class EntryViewSet(
         ))],
     ),
 )
-@conditional_on(snapshots_changed, name="list")
+@conditional_on(plans_changed, name="list")
 class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
     """Snapshots of every target on one as-of date. Written only by the progress engine."""
 

@@ -1,7 +1,8 @@
 """Writes for plans, objectives, targets and named items: loading a plan from its file,
 and the administrators' changes. A change that alters what the snapshots show (a target's
 terms, a plan's dates or thresholds, a target added, moved or removed, an item's status)
-asks for the recompute in the same transaction.
+asks for the recompute in the same transaction; every change bumps the plan's data version
+there too (`store.versions_bump`: a title shows on the pages even when no snapshot changes).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from targets.models import Objective, Plan, Target, TargetItem
+from targets.services import store
 from targets.services.entries import progress_entry_create
 from targets.services.snapshots import recompute_request
 
@@ -82,6 +84,7 @@ def plan_save(*, plan: Plan) -> Plan:
     before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS).first() if plan.pk else None
     plan.full_clean()
     plan.save()
+    store.versions_bump([plan.pk])
     if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
         recompute_request(plan_id=plan.pk)
     return plan
@@ -89,9 +92,11 @@ def plan_save(*, plan: Plan) -> Plan:
 
 @transaction.atomic
 def objective_save(*, objective: Objective) -> Objective:
-    """Validates and saves an objective (its number and title: no snapshot changes)."""
+    """Validates and saves an objective (its number and title: no snapshot changes, but
+    its plan's pages show them)."""
     objective.full_clean()
     objective.save()
+    store.versions_bump([objective.plan_id])
     return objective
 
 
@@ -113,6 +118,7 @@ def target_save(*, target: Target) -> Target:
     target.full_clean()
     target.save()
     plan_id = target.objective.plan_id
+    store.versions_bump([plan_id])
     if before is not None and before["objective__plan_id"] != plan_id:
         recompute_request(plan_id=before["objective__plan_id"])
     if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
