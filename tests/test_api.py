@@ -255,7 +255,7 @@ def test_it_gives_the_same_columns_in_csv_as_in_json(client, snapshots, how):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    table = pd.read_csv(io.StringIO(response.content.decode()))
+    table = pd.read_csv(io.StringIO(response.getvalue().decode()))  # whole tables are streamed
     flat = pd.json_normalize(json_rows)
     # Nested snapshot fields become dotted columns; a null snapshot still has them.
     assert "snapshot.status" in table.columns
@@ -266,8 +266,8 @@ def test_it_gives_the_same_columns_in_csv_as_in_json(client, snapshots, how):
 def test_it_gives_every_row_in_csv_not_the_first_page(client, db):
     TargetFactory.create_batch(120)
 
-    table = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv"}).content.decode()))
-    paged = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv", "page_size": 50}).content.decode()))
+    table = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv"}).getvalue().decode()))
+    paged = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv", "page_size": 50}).getvalue().decode()))
 
     assert len(table) == 120
     assert len(paged) == 50
@@ -408,5 +408,61 @@ def test_each_list_costs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(LIST_QUERIES[url.replace(str(measure.pk), "{measure}")]):
         response = client.get(url, {"page_size": 1000} if "csv" not in url else {})
+        response.getvalue()  # a whole CSV is streamed: its queries run as it is read
 
     assert response.status_code == 200
+
+
+# Conditional GET from the plans' data versions, and streamed CSV.
+
+
+@pytest.mark.parametrize("url", ["/api/v1/targets/", "/api/v1/snapshots/", "/api/v1/entries/",
+                                 "/api/v1/targets/industry-size/entries/"])
+def test_a_304_reads_only_the_plans_versions(client, snapshots, url, django_assert_num_queries):
+    etag = client.get(url)["ETag"]
+
+    with django_assert_num_queries(1) as captured:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert 'FROM "targets_plan"' in captured.captured_queries[0]["sql"]
+
+
+def test_a_figure_saved_changes_its_plans_version_before_its_recompute_runs(client, hangzhou_plan):
+    from targets.models import RecomputeRequest
+
+    version = Plan.objects.get(pk=hangzhou_plan.pk).data_version
+    etag = client.get("/api/v1/entries/")["ETag"]
+    entry = ProgressEntry.objects.get(target__code="industry-size", period_end="2020-12-31")
+
+    progress_entry_update(entry=entry, data={"quote": "changed again"})
+
+    assert RecomputeRequest.objects.filter(target=entry.target).exists()  # not recomputed yet
+    assert Plan.objects.get(pk=hangzhou_plan.pk).data_version > version
+    assert client.get("/api/v1/entries/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/targets/", "/api/v1/snapshots/"])
+def test_a_streamed_csv_is_the_same_text_as_the_csv_of_one_page(client, hangzhou_plan, url):
+    """Over 500 rows: the stream is written (and its rows fetched) in pieces."""
+    objective = hangzhou_plan.objectives.first()
+    targets = Target.objects.bulk_create(
+        TargetFactory.build(objective=objective, code=f"many-{i:03d}", name_en=f"=Many {i}") for i in range(520)
+    )
+    Snapshot.objects.bulk_create(
+        Snapshot(target=target, as_of=NEW, computed_at=dt.datetime(2023, 1, 1, tzinfo=dt.UTC), progress=i / 100,
+                 status=Snapshot.Status.ON_TRACK)
+        for i, target in enumerate(targets)
+    )
+    SnapshotDate.objects.create(plan=hangzhou_plan, as_of=NEW)
+
+    streamed = client.get(url, {"format": "csv"})
+    whole_page = client.get(url, {"format": "csv", "page_size": 1000})
+
+    assert streamed.streaming and not whole_page.streaming
+    text = streamed.getvalue()
+    assert text == whole_page.content
+    rows = Target.objects.count() if "targets" in url else Snapshot.objects.filter(as_of=NEW).count()
+    assert rows >= 520 and text.count(b"\n") == 1 + rows
+    if "targets" in url:
+        assert b"'=Many 7" in text  # formulas written as text in the stream too

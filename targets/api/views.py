@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from api.conditional import conditional_on
 from api.errors import service_errors
-from api.pagination import AsOfPagination
+from api.pagination import AsOfPagination, ListMixin
 from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_param
 from targets import selectors, services
 from targets.api import filters
@@ -42,7 +42,7 @@ def plans_changed() -> tuple:
     list=extend_schema(summary=gettext_lazy("Plans")),
     retrieve=extend_schema(parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]),
 )
-class PlanViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = filters.PlanFilter
     ordering_fields = ["code", "published_on", "target_date"]
@@ -51,7 +51,7 @@ class PlanViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.plans_all()
 
 
-class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet):
+class ObjectiveViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = filters.ObjectiveFilter
     ordering_fields = ["number", "id"]
@@ -73,7 +73,7 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
 @conditional_on(plans_changed, name="list")
 @conditional_on(plans_changed, name="snapshots")
 @conditional_on(plans_changed, name="entries")
-class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Targets, each with its snapshot on the as-of date; their entries and snapshot history."""
 
     serializer_class = TargetSerializer
@@ -111,7 +111,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], serializer_class=EntrySerializer, filter_backends=[], query_parameters=())
     def entries(self, request, code_or_id=None):
         target = self.get_object()
-        return self._list(selectors.entries_of(target=target).select_related("target"))
+        return self.list_response(selectors.entries_of(target=target).select_related("target"))
 
     @extend_schema(
         summary=gettext_lazy("A target's snapshot history"),
@@ -129,17 +129,14 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     def snapshots(self, request, code_or_id=None):
         since, until = date_param(request, "since"), date_param(request, "until")
         target = self.get_object()
-        return self._list(selectors.snapshot_history(target=target, since=since, until=until).select_related("target"))
-
-    def _list(self, queryset):
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response(
+            selectors.snapshot_history(target=target, since=since, until=until).select_related("target")
+        )
 
 
 @conditional_on(plans_changed, name="list")
 class EntryViewSet(
+    ListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -188,7 +185,7 @@ class EntryViewSet(
     ),
 )
 @conditional_on(plans_changed, name="list")
-class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+class SnapshotViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     """Snapshots of every target on one as-of date. Written only by the progress engine."""
 
     serializer_class = SnapshotSerializer
