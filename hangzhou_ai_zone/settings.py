@@ -90,6 +90,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for HTML, JSON and CSV (1.1 MB of overview HTML at 1,000 targets sent as 23 KB); why
+    # this is safe against BREACH, and why the admin is left out, is in edge/compression.py.
+    # After WhiteNoise, which serves static files already compressed; before everything that
+    # writes a body.
+    "edge.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its 400 is in the reader's language), before any view or form.
