@@ -291,6 +291,17 @@ LOGGING = {
 # runner too); CACHE_URL=redis://host:6379/1 moves it to Redis. MAX_ENTRIES: the database
 # cache culls a third of its rows when it holds more, which would forget clients' counts.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache?max_entries=20000")}
+# The pages' bodies (dashboard.pagecache), keyed by the plan's data version: an entry is never
+# stale, only unused, so it simply ages out. Their own alias, so that culling pages never drops
+# a client's throttle count: with the database cache a table of its own; with Redis the same
+# server under its own key prefix. PAGE_CACHE_URL chooses another place.
+_pages_default = (
+    "dbcache://django_page_cache?max_entries=2000"
+    if CACHES["default"]["BACKEND"].endswith("DatabaseCache") else env.str("CACHE_URL")
+)
+CACHES["pages"] = env.cache("PAGE_CACHE_URL", default=_pages_default)
+CACHES["pages"].setdefault("KEY_PREFIX", "pages")
+CACHES["pages"].setdefault("TIMEOUT", 24 * 3600)
 
 # How many reverse proxies in front of the site append the client's address to
 # X-Forwarded-For. 0 (the default): the header is ignored and a client is the address it

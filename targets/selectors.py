@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db.models import Max, Min, Prefetch, QuerySet
 
-from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, SnapshotDate, Target
+from targets.models import Objective, Plan, ProgressEntry, Snapshot, SnapshotDate, Target
 
 
 def plan_default() -> Plan | None:
@@ -75,25 +75,6 @@ def snapshot_history(*, target: Target, since: date | None = None, until: date |
 
 def entries_of(*, target: Target) -> QuerySet[ProgressEntry]:
     return ProgressEntry.objects.filter(target=target).select_related("entered_by").order_by("period_end")
-
-
-def objectives_with_rollups(*, plan: Plan, as_of: date | None) -> QuerySet[Objective]:
-    """The plan's objectives, each with `.rollup` for `as_of` (None if not computed)."""
-    rollups = Rollup.objects.filter(as_of=as_of) if as_of else Rollup.objects.none()
-    return Objective.objects.filter(plan=plan).order_by("number").prefetch_related(
-        Prefetch("rollups", queryset=rollups, to_attr="_rollup_on_date")
-    )
-
-
-def rollup_of(objective: Objective) -> Rollup | None:
-    found = getattr(objective, "_rollup_on_date", None)
-    return found[0] if found else None
-
-
-def plan_rollup(*, plan: Plan, as_of: date | None) -> Rollup | None:
-    if as_of is None:
-        return None
-    return Rollup.objects.filter(plan=plan, objective__isnull=True, as_of=as_of).first()
 
 
 def synthetic_data_exists() -> bool:
