@@ -13,6 +13,11 @@ def banner_shown(request) -> bool:
     return request._synthetic_data_present
 
 
+def banner_known(request, shown: bool) -> None:
+    """For a view that read the banner's state with its own first query (dashboard.selectors)."""
+    request._synthetic_data_present = shown
+
+
 def dashboard(request):
     return {
         "synthetic_data_present": banner_shown(request),

@@ -19,8 +19,13 @@ Two levels: a small memo in each process (an entry never changes, so a copy cann
 in front of the `pages` cache that every worker shares (a database table by default, Redis
 when configured). A cache that fails is logged and skipped: the page is rendered instead.
 
+For readers who are not signed in, the whole page is kept too (in the process's memo): their
+frame differs only by the CSRF token, so it is rendered once with a placeholder where the
+token goes, and each response puts a freshly masked token of its reader's own in its place.
+Signed-in readers get their frame rendered for them (their name, the admin link).
+
 The ETag hashes the body's key and the shell's state (user, CSRF cookie, banner, address):
-a 304 costs the plan's version, which the page reads anyway, and the banner's check.
+a 304 costs the plan's version, which the page reads anyway (with the banner's state).
 """
 
 from __future__ import annotations
@@ -36,12 +41,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
 from dashboard.context_processors import banner_shown
-from targets.models import Plan
 from targets.progress.dates import zone_today
 
 logger = logging.getLogger(__name__)
@@ -64,13 +70,18 @@ class PageBody:
     cacheable: bool = True  # False for answers to input that should not fill the cache
 
 
+# Not a token Django could produce (tokens are letters and digits only), so it cannot clash.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+
 _memo: OrderedDict[str, PageBody] = OrderedDict()
+_pages: OrderedDict[str, str] = OrderedDict()  # whole pages for readers not signed in
 _memo_lock = threading.Lock()
 
 
 def memo_clear() -> None:
     with _memo_lock:
         _memo.clear()
+        _pages.clear()
 
 
 @functools.cache
@@ -86,9 +97,9 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def body_key(*, page: str, plan: Plan, params: dict) -> str:
+def body_key(*, page: str, plan_id: int, version: int, params: dict) -> str:
     parts = [
-        page, plan.pk, plan.data_version, get_language(), zone_today().isoformat(), code_version(),
+        page, plan_id, version, get_language(), zone_today().isoformat(), code_version(),
         *(f"{name}={value}" for name, value in sorted(params.items()) if value not in (None, "")),
     ]
     return "page:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
@@ -130,19 +141,38 @@ def _body_set(key: str, body: PageBody) -> None:
         logger.warning("The page cache could not be written; the page was served uncached", exc_info=True)
 
 
-def _memo_put(key: str, body: PageBody) -> None:
+def _memo_put(key: str, body, memo: OrderedDict | None = None) -> None:
+    memo = _memo if memo is None else memo
     with _memo_lock:
-        _memo[key] = body
-        _memo.move_to_end(key)
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
+        memo[key] = body
+        memo.move_to_end(key)
+        while len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
 
 
-def page_response(request, *, plan: Plan, page: str, params: dict, build: Callable[[], PageBody],
-                  as_of_requested=None):
-    """The page: 304 when the reader's copy is current, else its body from the cache (or
-    built and cached) inside a shell rendered for this request."""
-    key = body_key(page=page, plan=plan, params=params)
+def _frame(request, body: PageBody, context: dict) -> str:
+    return render_to_string("dashboard/page.html", {"body": body, **context}, request=request)
+
+
+def _anonymous_page(request, key: str, body: PageBody, context: dict) -> str:
+    """The page for a reader who is not signed in: the frame is the same for all of them but
+    for the CSRF token, so the page is rendered once with a placeholder in its place."""
+    page_key = "|".join((key, request.get_full_path(), str(banner_shown(request))))
+    with _memo_lock:
+        html = _pages.get(page_key)
+    if html is None:
+        html = _frame(request, body, {**context, "csrf_token": CSRF_PLACEHOLDER})
+        if body.cacheable and body.status == 200:
+            _memo_put(page_key, html, _pages)
+    # As the csrf_token tag does: this reader's secret, masked anew, and the cookie set.
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def page_response(request, *, plan_id: int, version: int, page: str, params: dict,
+                  build: Callable[[], PageBody], as_of_requested=None):
+    """The page of a plan at a data version: 304 when the reader's copy is current, else its
+    body from the cache (or built and cached) inside a frame for this request."""
+    key = body_key(page=page, plan_id=plan_id, version=version, params=params)
     etag = _etag(request, key)
     response = get_conditional_response(request, etag=etag)
     if response is not None:
@@ -153,9 +183,12 @@ def page_response(request, *, plan: Plan, page: str, params: dict, build: Callab
             body = build()
             if body.cacheable and body.status == 200:
                 _body_set(key, body)
-        response = render(request, "dashboard/page.html", {
-            "body": body, "plan": plan, "as_of": {"requested": as_of_requested},
-        }, status=body.status)
+        context = {"as_of": {"requested": as_of_requested}}
+        if request.user.is_authenticated:
+            html = _frame(request, body, context)
+        else:
+            html = _anonymous_page(request, key, body, context)
+        response = HttpResponse(html, status=body.status)
         if body.status == 200:
             response["ETag"] = etag
     # Each reader's copy (it holds their CSRF token), checked with the server on every view.

@@ -7,10 +7,12 @@ snapshots the progress engine stored.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +22,11 @@ from targets.models import Objective, Plan, ProgressEntry, Rollup, Snapshot, Tar
 from targets.progress.dates import zone_today
 from targets.selectors import (
     entries_of,
+    plans_newest_first,
     snapshot_dates,
     snapshot_history,
     snapshot_of,
+    synthetic_figures,
     targets_with_snapshot,
 )
 
@@ -156,7 +160,44 @@ def overview_targets(
 
 
 def target_by_code(*, code: str) -> Target | None:
-    return Target.objects.select_related("objective__plan").filter(code=code).first()
+    """The target with its objective and plan, and `synthetic_data_present` (whether any demo
+    figure exists: the banner every page carries) read in the same query."""
+    return Target.objects.select_related("objective__plan").filter(code=code).annotate(
+        synthetic_data_present=Exists(synthetic_figures())
+    ).first()
+
+
+@dataclass(frozen=True)
+class PlanShown:
+    """What a page needs to know before it knows whether its cached copy will do."""
+
+    id: int
+    data_version: int
+    synthetic_data_present: bool  # whether any demo figure exists: the banner every page carries
+
+
+@functools.cache
+def _plan_shown_sql() -> tuple[str, tuple]:
+    query = plans_newest_first().annotate(banner=Exists(synthetic_figures())).values_list(
+        "id", "data_version", "banner"
+    )[:1]
+    return query.query.sql_with_params()
+
+
+def plan_shown() -> PlanShown | None:
+    """The plan the pages show (`targets.selectors.plan_default`): its id and data version,
+    and the banner's state, in one query. A page served from the cache costs this query and
+    little else, so its SQL is compiled by the ORM once per process: compiling it took as
+    long as running it."""
+    sql, params = _plan_shown_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else PlanShown(id=row[0], data_version=row[1], synthetic_data_present=bool(row[2]))
+
+
+def plan_by_id(plan_id: int) -> Plan | None:
+    return Plan.objects.filter(pk=plan_id).first()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboard import charts
+from dashboard.context_processors import banner_known
 from dashboard.forms import AsOfForm, OverviewForm
 from dashboard.pagecache import PageBody, page_response
 from dashboard.selectors import (
@@ -23,12 +24,13 @@ from dashboard.selectors import (
     measures_read,
     overview_read,
     overview_targets,
+    plan_by_id,
+    plan_shown,
     target_by_code,
     target_detail_read,
 )
 from measures.models import Measure
 from targets.explain import snapshot_explanation
-from targets.selectors import plan_default
 
 # Up to this many targets the overview lists them all under their objectives (the real plan
 # has 16); above it each objective is summed up, its targets a click away, a page at a time.
@@ -48,16 +50,24 @@ def read_access(view):
     return require_safe(wrapper)
 
 
+def _form(request, form_class):
+    """The page's input as a form, or None for an address without a query: the common case
+    is then answered without building one."""
+    return form_class(request.GET) if request.GET else None
+
+
 def _params(form) -> dict:
     """What the body depends on: the parsed input, or the raw input when it cannot be parsed
     (such an answer is never cached)."""
+    if form is None:
+        return {}
     if form.is_valid():
         return dict(form.cleaned_data)
     return {"invalid": form.data.urlencode()}
 
 
 def _requested(form):
-    return form.cleaned_data.get("as_of") if form.is_valid() else None
+    return form.cleaned_data.get("as_of") if form is not None and form.is_valid() else None
 
 
 def _body(template: str, context: dict, *, form, as_of, title: str = "", charts_drawn: bool = False,
@@ -73,14 +83,28 @@ def _body(template: str, context: dict, *, form, as_of, title: str = "", charts_
     )
 
 
+def _plan_page(request, *, page: str, form_class, build):
+    """A page of the plan shown (the overview, the measures): `build(plan, form)` makes its body
+    when no cached one will do."""
+    shown = plan_shown()
+    if shown is None:
+        return render(request, "dashboard/no_plan.html")
+    banner_known(request, shown.synthetic_data_present)
+    form = _form(request, form_class)
+
+    def body() -> PageBody:
+        plan = plan_by_id(shown.id)
+        if plan is None:  # deleted since the first read
+            raise Http404("No plan.")
+        return build(plan, form or form_class(request.GET))
+
+    return page_response(request, plan_id=shown.id, version=shown.data_version, page=page, params=_params(form),
+                         build=body, as_of_requested=_requested(form))
+
+
 @read_access
 def overview(request):
-    plan = plan_default()
-    if plan is None:
-        return render(request, "dashboard/no_plan.html")
-    form = OverviewForm(request.GET)
-    return page_response(request, plan=plan, page="overview", params=_params(form),
-                         build=lambda: _overview_body(plan, form), as_of_requested=_requested(form))
+    return _plan_page(request, page="overview", form_class=OverviewForm, build=_overview_body)
 
 
 def _overview_body(plan, form) -> PageBody:
@@ -135,10 +159,12 @@ def target_detail(request, code):
     target = target_by_code(code=code)
     if target is None:
         raise Http404("No target with this code.")
+    banner_known(request, target.synthetic_data_present)
     plan = target.objective.plan
-    form = AsOfForm(request.GET)
-    return page_response(request, plan=plan, page=f"target:{target.pk}", params=_params(form),
-                         build=lambda: _target_body(plan, target, form), as_of_requested=_requested(form))
+    form = _form(request, AsOfForm)
+    return page_response(request, plan_id=plan.pk, version=plan.data_version, page=f"target:{target.pk}",
+                         params=_params(form), build=lambda: _target_body(plan, target, form or AsOfForm(request.GET)),
+                         as_of_requested=_requested(form))
 
 
 def _target_body(plan, target, form) -> PageBody:
@@ -161,12 +187,7 @@ def _target_body(plan, target, form) -> PageBody:
 
 @read_access
 def measures(request):
-    plan = plan_default()
-    if plan is None:
-        return render(request, "dashboard/no_plan.html")
-    form = AsOfForm(request.GET)
-    return page_response(request, plan=plan, page="measures", params=_params(form),
-                         build=lambda: _measures_body(plan, form), as_of_requested=_requested(form))
+    return _plan_page(request, page="measures", form_class=AsOfForm, build=_measures_body)
 
 
 def _measures_body(plan, form) -> PageBody:

@@ -13,9 +13,14 @@ from django.db.models import Max, Min, Prefetch, QuerySet
 from targets.models import Objective, Plan, ProgressEntry, Snapshot, SnapshotDate, Target
 
 
+def plans_newest_first() -> QuerySet[Plan]:
+    """Plans, the most recently published first: the first is the plan shown when none is named."""
+    return Plan.objects.order_by("-published_on", "code")
+
+
 def plan_default() -> Plan | None:
     """The plan shown when none is named: the most recently published one."""
-    return Plan.objects.order_by("-published_on", "code").first()
+    return plans_newest_first().first()
 
 
 def baseline_earliest() -> date | None:
@@ -79,7 +84,11 @@ def entries_of(*, target: Target) -> QuerySet[ProgressEntry]:
 
 def synthetic_data_exists() -> bool:
     """Whether any synthetic (demo) figure is in the database: every page must say so."""
-    return ProgressEntry.objects.filter(is_synthetic=True).exists()
+    return synthetic_figures().exists()
+
+
+def synthetic_figures() -> QuerySet[ProgressEntry]:
+    return ProgressEntry.objects.filter(is_synthetic=True)
 
 
 # Reads for the REST API (targets.api).
@@ -97,7 +106,7 @@ def plans_data_versions() -> tuple:
 
 
 def plans_all() -> QuerySet[Plan]:
-    return Plan.objects.order_by("-published_on", "code")
+    return plans_newest_first()
 
 
 def objectives_all() -> QuerySet[Objective]:

@@ -105,6 +105,22 @@ def test_no_reader_is_served_another_readers_token_or_name(computed_plan):
     assert switched.status_code == 302  # the token works: the form was not someone else's
 
 
+def test_readers_not_signed_in_share_the_page_but_each_gets_a_token_of_their_own(computed_plan):
+    readers = []
+    for _ in range(2):
+        client = Client(enforce_csrf_checks=True)
+        get(client)  # the first view sets the reader's CSRF cookie
+        readers.append((client, get(client).content.decode()))  # the whole page, kept for all
+
+    tokens = [token_in(html) for _client, html in readers]
+    assert tokens[0] != tokens[1]
+    for client, html in readers:
+        assert pagecache.CSRF_PLACEHOLDER not in html
+        assert _unmask_cipher_token(token_in(html)) == client.cookies["csrftoken"].value
+        answer = client.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token_in(html)})
+        assert answer.status_code == 302
+
+
 def test_the_database_cache_serves_the_body_to_every_worker(client, computed_plan, settings,
                                                             django_assert_num_queries):
     settings.CACHES = {**settings.CACHES, "pages": {
@@ -114,7 +130,7 @@ def test_the_database_cache_serves_the_body_to_every_worker(client, computed_pla
     first = get(client).content.decode()
     pagecache.memo_clear()  # as another worker process, which has no copy of its own
 
-    with django_assert_num_queries(3):  # plan (its version), banner, the cache's row
+    with django_assert_num_queries(2):  # the plan's version (and the banner), the cache's row
         again = get(client).content.decode()
 
     assert again.split("<main", 1)[1] == first.split("<main", 1)[1]
@@ -134,7 +150,7 @@ def test_a_cache_that_fails_leaves_the_page_served(client, computed_plan, settin
 def test_a_date_without_snapshots_is_answered_but_not_cached(client, computed_plan, django_assert_num_queries):
     get(client, "/?as_of=2021-06-30")
 
-    with django_assert_num_queries(3):  # plan, banner, and the dates again: rendered anew
+    with django_assert_num_queries(3):  # the plan's version, the plan, its dates: rendered anew
         response = get(client, "/?as_of=2021-06-30")
 
     assert response.status_code == 200 and "No snapshot exists" in response.content.decode()
