@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -70,8 +71,10 @@ class PageBody:
     cacheable: bool = True  # False for answers to input that should not fill the cache
 
 
-# Not a token Django could produce (tokens are letters and digits only), so it cannot clash.
-CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+# Where each response's CSRF token goes in a page kept for readers not signed in. Random per
+# process (those pages live in its memory only), so that no address or input can contain it
+# and have a reader's token written in its place.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 _memo: OrderedDict[str, PageBody] = OrderedDict()
 _pages: OrderedDict[str, str] = OrderedDict()  # whole pages for readers not signed in
