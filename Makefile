@@ -6,13 +6,13 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help run test setup demo bench lint messages clean
+.PHONY: help run test setup demo bench bench-pages bench-load lint messages clean
 .DEFAULT_GOAL := help
 
 # `make` alone lists the targets: the text after "## " on each target's line.
 help: ## list the targets (the default)
 	@echo "Targets (PORT=$(PORT)):"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ demo: setup ## add synthetic demo figures (flagged as such on every page)
 # PostgreSQL database (DATABASE_URL, default .../hangzhou_ai_zone_bench) and times a recompute.
 bench: $(VENV)/.runtime-installed .env ## benchmark the progress engine (needs the local PostgreSQL)
 	$(BIN)/python bench/recompute.py
+
+# The pages and the API at 1,000 and 5,000 targets, in-process: render times, sizes (gzip),
+# the date picker, 200 against 304, streamed CSV. A throwaway PostgreSQL database too.
+bench-pages: $(VENV)/.runtime-installed .env ## benchmark the pages and the API at 1,000 and 5,000 targets
+	$(BIN)/python bench/pages.py
+
+# `make run`'s server (gunicorn, 2 workers) on PostgreSQL with demo data, driven by wrk at 50
+# concurrent clients: prints "overview p99 / trivial p99" and the overview's requests/s.
+bench-load: $(VENV)/.runtime-installed .env ## load benchmark of the served site (wrk, 50 clients; PostgreSQL)
+	$(BIN)/python bench/load.py
 
 # Refresh the Chinese catalogue after changing interface text (needs gettext), translate
 # the new entries in locale/zh_Hans/LC_MESSAGES/django.po, then compile. Both the .po and

@@ -2,7 +2,9 @@
 gets 304 with an empty body until a recompute or an edit changes what it would download.
 
 The ETag is a hash of the freshness parts and of which representation was asked for
-(path, query, media type). Each app says what "changed" means for its lists.
+(path, query, media type, language). Each app says what "changed" means for its lists; it
+should cost one small read (a version), not a scan of what it guards: a 304 is worth
+answering only when it costs a fraction of the 200.
 """
 
 import hashlib
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 
@@ -24,7 +27,7 @@ def conditional_on(changed: Callable[[], tuple], *, name: str):
         return request._freshness
 
     def etag(request, *args, **kwargs) -> str:
-        representation = (request.get_full_path(), getattr(request, "accepted_media_type", ""))
+        representation = (request.get_full_path(), getattr(request, "accepted_media_type", ""), get_language())
         text = "|".join(str(part) for part in (*parts(request), *representation))
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -9,6 +9,7 @@ spreadsheet would run as a formula are written as text (exports.formulas).
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from rest_framework import renderers, serializers
 from rest_framework.utils.encoders import JSONEncoder
@@ -41,6 +42,22 @@ def flatten(row: dict, prefix: str = "") -> dict:
     return flat
 
 
+def csv_text(rows: Iterable[dict], columns: list[str], *, rows_per_piece: int = 500) -> Iterator[str]:
+    """The CSV of these rows (as the serializer gives them), in pieces: the header, then
+    `rows_per_piece` rows at a time. The one writer of every CSV the API sends, whole or
+    streamed, so both are the same bytes."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for count, row in enumerate(rows, start=1):
+        writer.writerow({key: neutralise_formula(value) for key, value in flatten(row).items()})
+        if count % rows_per_piece == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -57,14 +74,9 @@ class CSVRenderer(renderers.BaseRenderer):
             columns = None
         else:
             columns = self._columns(renderer_context.get("view"))
-        rows = [{key: neutralise_formula(value) for key, value in flatten(row).items()} for row in data]
         if columns is None:
-            columns = list(dict.fromkeys(key for row in rows for key in row))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue().encode(self.charset)
+            columns = list(dict.fromkeys(key for row in data for key in flatten(row)))
+        return "".join(csv_text(data, columns)).encode(self.charset)
 
     @staticmethod
     def _columns(view) -> list[str] | None:

@@ -92,40 +92,46 @@ def database_empty() -> None:
 def plan_build(name: str, *, targets: int, figures: str) -> int:
     """A plan of `targets` targets (two thirds counts, one third levels) with monthly figures
     ("dense": 120 each) or a few a year ("sparse": year ends only), all synthetic."""
-    from targets.models import Objective, Plan, ProgressEntry, Target
+    from targets.models import Indicator, Objective, Observation, Plan, Target
 
     plan = Plan.objects.create(
-        code=f"{BENCH_PREFIX}{name}", zone="Synthetic zone", title_zh="合成计划", title_en="Synthetic plan",
-        issuing_body="Benchmark", published_on=BASELINE, baseline_date=BASELINE, target_date=TARGET_DATE,
+        code=f"{BENCH_PREFIX}{name}", zone_zh="合成试验区", zone_en="Synthetic zone", title_zh="合成计划",
+        title_en="Synthetic plan", issuing_body_zh="基准", issuing_body_en="Benchmark", published_on=BASELINE,
+        baseline_date=BASELINE, target_date=TARGET_DATE,
     )
     objectives = Objective.objects.bulk_create(
         Objective(plan=plan, number=n, title_zh=f"目标 {n}", title_en=f"Objective {n}") for n in range(1, 11)
     )
-    created = Target.objects.bulk_create(
+    # One indicator per target (a third of them levels, stocks; the rest counts, flows).
+    indicators = Indicator.objects.bulk_create(
+        Indicator(code=f"{BENCH_PREFIX}{name}-{i}", name_zh=f"统计指标 {i}", name_en=f"Indicator {i}",
+                  unit="enterprise", kind="stock" if i % 3 == 0 else "flow", scope="synthetic")
+        for i in range(targets)
+    )
+    Target.objects.bulk_create(
         Target(
-            objective=objectives[i % len(objectives)], code=f"{name}-{i}", name_zh=f"指标 {i}",
-            name_en=f"Target {i}", unit="enterprise",
-            aggregation="latest" if i % 3 == 0 else "sum",
+            plan=plan, objective=objectives[i % len(objectives)], indicator=indicator, code=f"{name}-{i}",
+            name_zh=f"指标 {i}", name_en=f"Target {i}",
             target_value=Decimal(2_000 if i % 3 == 0 else 1_000 + i),
             baseline_value=Decimal(1_000) if i % 3 == 0 else Decimal(0), baseline_date=BASELINE,
         )
-        for i in range(targets)
+        for i, indicator in enumerate(indicators)
     )
     months = range(1, MONTHS + 1) if figures == "dense" else range(12, MONTHS + 1, 12)
     entries = []
-    for target in created:
-        level = target.aggregation == "latest"
+    for indicator in indicators:
+        level = indicator.kind == "stock"
         for m in months:
-            value = 1_000 * (1.006 ** m) if level else 8 + (target.pk * 7 + m) % 5
-            entries.append(ProgressEntry(
-                target=target, period_end=month_end(m), value=Decimal(f"{value:.2f}"),
+            value = 1_000 * (1.006 ** m) if level else 8 + (indicator.pk * 7 + m) % 5
+            entries.append(Observation(
+                indicator=indicator, period_end=month_end(m), value=Decimal(f"{value:.2f}"),
                 qualifier="at_least" if m % 17 == 0 else "exact",
                 source_title="Synthetic benchmark figure", is_synthetic=True,
             ))
         if len(entries) >= 50_000:
-            ProgressEntry.objects.bulk_create(entries, batch_size=10_000)
+            Observation.objects.bulk_create(entries, batch_size=10_000)
             entries = []
-    ProgressEntry.objects.bulk_create(entries, batch_size=10_000)
+    Observation.objects.bulk_create(entries, batch_size=10_000)
     return plan.pk
 
 
@@ -183,14 +189,14 @@ def engine_rows(plan_id: int) -> list[dict]:
 def save_to_fresh(plan_id: int) -> float:
     """From a figure saved (through the service, as the admin and the API do) to all of its
     target's dates and its plan's roll-ups recomputed."""
-    from targets.models import ProgressEntry, Snapshot
-    from targets.services import progress_entry_update
+    from targets.models import Observation, Snapshot
+    from targets.services import observation_update
 
-    entry = ProgressEntry.objects.filter(target__objective__plan_id=plan_id, target__aggregation="sum").first()
+    entry = Observation.objects.filter(indicator__targets__plan_id=plan_id, indicator__kind="flow").first()
     started = time.perf_counter()
-    progress_entry_update(entry=entry, data={"value": entry.value + 1})
+    observation_update(observation=entry, data={"value": entry.value + 1})
     elapsed = time.perf_counter() - started
-    assert not Snapshot.objects.filter(target_id=entry.target_id, is_outdated=True).exists()
+    assert not Snapshot.objects.filter(target__indicator_id=entry.indicator_id, is_outdated=True).exists()
     return elapsed
 
 

@@ -1,21 +1,26 @@
 """Plotly figures built from stored rows (entries and snapshots), never from a recompute.
 
-Each function returns a `Chart`: the figure as JSON-ready data, which the page puts in a
+Each function returns a `Chart`: the figure as plain JSON-ready data (traces and layout as
+dicts and lists, as `Plotly.newPlot` takes them), which the page puts in a
 `<script type="application/json">` data block (`dashboard/_chart.html`, Django's json_script)
 for one static script, `dashboard/charts.js`, to draw with Plotly. No chart needs an inline
 script, so the Content-Security-Policy can forbid them. The page loads Plotly's JavaScript
 once from the app's own static files.
+
+The figures are written as dicts, not built with `plotly.graph_objects`: its validation of
+every property cost more than the rest of a target's page (a profile of the page render),
+and the browser's plotly.js validates what it draws anyway. Missing values are `None`
+(JSON null: a gap in a line), never NaN, which JSON cannot hold.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io
 from django.utils.translation import gettext as _
 
 from targets import progress
@@ -41,6 +46,7 @@ MEASURE_COLOURS = {
 }
 FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+GRID = "#eeeeee"
 
 
 def _axis(unit: str) -> tuple[Decimal, str]:
@@ -52,22 +58,40 @@ def _axis(unit: str) -> tuple[Decimal, str]:
     return Decimal(1), str(Unit(unit).label) if unit in Unit.values else unit
 
 
-def _layout(fig: go.Figure, *, title: str, y_title: str, height: int = 380) -> None:
-    fig.update_layout(
-        # No Plotly theme: its ~7 KB of JSON would ride along with every chart; the few
-        # styles needed are set here.
-        template="none",
-        title={"text": title, "x": 0, "font": {"size": 15}},
-        font={"family": FONT, "size": 12},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-        yaxis={"title": {"text": y_title}, "separatethousands": True, "rangemode": "tozero"},
-        plot_bgcolor="#ffffff",
-        hovermode="closest",
-    )
-    fig.update_xaxes(gridcolor="#eeeeee")
-    fig.update_yaxes(gridcolor="#eeeeee")
+def _layout(*, title: str, y_title: str, height: int = 380) -> dict:
+    # No Plotly theme (template): plotly.js's own defaults, and the few styles needed set here.
+    return {
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "font": {"family": FONT, "size": 12},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+        "xaxis": {"gridcolor": GRID},
+        "yaxis": {"title": {"text": y_title}, "separatethousands": True, "rangemode": "tozero", "gridcolor": GRID},
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+    }
+
+
+def _hline(y: float, **line) -> dict:
+    """A horizontal line across the whole plot (what Plotly's add_hline draws)."""
+    return {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y, "line": line}
+
+
+def _vline(x: str, **line) -> dict:
+    return {"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "y domain", "y0": 0, "y1": 1, "line": line}
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _number(value) -> float | None:
+    """A float for the chart, or None (a gap) where there is no number."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
 @dataclass(frozen=True)
@@ -80,11 +104,8 @@ class Chart:
         return f"{self.element_id}-figure"
 
 
-def _chart(fig: go.Figure, *, div_id: str) -> Chart:
-    # Plotly's own encoder (dates, NumPy arrays as typed arrays), read back as plain data so
-    # that json_script can escape it for the page.
-    figure = json.loads(plotly.io.to_json(fig, validate=False))
-    return Chart(element_id=div_id, figure={"data": figure["data"], "layout": figure["layout"], "config": CONFIG})
+def _chart(*, data: list[dict], layout: dict, div_id: str) -> Chart:
+    return Chart(element_id=div_id, figure={"data": data, "layout": layout, "config": CONFIG})
 
 
 def reported_points(*, target: Target, entries: list[Observation]) -> pd.DataFrame:
@@ -120,67 +141,75 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
     others = [entry for entry in entries if not getattr(entry, "counts", True)]
     divisor, y_title = _axis(target.unit)
     language = active_language()
-    fig = go.Figure()
+    data, shapes = [], []
     target_value = float(target.target_value / divisor) if target.target_value is not None else None
 
     if target.baseline_value is not None and target_value is not None:
-        fig.add_trace(go.Scatter(
-            x=[target.baseline_date, due],
-            y=[float(target.baseline_value / divisor), target_value],
-            mode="lines", name=_("Straight path from baseline to target"),
-            line={"dash": "dash", "color": "#9e9e9e"}, hoverinfo="skip",
-        ))
+        data.append({
+            "type": "scatter", "x": [_day(target.baseline_date), _day(due)],
+            "y": [float(target.baseline_value / divisor), target_value],
+            "mode": "lines", "name": _("Straight path from baseline to target"),
+            "line": {"dash": "dash", "color": "#9e9e9e"}, "hoverinfo": "skip",
+        })
     if target_value is not None:
-        fig.add_trace(go.Scatter(
-            x=[due], y=[target_value], mode="markers+text", name=_("Target"),
-            marker={"symbol": "star", "size": 16, "color": "#1565c0"},
-            text=[format_quantity(target.target_value, target.unit, language)], textposition="top left",
-            hovertemplate="%{text}<extra></extra>",
-        ))
-        fig.add_hline(y=target_value, line={"dash": "dot", "color": "#1565c0", "width": 1})
+        data.append({
+            "type": "scatter", "x": [_day(due)], "y": [target_value], "mode": "markers+text",
+            "name": _("Target"), "marker": {"symbol": "star", "size": 16, "color": "#1565c0"},
+            "text": [format_quantity(target.target_value, target.unit, language)], "textposition": "top left",
+            "hovertemplate": "%{text}<extra></extra>",
+        })
+        shapes.append(_hline(target_value, dash="dot", color="#1565c0", width=1))
 
     points = reported_points(target=target, entries=own)
     if not points.empty:
-        points["shown"] = points["level"] / float(divisor)
         signs = {Observation.Qualifier.AT_LEAST: "≥ ", Observation.Qualifier.AT_MOST: "≤ "}
-        points["label"] = [
-            signs.get(bound, "") + format_quantity(Decimal(str(level)), target.unit, language)
-            for level, bound in zip(points["level"], points["bound"], strict=True)
+        rows = [
+            {
+                "x": _day(period_end), "y": _number(level / float(divisor)),
+                "label": signs.get(bound, "") + format_quantity(Decimal(str(level)), target.unit, language),
+                "synthetic": bool(synthetic), "lower": bool(lower), "upper": bool(upper),
+            }
+            for period_end, level, bound, synthetic, lower, upper in zip(
+                points["period_end"], points["level"], points["bound"], points["synthetic"],
+                points["lower_bound"], points["upper_bound"], strict=True,
+            )
         ]
-        line_x, line_y = list(points["period_end"]), list(points["shown"])
+        line_x, line_y = [row["x"] for row in rows], [row["y"] for row in rows]
         if target.aggregation == progress.SUM and target.baseline_value is not None:
             # A running sum starts from the baseline: draw the line from there.
-            line_x.insert(0, target.baseline_date)
+            line_x.insert(0, _day(target.baseline_date))
             line_y.insert(0, float(target.baseline_value / divisor))
-        fig.add_trace(go.Scatter(
-            x=line_x, y=line_y, mode="lines", showlegend=False,
-            line={"color": "#263238", "width": 1}, hoverinfo="skip",
-        ))
-        exact = ~points["lower_bound"] & ~points["upper_bound"]
+        data.append({
+            "type": "scatter", "x": line_x, "y": line_y, "mode": "lines", "showlegend": False,
+            "line": {"color": "#263238", "width": 1}, "hoverinfo": "skip",
+        })
         groups = [
-            (~points["synthetic"] & exact, _("Reported value"), "circle", "#263238"),
-            (~points["synthetic"] & points["lower_bound"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238"),
-            (~points["synthetic"] & points["upper_bound"], _("Upper bound (source says “less than”)"), "triangle-down", "#263238"),
-            (points["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100"),
+            (lambda r: not r["synthetic"] and not r["lower"] and not r["upper"], _("Reported value"), "circle", "#263238"),
+            (lambda r: not r["synthetic"] and r["lower"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238"),
+            (lambda r: not r["synthetic"] and r["upper"], _("Upper bound (source says “less than”)"), "triangle-down", "#263238"),
+            (lambda r: r["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100"),
         ]
-        for mask, name, symbol, colour in groups:
-            part = points[mask]
-            if part.empty:
+        for belongs, name, symbol, colour in groups:
+            part = [row for row in rows if belongs(row)]
+            if not part:
                 continue
-            fig.add_trace(go.Scatter(
-                x=part["period_end"], y=part["shown"], mode="markers", name=name,
-                marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2, "color": colour}},
-                text=part["label"], hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
-            ))
+            data.append({
+                "type": "scatter", "x": [row["x"] for row in part], "y": [row["y"] for row in part],
+                "mode": "markers", "name": name,
+                "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2, "color": colour}},
+                "text": [row["label"] for row in part],
+                "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+            })
 
     if others:
         name = _("Figure of another definition (context, not part of the status)")
-        fig.add_trace(go.Scatter(
-            x=[e.period_end for e in others], y=[float(e.value / divisor) for e in others], mode="markers",
-            name=name, marker={"symbol": "x", "size": 10, "color": "#8d6e63"},
-            text=[format_quantity(e.value, target.unit, language) for e in others],
-            hovertemplate="%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": [_day(e.period_end) for e in others],
+            "y": [float(e.value / divisor) for e in others], "mode": "markers", "name": name,
+            "marker": {"symbol": "x", "size": 10, "color": "#8d6e63"},
+            "text": [format_quantity(e.value, target.unit, language) for e in others],
+            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+        })
 
     # A forecast is drawn only from a data point before the target date: afterwards the
     # reported figure itself says where the target ended up.
@@ -188,73 +217,81 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
         snapshot is not None and snapshot.forecast_value is not None and snapshot.attained is not None
         and snapshot.data_date and snapshot.data_date < due
     ):
-        fig.add_trace(go.Scatter(
-            x=[snapshot.data_date, due],
-            y=[float(snapshot.attained / divisor), float(snapshot.forecast_value / divisor)],
-            mode="lines+markers", name=_("Forecast from the trend"),
-            line={"dash": "dot", "color": "#6a1b9a"}, marker={"symbol": "diamond", "size": 8},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:,.2f}<extra></extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": [_day(snapshot.data_date), _day(due)],
+            "y": [float(snapshot.attained / divisor), float(snapshot.forecast_value / divisor)],
+            "mode": "lines+markers", "name": _("Forecast from the trend"),
+            "line": {"dash": "dot", "color": "#6a1b9a"}, "marker": {"symbol": "diamond", "size": 8},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:,.2f}<extra></extra>",
+        })
     if snapshot is not None:
-        fig.add_vline(x=pd.Timestamp(snapshot.as_of).timestamp() * 1000, line={"color": "#bdbdbd", "width": 1})
-    _layout(fig, title=_("Reported values, path and target"), y_title=y_title)
-    return _chart(fig, div_id=f"chart-values-{target.code}")
+        shapes.append(_vline(_day(snapshot.as_of), color="#bdbdbd", width=1))
+    layout = _layout(title=_("Reported values, path and target"), y_title=y_title)
+    if shapes:
+        layout["shapes"] = shapes
+    return _chart(data=data, layout=layout, div_id=f"chart-values-{target.code}")
 
 
 def history_figure(*, target: Target, history: list[Snapshot]) -> Chart:
     """Progress and expected progress at each past snapshot, as shares of the way."""
-    frame = pd.DataFrame(
-        [{"as_of": s.as_of, "progress": s.progress, "expected": s.expected} for s in history],
-        columns=["as_of", "progress", "expected"],
-    )
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=frame["as_of"], y=frame["progress"] * 100, mode="lines+markers", name=_("Progress"),
-        line={"color": "#1565c0"}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=frame["as_of"], y=frame["expected"] * 100, mode="lines", name=_("Expected by then"),
-        line={"color": "#9e9e9e", "dash": "dash"}, hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>",
-    ))
-    fig.add_hline(y=100, line={"dash": "dot", "color": "#1b5e20", "width": 1})
-    _layout(fig, title=_("Progress over time (share of the way from baseline to target)"), y_title="%", height=320)
-    fig.update_yaxes(rangemode="normal")
-    return _chart(fig, div_id=f"chart-history-{target.code}")
+    days = [_day(snapshot.as_of) for snapshot in history]
+
+    def percent(share):
+        return None if share is None else share * 100
+
+    hover = "%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>"
+    data = [
+        {"type": "scatter", "x": days, "y": [percent(s.progress) for s in history], "mode": "lines+markers",
+         "name": _("Progress"), "line": {"color": "#1565c0"}, "hovertemplate": hover},
+        {"type": "scatter", "x": days, "y": [percent(s.expected) for s in history], "mode": "lines",
+         "name": _("Expected by then"), "line": {"color": "#9e9e9e", "dash": "dash"}, "hovertemplate": hover},
+    ]
+    layout = _layout(title=_("Progress over time (share of the way from baseline to target)"), y_title="%",
+                     height=320)
+    layout["yaxis"]["rangemode"] = "normal"
+    layout["shapes"] = [_hline(100, dash="dot", color="#1b5e20", width=1)]
+    return _chart(data=data, layout=layout, div_id=f"chart-history-{target.code}")
+
+
+def _bar_layout(*, title: str, x_title: str, height: int) -> dict:
+    """A horizontal bar chart's layout: categories top to bottom, whole counts along x."""
+    layout = _layout(title=title, y_title="", height=height)
+    layout["yaxis"].update(autorange="reversed", rangemode="normal", automargin=True)
+    layout["xaxis"].update(title={"text": x_title}, dtick=1)
+    layout["margin"]["l"] = 20
+    return layout
 
 
 def status_figure(*, status_counts: list[tuple[str, str, int]]) -> Chart:
     """Number of targets in each status, for the overview."""
-    labels = [str(label) for _status, label, _count in status_counts]
-    fig = go.Figure(go.Bar(
-        x=[count for *_rest, count in status_counts], y=labels, orientation="h",
-        marker={"color": [STATUS_COLOURS[status] for status, *_rest in status_counts]},
-        text=[count for *_rest, count in status_counts], textposition="outside",
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
-    _layout(fig, title=_("Targets per status"), y_title="", height=300)
-    fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
-    fig.update_xaxes(title={"text": _("targets")}, dtick=1, rangemode="tozero")
-    fig.update_layout(showlegend=False, margin={"l": 20})
-    return _chart(fig, div_id="chart-status")
+    counts = [count for *_rest, count in status_counts]
+    data = [{
+        "type": "bar", "orientation": "h", "x": counts, "y": [str(label) for _status, label, _count in status_counts],
+        "marker": {"color": [STATUS_COLOURS[status] for status, *_rest in status_counts]},
+        "text": [str(count) for count in counts], "textposition": "outside",
+        "hovertemplate": "%{y}: %{x}<extra></extra>",
+    }]
+    layout = _bar_layout(title=_("Targets per status"), x_title=_("targets"), height=300)
+    layout["xaxis"]["rangemode"] = "tozero"
+    layout["showlegend"] = False
+    return _chart(data=data, layout=layout, div_id="chart-status")
 
 
 def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> Chart:
     """Measures per status in each work area, stacked."""
     names = [f"{a.area.number}. {a.area.localized('title')}" for a in areas]
-    fig = go.Figure()
+    data = []
     for status, label in status_labels:
         counts = [a.status_counts.get(status, 0) for a in areas]
         if not any(counts):
             continue
-        fig.add_trace(go.Bar(
-            y=names, x=counts, name=str(label), orientation="h",
-            marker={"color": MEASURE_COLOURS.get(status, "#757575")},
-            hovertemplate="%{y}: %{x}<extra>" + str(label) + "</extra>",
-        ))
-    _layout(fig, title=_("Measures per status in each work area"), y_title="", height=120 + 45 * max(len(names), 1))
+        data.append({
+            "type": "bar", "orientation": "h", "y": names, "x": counts, "name": str(label),
+            "marker": {"color": MEASURE_COLOURS.get(status, "#757575")},
+            "hovertemplate": "%{y}: %{x}<extra>" + str(label) + "</extra>",
+        })
+    layout = _bar_layout(title=_("Measures per status in each work area"), x_title=_("measures"),
+                         height=120 + 45 * max(len(names), 1))
     # A legend even for one status: the colour alone must not carry the meaning.
-    fig.update_layout(barmode="stack", margin={"l": 20}, showlegend=True)
-    fig.update_yaxes(autorange="reversed", rangemode="normal", automargin=True)
-    fig.update_xaxes(title={"text": _("measures")}, dtick=1)
-    return _chart(fig, div_id="chart-measures")
-
+    layout.update(barmode="stack", showlegend=True)
+    return _chart(data=data, layout=layout, div_id="chart-measures")

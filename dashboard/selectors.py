@@ -7,26 +7,27 @@ snapshots the progress engine stored.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
-from targets.models import Objective, Observation, Plan, Snapshot, Target
+from targets.models import Objective, Observation, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
 from targets.progress.items import item_status_on
 from targets.selectors import (
-    objectives_with_rollups,
     observations_of,
-    plan_rollup,
-    rollup_of,
+    plans_newest_first,
     snapshot_dates,
     snapshot_history,
     snapshot_of,
+    synthetic_figures,
     target_items_of,
     targets_with_snapshot,
 )
@@ -57,61 +58,151 @@ def as_of_resolve(*, plan: Plan, requested: date | None) -> AsOf:
     return AsOf(dates=dates, requested=requested, date=shown)
 
 
+# Every status a target can have on a date, in the order the pages list them.
+STATUSES = [*Snapshot.Status.choices, (NOT_COMPUTED, NOT_COMPUTED_LABEL)]
+
+
 @dataclass
-class ObjectiveRows:
+class ObjectiveSummary:
+    """One objective on one date: its roll-up, how many targets it has and how many stand in
+    each status (those without a snapshot on the date as NOT_COMPUTED)."""
+
     objective: Objective
-    rollup: object
-    targets: list[Target] = field(default_factory=list)
+    rollup: Rollup | None
+    target_count: int
+    counts: dict[str, int]
+    targets: list[Target] = field(default_factory=list)  # filled where the page lists them
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) of the statuses this objective's targets have."""
+        return [(status, label, self.counts[status]) for status, label in STATUSES if self.counts.get(status)]
 
 
 @dataclass
 class Overview:
     plan: Plan
-    objectives: list[ObjectiveRows]
+    objectives: list[ObjectiveSummary]
     status_counts: list[tuple[str, str, int]]  # (status, label, count) in status order
-    plan_rollup: object
+    plan_rollup: Rollup | None
     computed_at: object
     newest_data_date: date | None
     stale_count: int
+    target_count: int
+
+    def count(self, *, objective: Objective | None = None, status: str | None = None) -> int:
+        """How many targets of one objective (or all) stand in one status (or any)."""
+        groups = [group for group in self.objectives if objective is None or group.objective.pk == objective.pk]
+        if status is None:
+            return sum(group.target_count for group in groups)
+        return sum(group.counts.get(status, 0) for group in groups)
 
 
 def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
-    """Every target of the plan with its snapshot on `as_of`, grouped by objective,
-    with counts per status and how fresh the data is. Five queries."""
-    targets = list(targets_with_snapshot(plan=plan, as_of=as_of))
-    objectives = list(objectives_with_rollups(plan=plan, as_of=as_of))
-    by_objective = {objective.pk: ObjectiveRows(objective, rollup_of(objective)) for objective in objectives}
-    counts: Counter[str] = Counter()
+    """The plan on `as_of`, summed up: per objective, its roll-up and its targets per status;
+    for the plan, its roll-up, the counts per status and how fresh the data is. Three
+    queries, whatever the number of targets: the counts come from one aggregate of the
+    snapshots, not from reading them (`overview_targets` reads the targets a page lists)."""
+    objectives = list(Objective.objects.filter(plan=plan).annotate(target_count=Count("targets")).order_by("number"))
+    rollups = {rollup.objective_id: rollup for rollup in Rollup.objects.filter(plan=plan, as_of=as_of)} \
+        if as_of else {}
+    groups = (
+        Snapshot.objects.filter(as_of=as_of, target__objective__plan=plan)
+        .values("target__objective_id", "status")
+        .annotate(
+            count=Count("id"), computed=Max("computed_at"), data_date=Max("data_date"),
+            stale=Count("id", filter=Q(is_data_stale=True)),
+        )
+        .order_by()
+    ) if as_of else []
+    counts: dict[int, Counter[str]] = {objective.pk: Counter() for objective in objectives}
     computed, data_dates, stale = [], [], 0
-    for target in targets:
-        snapshot = target.snapshot = snapshot_of(target)
-        by_objective[target.objective_id].targets.append(target)
-        if snapshot is None:
-            counts[NOT_COMPUTED] += 1
-            continue
-        counts[snapshot.status] += 1
-        computed.append(snapshot.computed_at)
-        if snapshot.data_date:
-            data_dates.append(snapshot.data_date)
-        stale += snapshot.is_data_stale
+    for group in groups:
+        counts[group["target__objective_id"]][group["status"]] += group["count"]
+        computed.append(group["computed"])
+        if group["data_date"]:
+            data_dates.append(group["data_date"])
+        stale += group["stale"]
+    summaries = []
+    for objective in objectives:
+        found = counts[objective.pk]
+        found[NOT_COMPUTED] = objective.target_count - sum(found.values())
+        summaries.append(ObjectiveSummary(objective, rollups.get(objective.pk), objective.target_count, dict(found)))
+    totals = sum((Counter(summary.counts) for summary in summaries), Counter())
     return Overview(
         plan=plan,
-        objectives=list(by_objective.values()),
-        status_counts=[(status, label, counts[status]) for status, label in Snapshot.Status.choices]
-        + ([(NOT_COMPUTED, NOT_COMPUTED_LABEL, counts[NOT_COMPUTED])] if counts[NOT_COMPUTED] else []),
-        plan_rollup=plan_rollup(plan=plan, as_of=as_of),
+        objectives=summaries,
+        status_counts=[(status, label, totals[status]) for status, label in Snapshot.Status.choices]
+        + ([(NOT_COMPUTED, NOT_COMPUTED_LABEL, totals[NOT_COMPUTED])] if totals[NOT_COMPUTED] else []),
+        plan_rollup=rollups.get(None),
         computed_at=max(computed, default=None),
         newest_data_date=max(data_dates, default=None),
         stale_count=stale,
+        target_count=sum(summary.target_count for summary in summaries),
     )
 
 
+def overview_targets(
+    *, plan: Plan, as_of: date | None, objective: Objective | None = None, status: str | None = None,
+    offset: int = 0, limit: int | None = None,
+) -> list[Target]:
+    """The plan's targets (of one objective, in one status), in plan order, each with
+    `.snapshot` on `as_of`; `limit` of them from `offset`. Two queries."""
+    targets = targets_with_snapshot(plan=plan, as_of=as_of)
+    if objective is not None:
+        targets = targets.filter(objective=objective)
+    if status is not None:
+        on_date = Snapshot.objects.filter(target=OuterRef("pk"), as_of=as_of)
+        targets = targets.exclude(Exists(on_date)) if status == NOT_COMPUTED \
+            else targets.filter(Exists(on_date.filter(status=status)))
+    found = list(targets[offset:None if limit is None else offset + limit])
+    for target in found:
+        target.snapshot = snapshot_of(target)
+    return found
+
+
 def target_by_code(*, code: str, plan: Plan | None = None) -> Target | None:
-    """The target with this code (in `plan`, where codes repeat across plans)."""
+    """The target with this code (in `plan`: codes are unique per plan), with its objective,
+    plan and indicator, and `synthetic_data_present` (whether any demo figure exists: the
+    banner every page carries) read in the same query."""
     targets = Target.objects.select_related("objective", "plan", "indicator").filter(code=code)
     if plan is not None:
         targets = targets.filter(plan=plan)
-    return targets.order_by("-plan__published_on").first()
+    return targets.annotate(synthetic_data_present=Exists(synthetic_figures())).order_by(
+        "-plan__published_on").first()
+
+
+@dataclass(frozen=True)
+class PlanShown:
+    """What a page needs to know before it knows whether its cached copy will do."""
+
+    id: int
+    data_version: int
+    synthetic_data_present: bool  # whether any demo figure exists: the banner every page carries
+
+
+@functools.cache
+def _plan_shown_sql() -> tuple[str, tuple]:
+    query = plans_newest_first().annotate(banner=Exists(synthetic_figures())).values_list(
+        "id", "data_version", "banner"
+    )[:1]
+    return query.query.sql_with_params()
+
+
+def plan_shown() -> PlanShown | None:
+    """The plan the pages show (`targets.selectors.plan_default`): its id and data version,
+    and the banner's state, in one query. A page served from the cache costs this query and
+    little else, so its SQL is compiled by the ORM once per process: compiling it took as
+    long as running it."""
+    sql, params = _plan_shown_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else PlanShown(id=row[0], data_version=row[1], synthetic_data_present=bool(row[2]))
+
+
+def plan_by_id(plan_id: int) -> Plan | None:
+    return Plan.objects.filter(pk=plan_id).first()
 
 
 @dataclass

@@ -1,26 +1,41 @@
-"""The officials' pages. Each view parses its input, calls selectors, builds charts from
-the stored rows and renders; none recomputes progress."""
+"""The officials' pages. Each view parses its input and hands `dashboard.pagecache` the
+function that builds the page's body from selectors and charts; the body is cached by the
+plan's data version, and the frame around it is rendered per request. None recomputes
+progress."""
 
 from functools import wraps
+from math import ceil
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboard import charts
-from dashboard.forms import AsOfForm
+from dashboard.context_processors import banner_known
+from dashboard.forms import AsOfForm, OverviewForm
+from dashboard.pagecache import PageBody, page_response
 from dashboard.selectors import (
+    STATUSES,
     as_of_resolve,
     measures_read,
     overview_read,
+    overview_targets,
+    plan_by_id,
+    plan_shown,
     target_by_code,
     target_detail_read,
 )
 from measures.models import Measure
 from targets.explain import snapshot_explanation
-from targets.selectors import plan_default
+
+# Up to this many targets the overview lists them all under their objectives (the real plan
+# has 16); above it each objective is summed up, its targets a click away, a page at a time.
+OVERVIEW_INLINE_TARGETS = 60
+TARGETS_PER_PAGE = 50
 
 
 def read_access(view):
@@ -35,30 +50,108 @@ def read_access(view):
     return require_safe(wrapper)
 
 
-def _as_of(request, plan):
-    """(form, AsOf). With a date that cannot be read, the form carries the error and the
-    picker still offers the dates that exist; the page then shows no figures."""
-    form = AsOfForm(request.GET)
-    requested = form.cleaned_data["as_of"] if form.is_valid() else None
-    return form, as_of_resolve(plan=plan, requested=requested)
+def _form(request, form_class):
+    """The page's input as a form, or None for an address without a query: the common case
+    is then answered without building one."""
+    return form_class(request.GET) if request.GET else None
 
 
-def _page(request, template, context, *, form, as_of):
+def _params(form) -> dict:
+    """What the body depends on: the parsed input, or the raw input when it cannot be parsed
+    (such an answer is never cached)."""
+    if form is None:
+        return {}
+    if form.is_valid():
+        return dict(form.cleaned_data)
+    return {"invalid": form.data.urlencode()}
+
+
+def _requested(form):
+    return form.cleaned_data.get("as_of") if form is not None and form.is_valid() else None
+
+
+def _body(template: str, context: dict, *, form, as_of, title: str = "", charts_drawn: bool = False,
+          status: int | None = None, cacheable: bool = True) -> PageBody:
+    """The body rendered without the request: nothing in it may depend on who reads it.
+    Only answers for a date the plan has (or the newest) are cached: other dates are cheap
+    to answer and would only fill the cache."""
     context.update(as_of_form=form, as_of=as_of)
-    return render(request, template, context, status=400 if form.errors else 200)
+    status = status or (400 if form.errors else 200)
+    return PageBody(
+        status=status, main=render_to_string(template, context), title=title, charts=charts_drawn,
+        cacheable=cacheable and (as_of.requested is None or as_of.has_snapshot),
+    )
+
+
+def _plan_page(request, *, page: str, form_class, build):
+    """A page of the plan shown (the overview, the measures): `build(plan, form)` makes its body
+    when no cached one will do."""
+    shown = plan_shown()
+    if shown is None:
+        return render(request, "dashboard/no_plan.html")
+    banner_known(request, shown.synthetic_data_present)
+    form = _form(request, form_class)
+
+    def body() -> PageBody:
+        plan = plan_by_id(shown.id)
+        if plan is None:  # deleted since the first read
+            raise Http404("No plan.")
+        return build(plan, form or form_class(request.GET))
+
+    return page_response(request, plan_id=shown.id, version=shown.data_version, page=page, params=_params(form),
+                         build=body, as_of_requested=_requested(form))
 
 
 @read_access
 def overview(request):
-    plan = plan_default()
-    if plan is None:
-        return render(request, "dashboard/no_plan.html")
-    form, as_of = _as_of(request, plan)
-    context = {"plan": plan}
+    return _plan_page(request, page="overview", form_class=OverviewForm, build=_overview_body)
+
+
+def _overview_body(plan, form) -> PageBody:
+    as_of = as_of_resolve(plan=plan, requested=_requested(form))
+    wanted = form.cleaned_data if form.is_valid() else {}
+    keep = [(name, wanted[name]) for name in ("objective", "status") if wanted.get(name)]
+    context = {"plan": plan, "as_of_keep": keep, "mode": None}
+    errors = [str(error) for name, field_errors in form.errors.items() if name != "as_of" for error in field_errors]
     if not form.errors and as_of.has_snapshot:
         data = overview_read(plan=plan, as_of=as_of.date)
-        context.update(overview=data, status_chart=charts.status_figure(status_counts=data.status_counts))
-    return _page(request, "dashboard/overview.html", context, form=form, as_of=as_of)
+        objective = None
+        if wanted.get("objective"):
+            objective = next((g.objective for g in data.objectives if g.objective.number == wanted["objective"]), None)
+            if objective is None:
+                errors.append(_("This plan has no objective %(number)s.") % {"number": wanted["objective"]})
+        if not errors:
+            context.update(overview=data, status_chart=charts.status_figure(status_counts=data.status_counts))
+            context.update(_overview_listing(plan, as_of, data, objective=objective, status=wanted.get("status") or None,
+                                             page=wanted.get("page")))
+    context["filter_errors"] = errors
+    listing = context.get("listing")
+    return _body("dashboard/overview_main.html", context, form=form, as_of=as_of, charts_drawn="overview" in context,
+                 status=400 if errors or form.errors else 200,
+                 cacheable=listing is None or listing["page"] == (wanted.get("page") or 1))
+
+
+def _overview_listing(plan, as_of, data, *, objective, status, page) -> dict:
+    """Which targets the overview lists: all of them under their objectives for a small
+    plan; none (each objective summed up) for a large one; or one page of those chosen."""
+    if objective is None and status is None and page is None:
+        if data.target_count > OVERVIEW_INLINE_TARGETS:
+            return {"mode": "summary"}
+        by_objective = {group.objective.pk: group for group in data.objectives}
+        for target in overview_targets(plan=plan, as_of=as_of.date):
+            by_objective[target.objective_id].targets.append(target)
+        return {"mode": "inline"}
+    total = data.count(objective=objective, status=status)
+    pages = max(1, ceil(total / TARGETS_PER_PAGE))
+    shown = min(page or 1, pages)  # past the last page (the list shrank since): the last page
+    offset = (shown - 1) * TARGETS_PER_PAGE
+    targets = overview_targets(plan=plan, as_of=as_of.date, objective=objective, status=status, offset=offset,
+                               limit=TARGETS_PER_PAGE)
+    return {"mode": "list", "listing": {
+        "targets": targets, "objective": objective, "status": status,
+        "status_label": dict(STATUSES).get(status, ""), "show_objective": objective is None,
+        "page": shown, "pages": pages, "total": total, "first": offset + 1, "last": offset + len(targets),
+    }}
 
 
 @read_access
@@ -66,8 +159,16 @@ def target_detail(request, code):
     target = target_by_code(code=code)
     if target is None:
         raise Http404("No target with this code.")
+    banner_known(request, target.synthetic_data_present)
     plan = target.objective.plan
-    form, as_of = _as_of(request, plan)
+    form = _form(request, AsOfForm)
+    return page_response(request, plan_id=plan.pk, version=plan.data_version, page=f"target:{target.pk}",
+                         params=_params(form), build=lambda: _target_body(plan, target, form or AsOfForm(request.GET)),
+                         as_of_requested=_requested(form))
+
+
+def _target_body(plan, target, form) -> PageBody:
+    as_of = as_of_resolve(plan=plan, requested=_requested(form))
     context = {"plan": plan, "target": target}
     if not form.errors:
         detail = target_detail_read(target=target, as_of=as_of.date if as_of.has_snapshot else None)
@@ -80,19 +181,22 @@ def target_detail(request, code):
             context["history_chart"] = charts.history_figure(target=target, history=detail.history)
         if detail.snapshot is not None:
             context["explanation"] = snapshot_explanation(detail.snapshot)
-    return _page(request, "dashboard/target_detail.html", context, form=form, as_of=as_of)
+    return _body("dashboard/target_detail_main.html", context, form=form, as_of=as_of, title=str(target),
+                 charts_drawn="values_chart" in context or "history_chart" in context)
 
 
 @read_access
 def measures(request):
-    plan = plan_default()
-    if plan is None:
-        return render(request, "dashboard/no_plan.html")
-    form, as_of = _as_of(request, plan)
+    return _plan_page(request, page="measures", form_class=AsOfForm, build=_measures_body)
+
+
+def _measures_body(plan, form) -> PageBody:
+    as_of = as_of_resolve(plan=plan, requested=_requested(form))
     context = {"plan": plan}
     if not form.errors and (as_of.has_snapshot or not as_of.dates):
         areas = measures_read(plan=plan, as_of=as_of.date)
         context.update(areas=areas, status_labels=Measure.Status.choices)
         if any(group.status_counts for group in areas):
             context["measures_chart"] = charts.measures_figure(areas=areas, status_labels=Measure.Status.choices)
-    return _page(request, "dashboard/measures.html", context, form=form, as_of=as_of)
+    return _body("dashboard/measures_main.html", context, form=form, as_of=as_of, title=_("Measures"),
+                 charts_drawn="measures_chart" in context)

@@ -26,6 +26,16 @@ class AreaAdmin(KeyInputAdminMixin, HistoryAdmin):
     search_fields = ("title_zh", "title_en")
     inlines = [MeasureInline]
 
+    def save_model(self, request, obj, form, change):
+        services.area_save(area=obj)
+
+    def delete_model(self, request, obj):
+        services.area_delete(area=obj)
+
+    def delete_queryset(self, request, queryset):
+        for area in queryset:
+            services.area_delete(area=area)
+
     def save_formset(self, request, form, formset, change):
         # save(commit=False) is what fills formset.deleted_objects.
         changed = formset.save(commit=False)

@@ -19,6 +19,7 @@ from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
 from targets.models import Plan, Rollup
+from targets.services.store import versions_bump
 
 
 @transaction.atomic
@@ -49,6 +50,25 @@ def areas_load(*, data: dict) -> dict[str, int]:
             created["measures"] += 1
     area_rollups_recompute(plan_ids=[plan.pk])
     return created
+
+
+@transaction.atomic
+def area_save(*, area: Area) -> Area:
+    """Validates and saves a work area; its plan's pages show its title, so the plan's data
+    version is bumped. On a validation error nothing is written."""
+    previous_plan_id = Area.objects.filter(pk=area.pk).values_list("plan_id", flat=True).first() if area.pk else None
+    area.full_clean()
+    area.save()
+    versions_bump({area.plan_id, previous_plan_id} - {None})
+    return area
+
+
+@transaction.atomic
+def area_delete(*, area: Area) -> None:
+    """Deletes a work area with its measures, their updates and roll-ups."""
+    plan_id = area.plan_id
+    area.delete()
+    versions_bump([plan_id])
 
 
 @transaction.atomic
@@ -147,9 +167,10 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
     plan has snapshots for: the dates its pages offer).
 
     Guarantees: one row per area and date, replaced if it exists; each measure's status by
-    `measures.progress.measure_status_on`, the rule the measures page shows; a constant
-    number of queries whatever the number of areas, measures and dates. Returns the number
-    of rows written.
+    `measures.progress.measure_status_on`, the rule the measures page shows; the plans' data
+    versions bumped (every change to a measure or an update comes through here, in its
+    transaction, so cached measures pages and ETags follow it); a constant number of queries
+    whatever the number of areas, measures and dates. Returns the number of rows written.
     """
     plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
     plan_list = list(plans.values_list("pk", flat=True))
@@ -188,4 +209,5 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
         rows, update_conflicts=True, unique_fields=["area", "as_of"],
         update_fields=["computed_at", "measure_count", "status_counts"],
     )
+    versions_bump(plan_list)
     return len(rows)

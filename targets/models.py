@@ -75,12 +75,15 @@ class Plan(TranslationFlagMixin, BilingualTitleMixin):
     acceleration_threshold = models.DecimalField(
         _("needs-acceleration threshold"), max_digits=4, decimal_places=3, default=Decimal("0.6")
     )
-    # Bumped by every recompute and every change to the plan's figures: page caches and ETags
-    # derive from it, so a conditional request costs one indexed read. Not the plan's content,
-    # so not in its change history.
+    # Bumped by every recompute and every change to what the plan's pages and API show (its
+    # figures, terms, titles, measures), in the transaction of the change
+    # (`targets.services.store.versions_bump`): page caches and ETags derive from it, so a
+    # conditional request costs one small read. `data_changed_at` is the time of the last
+    # bump, for Last-Modified. Not the plan's content, so not in its change history.
     data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)
+    data_changed_at = models.DateTimeField(_("data last changed at"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["data_version"])
+    history = HistoricalRecords(excluded_fields=["data_version", "data_changed_at"])
 
     class Meta:
         verbose_name = _("plan")

@@ -10,12 +10,17 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 
-from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
+
+
+def plans_newest_first() -> QuerySet[Plan]:
+    """Plans, the most recently published first: the first is the plan shown when none is named."""
+    return Plan.objects.order_by("-published_on", "code")
 
 
 def plan_default() -> Plan | None:
     """The plan shown when none is named: the most recently published one."""
-    return Plan.objects.order_by("-published_on", "code").first()
+    return plans_newest_first().first()
 
 
 def baseline_earliest() -> date | None:
@@ -24,17 +29,16 @@ def baseline_earliest() -> date | None:
 
 
 def snapshot_latest_date(*, plan: Plan | None = None) -> date | None:
-    """The newest as-of date with snapshots, in one plan or across all plans."""
-    snapshots = Snapshot.objects.all() if plan is None else Snapshot.objects.filter(target__objective__plan=plan)
-    return snapshots.aggregate(latest=Max("as_of"))["latest"]
+    """The newest as-of date with snapshots, in one plan or across all plans: from the plans'
+    calendars (a few hundred rows), not the snapshots."""
+    dates = SnapshotDate.objects.all() if plan is None else SnapshotDate.objects.filter(plan=plan)
+    return dates.aggregate(latest=Max("as_of"))["latest"]
 
 
 def snapshot_dates(*, plan: Plan) -> list[date]:
-    """Every as-of date with snapshots for the plan, newest first (for date pickers)."""
-    return list(
-        Snapshot.objects.filter(target__objective__plan=plan)
-        .values_list("as_of", flat=True).distinct().order_by("-as_of")
-    )
+    """Every as-of date with snapshots for the plan, newest first (for date pickers): the
+    plan's calendar, written with the snapshots; one read of its (plan, as_of) index."""
+    return list(SnapshotDate.objects.filter(plan=plan).order_by("-as_of").values_list("as_of", flat=True))
 
 
 def targets_with_snapshot(*, plan: Plan | None = None, as_of: date | None = None) -> QuerySet[Target]:
@@ -91,52 +95,39 @@ def observations_of(*, target: Target) -> list[Observation]:
     return observations
 
 
-def objectives_with_rollups(*, plan: Plan, as_of: date | None) -> QuerySet[Objective]:
-    """The plan's objectives, each with `.rollup` for `as_of` (None if not computed)."""
-    rollups = Rollup.objects.filter(as_of=as_of) if as_of else Rollup.objects.none()
-    return Objective.objects.filter(plan=plan).order_by("number").prefetch_related(
-        Prefetch("rollups", queryset=rollups, to_attr="_rollup_on_date")
-    )
-
-
-def rollup_of(objective: Objective) -> Rollup | None:
-    found = getattr(objective, "_rollup_on_date", None)
-    return found[0] if found else None
-
-
-def plan_rollup(*, plan: Plan, as_of: date | None) -> Rollup | None:
-    if as_of is None:
-        return None
-    return Rollup.objects.filter(plan=plan, objective__isnull=True, as_of=as_of).first()
-
-
 def synthetic_data_exists() -> bool:
     """Whether any synthetic (demo) figure is in the database: every page must say so."""
-    return Observation.objects.filter(is_synthetic=True).exists()
+    return synthetic_figures().exists()
+
+
+def synthetic_figures() -> QuerySet[Observation]:
+    return Observation.objects.filter(is_synthetic=True)
 
 
 # Reads for the REST API (targets.api).
 
 
-def snapshots_last_computed() -> tuple[datetime | None, int]:
-    """When any snapshot was last computed, and how many there are (a deletion changes
-    the count): what a polling client needs to know whether anything changed."""
-    found = Snapshot.objects.aggregate(latest=Max("computed_at"), count=Count("id"))
-    return found["latest"], found["count"]
+def plans_data_versions() -> tuple:
+    """Every plan's id and data version, and when the newest of them changed: one read of
+    the plans table, whatever the size of the figures and snapshots. Every change to a
+    plan's figures, snapshots, terms or titles bumps its version (`store.versions_bump`), and
+    a plan added or deleted changes the list: what a polling client needs to know whether
+    any list of plans, targets, figures or snapshots changed."""
+    rows = list(Plan.objects.order_by("id").values_list("id", "data_version", "data_changed_at"))
+    versions = ",".join(f"{plan_id}:{version}" for plan_id, version, _changed in rows)
+    return versions, max((changed for *_rest, changed in rows if changed is not None), default=None)
 
 
 def observations_last_changed() -> tuple[datetime | None, int]:
+    """When any observation last changed, and how many there are (a deletion changes the
+    count). Observations belong to indicators, not plans: one of an indicator no target uses
+    yet bumps no plan's version, so the observations list is versioned by its own rows."""
     found = Observation.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
     return found["latest"], found["count"]
 
 
-def targets_last_changed() -> datetime | None:
-    """When a target's own fields last changed (from its history: every save is recorded)."""
-    return Target.history.aggregate(latest=Max("history_date"))["latest"]
-
-
 def plans_all() -> QuerySet[Plan]:
-    return Plan.objects.order_by("-published_on", "code")
+    return plans_newest_first()
 
 
 def objectives_all() -> QuerySet[Objective]:

@@ -30,6 +30,25 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache(settings):
+    # Cached page bodies are keyed by plan id and data version, which two tests can share (an
+    # emptied SQLite database gives out the same ids again): each test starts with an empty
+    # page cache, in memory, so that a page's queries are the page's own (tests/
+    # test_page_cache.py checks the database cache itself).
+    from dashboard import pagecache
+
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages",
+    }}
+    from django.core.cache import caches
+
+    pagecache.memo_clear()
+    caches["pages"].clear()
+    yield
+    pagecache.memo_clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http():
     # Tests talk plain http to the test servers, like `make run` (USE_HTTPS=0); the production

@@ -7,7 +7,17 @@ import factory
 from django.contrib.auth import get_user_model
 
 from measures.models import Area, Measure, MeasureUpdate
-from targets.models import Indicator, ItemUpdate, Objective, Observation, Plan, Snapshot, Target, TargetItem
+from targets.models import (
+    Indicator,
+    ItemUpdate,
+    Objective,
+    Observation,
+    Plan,
+    Snapshot,
+    SnapshotDate,
+    Target,
+    TargetItem,
+)
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -121,10 +131,18 @@ class ObservationFactory(factory.django.DjangoModelFactory):
 class SnapshotFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Snapshot
+        skip_postgeneration_save = True
 
     target = factory.SubFactory(TargetFactory)
     as_of = dt.date(2021, 12, 31)
     computed_at = factory.LazyFunction(lambda: dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
+
+    @factory.post_generation
+    def calendar(snapshot, create, extracted, **kwargs):
+        # As the snapshot services store them: every snapshot's date is in its plan's calendar
+        # (the dates the pages and the API offer).
+        if create:
+            SnapshotDate.objects.get_or_create(plan_id=snapshot.target.objective.plan_id, as_of=snapshot.as_of)
 
 
 class AreaFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Measure
-from targets.models import Observation, Snapshot, Target
+from targets.models import Observation, Plan, Snapshot, SnapshotDate, Target
+from targets.services import observation_update, target_save
+from targets.services.store import versions_bump
 from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,
@@ -34,6 +36,7 @@ def snapshots(hangzhou_plan):
     """A snapshot of every quantitative target on two dates; the newer ones on track (and no
     others: with a live server, loading the plan has computed its history)."""
     Snapshot.objects.all().delete()
+    SnapshotDate.objects.all().delete()
     created = []
     for target in Target.objects.filter(objective__plan=hangzhou_plan, kind=Target.Kind.QUANTITATIVE):
         created.append(SnapshotFactory(target=target, as_of=OLD, status=Snapshot.Status.OFF_TRACK, progress=0.2))
@@ -275,7 +278,7 @@ def test_it_gives_the_same_columns_in_csv_as_in_json(client, snapshots, how):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    table = pd.read_csv(io.StringIO(response.content.decode()))
+    table = pd.read_csv(io.StringIO(response.getvalue().decode()))  # whole tables are streamed
     flat = pd.json_normalize(json_rows)
     # Nested snapshot fields become dotted columns; a null snapshot still has them.
     assert "snapshot.status" in table.columns
@@ -286,8 +289,8 @@ def test_it_gives_the_same_columns_in_csv_as_in_json(client, snapshots, how):
 def test_it_gives_every_row_in_csv_not_the_first_page(client, db):
     TargetFactory.create_batch(120)
 
-    table = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv"}).content.decode()))
-    paged = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv", "page_size": 50}).content.decode()))
+    table = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv"}).getvalue().decode()))
+    paged = pd.read_csv(io.StringIO(client.get("/api/v1/targets/", {"format": "csv", "page_size": 50}).getvalue().decode()))
 
     assert len(table) == 120
     assert len(paged) == 50
@@ -324,7 +327,7 @@ def test_it_answers_304_while_nothing_changed(client, snapshots, url):
 
     again = client.get(url, HTTP_IF_NONE_MATCH=etag)
     as_csv = client.get(url, {"format": "csv"}, HTTP_IF_NONE_MATCH=etag)
-    Snapshot.objects.filter(as_of=NEW).update(computed_at=dt.datetime(2023, 2, 1, tzinfo=dt.UTC))
+    versions_bump(Plan.objects.values_list("id", flat=True))  # what every recompute does
     after_recompute = client.get(url, HTTP_IF_NONE_MATCH=etag)
 
     assert again.status_code == 304
@@ -341,8 +344,9 @@ def test_a_changed_entry_changes_the_entry_lists_etag(client, hangzhou_plan):
     etags = [client.get(url)["ETag"] for url in urls]
     unchanged = [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for url, etag in zip(urls, etags, strict=True)]
     entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
-    entry.quote = "changed"
-    entry.save()
+    # Through the service, as every entry point saves; its recompute has not run (a test's
+    # transaction never commits): the save itself changes the ETag.
+    observation_update(observation=entry, data={"quote": "changed"})
 
     changed = [client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for url, etag in zip(urls, etags, strict=True)]
 
@@ -362,7 +366,7 @@ def test_a_changed_target_changes_the_target_lists_etag(client, snapshots):
     etag = client.get("/api/v1/targets/")["ETag"]
     target = Target.objects.get(code="industry-size")
     target.name_en = "AI industry size (revised)"
-    target.save()
+    target_save(target=target)
 
     response = client.get("/api/v1/targets/", HTTP_IF_NONE_MATCH=etag)
 
@@ -391,11 +395,11 @@ LIST_QUERIES = {
     "/api/v1/plans/": 2,  # count, page
     "/api/v1/objectives/": 2,
     "/api/v1/areas/": 2,
-    "/api/v1/observations/": 3,  # freshness, count, page
+    "/api/v1/observations/": 3,  # freshness (the observations' own), count, page
     "/api/v1/measures/": 4,  # count, page, updates, targets
     "/api/v1/measures/{measure}/updates/": 3,  # measure, count, page
-    "/api/v1/targets/": 6,  # freshness (2), newest date, count, page, snapshots
-    "/api/v1/targets/?format=csv": 5,  # no count: the whole table
+    "/api/v1/targets/": 5,  # freshness (the plans' data versions), newest date, count, page, snapshots
+    "/api/v1/targets/?format=csv": 4,  # no count: the whole table
     "/api/v1/targets/industry-size/observations/": 3,  # freshness, target, the figures (one series: no count)
     "/api/v1/targets/industry-size/snapshots/": 4,  # freshness, target, count, page
     "/api/v1/snapshots/": 4,  # freshness, newest date, count, page
@@ -429,5 +433,74 @@ def test_each_list_costs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(LIST_QUERIES[url.replace(str(measure.pk), "{measure}")]):
         response = client.get(url, {"page_size": 1000} if "csv" not in url else {})
+        response.getvalue()  # a whole CSV is streamed: its queries run as it is read
 
     assert response.status_code == 200
+
+
+# Conditional GET from the plans' data versions, and streamed CSV.
+
+
+@pytest.mark.parametrize(("url", "table"), [
+    ("/api/v1/targets/", "targets_plan"), ("/api/v1/snapshots/", "targets_plan"),
+    ("/api/v1/targets/industry-size/snapshots/", "targets_plan"),
+    # Observations belong to indicators: their lists are versioned by their own rows.
+    ("/api/v1/observations/", "targets_observation"),
+    ("/api/v1/targets/industry-size/observations/", "targets_observation"),
+])
+def test_a_304_costs_one_small_read(client, snapshots, url, table, django_assert_num_queries):
+    etag = client.get(url)["ETag"]
+
+    with django_assert_num_queries(1) as captured:
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert f'FROM "{table}"' in captured.captured_queries[0]["sql"]
+
+
+def test_a_figure_saved_changes_its_plans_version_before_its_recompute_runs(client, hangzhou_plan):
+    from targets.models import RecomputeRequest
+
+    later = Plan.objects.get(code="hz-ai-2025")
+    versions = {plan.pk: plan.data_version for plan in Plan.objects.all()}
+    etags = {url: client.get(url)["ETag"] for url in ("/api/v1/targets/", "/api/v1/observations/")}
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
+
+    observation_update(observation=entry, data={"quote": "changed again"})
+
+    industry = Target.objects.get(code="industry-size")
+    assert RecomputeRequest.objects.filter(target=industry).exists()  # not recomputed yet
+    # The indicator serves both plans: both are told.
+    assert Plan.objects.get(pk=hangzhou_plan.pk).data_version > versions[hangzhou_plan.pk]
+    assert Plan.objects.get(pk=later.pk).data_version > versions[later.pk]
+    for url, etag in etags.items():
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200, url
+
+
+@pytest.mark.parametrize("url", ["/api/v1/targets/", "/api/v1/snapshots/"])
+def test_a_streamed_csv_is_the_same_text_as_the_csv_of_one_page(client, hangzhou_plan, url):
+    """Over 500 rows: the stream is written (and its rows fetched) in pieces."""
+    objective = hangzhou_plan.objectives.first()
+    indicator = Target.objects.get(code="core-invention-patents").indicator
+    targets = Target.objects.bulk_create(
+        TargetFactory.build(objective=objective, plan=hangzhou_plan, indicator=indicator, code=f"many-{i:03d}",
+                            name_en=f"=Many {i}")
+        for i in range(520)
+    )
+    Snapshot.objects.bulk_create(
+        Snapshot(target=target, as_of=NEW, computed_at=dt.datetime(2023, 1, 1, tzinfo=dt.UTC), progress=i / 100,
+                 status=Snapshot.Status.ON_TRACK)
+        for i, target in enumerate(targets)
+    )
+    SnapshotDate.objects.create(plan=hangzhou_plan, as_of=NEW)
+
+    streamed = client.get(url, {"format": "csv"})
+    whole_page = client.get(url, {"format": "csv", "page_size": 1000})
+
+    assert streamed.streaming and not whole_page.streaming
+    text = streamed.getvalue()
+    assert text == whole_page.content
+    rows = Target.objects.count() if "targets" in url else Snapshot.objects.filter(as_of=NEW).count()
+    assert rows >= 520 and text.count(b"\n") == 1 + rows
+    if "targets" in url:
+        assert b"'=Many 7" in text  # formulas written as text in the stream too

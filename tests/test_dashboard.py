@@ -344,4 +344,121 @@ def test_a_target_without_snapshot_on_the_date_is_shown_and_counted_as_not_compu
 
     assert "not computed on this date" in row_of("Added later", html)
     counts = html.split('id="status-counts"', 1)[1].split("</table>", 1)[0]
-    assert '<td class="num">1</td>' in row_of("not computed on this date</span>", counts)
+    assert '">1</a></td>' in row_of("not computed on this date</span>", counts)  # a link to that list
+
+
+# --- a plan too large to list on one page ------------------------------------------------
+
+def large_plan(targets_per_objective=40, objectives=2):
+    """A plan above the overview's inline limit, every target with a snapshot on AS_OF: the
+    first objective's targets on track, the second's off track, the last one not computed."""
+    plan = PlanFactory()
+    created = []
+    for number in range(1, objectives + 1):
+        objective = ObjectiveFactory(plan=plan, number=number, title_en=f"Objective number {number}")
+        status = Snapshot.Status.ON_TRACK if number == 1 else Snapshot.Status.OFF_TRACK
+        for i in range(targets_per_objective):
+            target = TargetFactory(objective=objective, code=f"o{number}-t{i:02d}", name_en=f"Goal {number}-{i:02d}")
+            created.append(target)
+            if (number, i) != (objectives, targets_per_objective - 1):
+                SnapshotFactory(target=target, as_of=AS_OF, status=status, progress=0.5, expected=0.5)
+    return plan, created
+
+
+def test_a_large_plan_sums_each_objective_up_with_its_targets_a_click_away(client):
+    large_plan()
+
+    response = get(client, "/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Goal 1-00" not in html and 'class="targets"' not in html  # no target is listed
+    assert "Objective number 1" in html and "Objective number 2" in html
+    assert html.count("List its 40 targets") == 2
+    assert 'href="/?objective=1"' in html
+    assert 'href="/?objective=2&amp;status=off_track"' in html  # each count leads to its list
+    counts = html.split('id="status-counts"', 1)[1].split("</table>", 1)[0]
+    assert ">40</a>" in row_of("on track</span>", counts) and ">39</a>" in row_of("off track</span>", counts)
+    assert ">1</a>" in row_of("not computed on this date</span>", counts)
+
+
+def test_an_objective_lists_its_own_targets_a_page_at_a_time(client):
+    large_plan(targets_per_objective=60)
+
+    first = get(client, "/", objective=1).content.decode()
+    second = get(client, "/", objective=1, page=2).content.decode()
+
+    assert "Targets 1–50 of 60" in first and "Page 1 of 2" in first
+    assert "Goal 1-00" in first and "Goal 1-49" in first and "Goal 1-50" not in first
+    assert "Goal 2-00" not in first  # only the chosen objective
+    assert 'href="/?objective=1&amp;page=2" rel="next"' in first
+    assert "Targets 51–60 of 60" in second and "Goal 1-50" in second and "Goal 1-59" in second
+    assert 'href="/?objective=1" rel="prev"' in second
+
+
+def test_a_status_lists_the_targets_in_it_across_objectives(client):
+    large_plan()
+
+    off_track = get(client, "/", status="off_track").content.decode()
+    not_computed = get(client, "/", status="not_computed", as_of="2021-12-31").content.decode()
+
+    assert "Targets 1–39 of 39" in off_track and "Goal 2-00" in off_track and "Goal 1-00" not in off_track
+    assert "Targets 1–1 of 1" in not_computed and "Goal 2-39" in not_computed
+    assert 'name="as_of" value="2021-12-31"' in not_computed  # the filter keeps the date
+
+
+def test_a_page_past_the_last_shows_the_last_page(client):
+    large_plan()
+
+    html = get(client, "/", objective=1, page=7).content.decode()
+
+    assert "Targets 1–40 of 40" in html and "Page" not in html.split("Targets 1–40", 1)[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ({"objective": 9}, "This plan has no objective 9."),
+    ({"objective": "one"}, "Choose an objective by its number."),
+    ({"status": "great"}, "Choose one of the statuses offered."),
+    ({"page": 0}, "Enter a page number: a whole number from 1."),
+    ({"page": "2'--"}, "Enter a page number: a whole number from 1."),
+])
+def test_a_bad_filter_gives_a_clear_message_not_an_error(client, query, message):
+    large_plan()
+
+    response = get(client, "/", **query)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert "Goal 1-00" not in html and "List its" not in html  # no figures on a refused request
+
+
+def test_the_real_plan_still_lists_every_target_and_can_be_filtered(client, computed_plan):
+    every = get(client, "/").content.decode()
+    first = get(client, "/", objective=1).content.decode()
+
+    assert every.count("<tr>") >= 16 and "List its" not in every
+    names = list(computed_plan.objectives.get(number=1).targets.values_list("name_en", flat=True))
+    assert all(escape(name) in first for name in names)
+    assert escape(computed_plan.objectives.get(number=2).targets.first().name_en) not in first
+
+
+# --- the date picker reads the plan's calendar ----------------------------------------------
+
+def test_the_date_picker_offers_the_plans_calendar_read_in_one_query(client, django_assert_num_queries):
+    from targets.models import SnapshotDate
+    from targets.selectors import snapshot_dates, snapshot_latest_date
+
+    target = TargetFactory()
+    plan = target.objective.plan
+    SnapshotFactory(target=target, as_of=EARLIER)
+    SnapshotFactory(target=target, as_of=AS_OF)
+    SnapshotDate.objects.filter(plan=plan, as_of=EARLIER).delete()  # off the calendar: not offered
+
+    with django_assert_num_queries(2) as captured:
+        dates, latest = snapshot_dates(plan=plan), snapshot_latest_date(plan=plan)
+
+    assert dates == [AS_OF] and latest == AS_OF
+    assert all("targets_snapshot\"" not in query["sql"] for query in captured.captured_queries)
+    html = get(client, "/").content.decode()
+    assert 'value="2021-12-31" selected' in html and 'value="2020-12-31"' not in html

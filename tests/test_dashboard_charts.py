@@ -143,3 +143,23 @@ def test_a_chart_point_is_a_bound_exactly_when_the_snapshot_says_so(qualifiers):
     assert last["bound"] == row["attained_qualifier"]
     assert bool(last["lower_bound"]) == (row["attained_qualifier"] == "at_least")
     assert bool(last["upper_bound"]) == (row["attained_qualifier"] == "at_most")
+
+
+def test_a_missing_value_is_a_gap_in_strict_json_not_nan():
+    """Figures are plain data; a snapshot without an expected share is null (a gap in the
+    line), since NaN is not JSON and the browser's JSON.parse would refuse the whole chart."""
+    from dashboard.charts import history_figure
+    from targets.models import Snapshot
+
+    history = [Snapshot(as_of=dt.date(2020, 12, 31), progress=0.1, expected=None),
+               Snapshot(as_of=dt.date(2021, 12, 31), progress=0.4, expected=0.5)]
+    chart = history_figure(target=TargetFactory.build(code="t"), history=history)
+    html = render_to_string("dashboard/_chart.html", {"chart": chart})
+    block = re.search(r'type="application/json">(.*?)</script>', html, re.S).group(1)
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in the chart's JSON")
+
+    traces = json.loads(block, parse_constant=refuse)["data"]
+    assert traces[0]["x"] == ["2020-12-31", "2021-12-31"]
+    assert traces[1]["y"] == [None, 50.0]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.views import OVERVIEW_INLINE_TARGETS
 from measures.models import Measure
 from targets.models import Observation, Target
 from targets.services import snapshots_recompute
@@ -12,13 +13,21 @@ from tests.factories import AreaFactory, MeasureUpdateFactory, ObjectiveFactory,
 
 AS_OF = dt.date(2021, 12, 31)
 
-# Overview: plan, snapshot dates, targets, their snapshots, objectives, their roll-ups,
-# the plan roll-up, and the demo-data banner's check.
+# Overview listing targets (every target of a small plan, or a page of those chosen): the
+# plan's id and data version (with the demo-data banner's check), then, since no cached copy
+# will do, the plan itself, snapshot dates, objectives with their target counts, the roll-ups
+# (objectives' and plan's), the snapshots' counts per objective and status, targets, their
+# snapshots.
 OVERVIEW_QUERIES = 8
-# Target page: target, snapshot dates, snapshot, history, entries, items, banner.
-TARGET_QUERIES = 7
-# Measures page: plan, snapshot dates, areas, measures, their targets, their updates,
-# the areas' roll-ups, banner.
+# Overview of a large plan, each objective summed up: the same without the targets.
+OVERVIEW_SUMMARY_QUERIES = 6
+# A page served from the page cache, or answered 304: the plan's id and data version (and
+# the banner's check), nothing else.
+CACHED_PAGE_QUERIES = 1
+# Target page: target (with the banner's check), snapshot dates, snapshot, history, entries, items.
+TARGET_QUERIES = 6
+# Measures page: the plan's version (with the banner's check), the plan, snapshot dates,
+# areas, measures, their targets, their updates, the areas' roll-ups.
 MEASURES_QUERIES = 8
 
 
@@ -58,9 +67,39 @@ def computed(request, db):
 
 
 def test_overview_queries_are_constant(client, computed, django_assert_num_queries):
-    with django_assert_num_queries(OVERVIEW_QUERIES) as captured:
+    listed = Target.objects.filter(objective__plan=computed.objective.plan).count() <= OVERVIEW_INLINE_TARGETS
+    with django_assert_num_queries(OVERVIEW_QUERIES if listed else OVERVIEW_SUMMARY_QUERIES) as captured:
         response = client.get("/", {"as_of": "2021-12-31"})
     assert response.status_code == 200
+    assert_read_only(captured)
+
+
+@pytest.mark.parametrize("query", [{"objective": "its own"}, {"status": "its own", "page": 2}, {"page": 1}])
+def test_overview_lists_cost_the_same_at_any_size(client, computed, django_assert_num_queries, query):
+    # Filters that some target matches (an empty list has no snapshots for Django to fetch).
+    if "objective" in query:
+        query = {"objective": computed.objective.number}
+    if "status" in query:
+        query = {**query, "status": computed.snapshots.get(as_of=AS_OF).status}
+    with django_assert_num_queries(OVERVIEW_QUERIES) as captured:
+        response = client.get("/", {"as_of": "2021-12-31", **query})
+    assert response.status_code == 200
+    assert_read_only(captured)
+
+
+@pytest.mark.parametrize("url", ["/", "/measures/", "target"])
+def test_a_cached_page_and_a_304_read_only_the_plans_version(
+    client, computed, django_assert_num_queries, url
+):
+    url = f"/targets/{computed.code}/" if url == "target" else url
+    first = client.get(url)  # renders and caches the body; sets the CSRF cookie
+
+    with django_assert_num_queries(CACHED_PAGE_QUERIES) as captured:
+        again = client.get(url)
+    with django_assert_num_queries(CACHED_PAGE_QUERIES):
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=again["ETag"])
+
+    assert (first.status_code, again.status_code, not_modified.status_code) == (200, 200, 304)
     assert_read_only(captured)
 
 

@@ -1,6 +1,9 @@
 """Display helpers: quantities in the reader's conventions, status badges and progress bars."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
@@ -119,3 +122,12 @@ def item_status_label(status: str) -> str:
     """A named item's status in words (not reported, not started, in progress, achieved)."""
     return str(TargetItem.Status(status).label) if status in TargetItem.Status.values else status
 
+
+@register.simple_tag
+def overview_query(as_of=None, *, objective=None, status=None, page=None):
+    """The overview's address for a date, an objective (by number), a status and a page;
+    what is not given is left out (page 1, every objective, any status, the newest date)."""
+    params = {"as_of": as_of.isoformat() if as_of else None, "objective": objective, "status": status,
+              "page": page if page and page != 1 else None}
+    query = urlencode({name: value for name, value in params.items() if value not in (None, "")})
+    return reverse("dashboard:overview") + (f"?{query}" if query else "")

@@ -6,6 +6,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from api.errors import service_errors
+from api.pagination import ListMixin
 from api.params import ID_PATTERN
 from measures import selectors, services
 from measures.api.filters import AreaFilter, MeasureFilter
@@ -13,7 +14,7 @@ from measures.api.serializers import AreaSerializer, MeasureSerializer, MeasureU
 from measures.models import Measure, MeasureUpdate
 
 
-class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+class AreaViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     ordering_fields = ["number", "id"]
@@ -23,7 +24,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.areas_all()
 
 
-class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+class MeasureViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     """Measures with their updates. Updates are written at /measures/{id}/updates/."""
 
     serializer_class = MeasureSerializer
@@ -46,6 +47,7 @@ MEASURE_ID = OpenApiParameter("measure_id", int, OpenApiParameter.PATH, descript
     destroy=extend_schema(parameters=[MEASURE_ID]),
 )
 class MeasureUpdateViewSet(
+    ListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

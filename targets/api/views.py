@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from api.conditional import conditional_on
 from api.errors import service_errors
-from api.pagination import AsOfPagination
+from api.pagination import AsOfPagination, ListMixin
 from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_param
 from targets import selectors, services
 from targets.api import filters
@@ -34,23 +34,22 @@ from targets.api.serializers import (
 )
 
 
-def snapshots_changed() -> tuple:
-    return selectors.snapshots_last_computed()
+def plans_changed() -> tuple:
+    # One rule for targets and snapshots: they belong to a plan, and every change to them (or
+    # to the figures they read) bumps its plan's data version in the change's own transaction.
+    return selectors.plans_data_versions()
 
 
 def observations_changed() -> tuple:
+    # Observations belong to indicators, which need not have a target in any plan yet.
     return selectors.observations_last_changed()
-
-
-def targets_or_snapshots_changed() -> tuple:
-    return (*selectors.snapshots_last_computed(), selectors.targets_last_changed())
 
 
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Plans")),
     retrieve=extend_schema(parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]),
 )
-class PlanViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = filters.PlanFilter
     ordering_fields = ["code", "published_on", "target_date"]
@@ -59,7 +58,7 @@ class PlanViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.plans_all()
 
 
-class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet):
+class ObjectiveViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = filters.ObjectiveFilter
     ordering_fields = ["number", "id"]
@@ -78,10 +77,10 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
         parameters=[as_of_parameter(AS_OF_LATEST), OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]
     ),
 )
-@conditional_on(targets_or_snapshots_changed, name="list")
-@conditional_on(snapshots_changed, name="snapshots")
+@conditional_on(plans_changed, name="list")
+@conditional_on(plans_changed, name="snapshots")
 @conditional_on(observations_changed, name="observations")
-class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Targets, each with its snapshot on the as-of date; their indicator's figures and their
     snapshot history. Codes are unique within a plan: filter by `plan` where two plans share one."""
 
@@ -121,7 +120,7 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
             query_parameters=())
     def observations(self, request, code_or_id=None):
         target = self.get_object()
-        return self._list(selectors.observations_of(target=target))
+        return self.list_response(selectors.observations_of(target=target))
 
     @extend_schema(
         summary=gettext_lazy("A target's snapshot history"),
@@ -139,19 +138,15 @@ class TargetViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     def snapshots(self, request, code_or_id=None):
         since, until = date_param(request, "since"), date_param(request, "until")
         target = self.get_object()
-        return self._list(selectors.snapshot_history(target=target, since=since, until=until).select_related("target"))
-
-    def _list(self, queryset):
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list_response(
+            selectors.snapshot_history(target=target, since=since, until=until).select_related("target")
+        )
 
 
 @extend_schema_view(
     retrieve=extend_schema(parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]),
 )
-class IndicatorViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Indicators: quantities measured over time, independent of any plan, each with its
     figures and the targets of every plan that use it."""
 
@@ -165,6 +160,7 @@ class IndicatorViewSet(CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
 
 @conditional_on(observations_changed, name="list")
 class ObservationViewSet(
+    ListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -225,8 +221,8 @@ class ObservationViewSet(
         ))],
     ),
 )
-@conditional_on(snapshots_changed, name="list")
-class SnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+@conditional_on(plans_changed, name="list")
+class SnapshotViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     """Snapshots of every target on one as-of date. Written only by the progress engine."""
 
     serializer_class = SnapshotSerializer

@@ -1,7 +1,8 @@
 """Writes for plans, objectives, targets and named items: loading a plan from its file,
 and the administrators' changes. A change that alters what the snapshots show (a target's
 terms, a plan's dates or thresholds, a target added, moved or removed, an item's status)
-asks for the recompute in the same transaction.
+asks for the recompute in the same transaction; every change bumps the plan's data version
+there too (`store.versions_bump`: a title shows on the pages even when no snapshot changes).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from targets.models import Indicator, Objective, Plan, Target, TargetItem
+from targets.services import store
 from targets.services.observations import observation_create, targets_of_indicator_recompute
 from targets.services.snapshots import recompute_request
 
@@ -90,6 +92,7 @@ def plan_save(*, plan: Plan) -> Plan:
     before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS).first() if plan.pk else None
     plan.full_clean()
     plan.save()
+    store.versions_bump([plan.pk])
     if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
         recompute_request(plan_id=plan.pk)
     return plan
@@ -105,6 +108,8 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     before = Indicator.objects.filter(pk=indicator.pk).values(*INDICATOR_TERMS).first() if indicator.pk else None
     indicator.full_clean()
     indicator.save()
+    # Its names and definition show on the pages of every plan that targets it.
+    store.versions_bump(list(Target.objects.filter(indicator=indicator).values_list("plan_id", flat=True).distinct()))
     if before is not None and any(before[field] != getattr(indicator, field) for field in INDICATOR_TERMS):
         targets_of_indicator_recompute(indicator_id=indicator.pk)
     return indicator
@@ -112,9 +117,11 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
 
 @transaction.atomic
 def objective_save(*, objective: Objective) -> Objective:
-    """Validates and saves an objective (its number and title: no snapshot changes)."""
+    """Validates and saves an objective (its number and title: no snapshot changes, but
+    its plan's pages show them)."""
     objective.full_clean()
     objective.save()
+    store.versions_bump([objective.plan_id])
     return objective
 
 
@@ -135,6 +142,7 @@ def target_save(*, target: Target) -> Target:
     target.full_clean()
     target.save()
     plan_id = target.plan_id
+    store.versions_bump([plan_id])
     if before is not None and before["plan_id"] != plan_id:
         recompute_request(plan_id=before["plan_id"])
     if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):

@@ -49,7 +49,9 @@ def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) 
     Guarantees: if the transaction commits, the request is stored with the change (it
     survives a broker that is down and a worker that dies); if it rolls back, nothing was
     requested. Repeated requests for the same target are one row, and one message per
-    transaction.
+    transaction. The plan's data version is bumped with the change (its entries, its
+    snapshots' marks), so ETags and cached pages change when the change commits, not only
+    when its recompute runs.
     """
     now = timezone.now()
     ids = None if target_ids is None else sorted(set(target_ids))
@@ -63,6 +65,7 @@ def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) 
     marked = Snapshot.objects.filter(is_outdated=False)
     marked = marked.filter(target__objective__plan_id=plan_id) if ids is None else marked.filter(target_id__in=ids)
     marked.update(is_outdated=True)
+    store.versions_bump([plan_id])
     _publish_on_commit([key for key, _plan, _target in keys])
 
 

@@ -20,7 +20,7 @@ import orjson
 import pandas as pd
 from django.db import connection
 from django.db.models import CharField, F, FloatField, Value
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
 from targets import progress
 from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
@@ -297,5 +297,6 @@ def calendar_write(dates_of: dict[int, list[date]]) -> None:
 
 
 def versions_bump(plan_ids: Iterable[int]) -> None:
-    """A new data version for these plans: their cached pages and ETags are stale."""
-    Plan.objects.filter(id__in=list(plan_ids)).update(data_version=F("data_version") + 1)
+    """A new data version for these plans: their cached pages and ETags are stale. Called in
+    the transaction of the change, so the new version is seen exactly when the change is."""
+    Plan.objects.filter(id__in=list(plan_ids)).update(data_version=F("data_version") + 1, data_changed_at=Now())

@@ -1,0 +1,190 @@
+"""Load benchmark of the served site (run by `make bench-load`).
+
+Builds the site as `make run` does (`manage.py setup`, then `manage.py generate_demo_data`, the
+data the issue measured with) in a throwaway PostgreSQL database, starts `make run`'s server
+(`manage.py serve`: gunicorn with 2 workers, and beat) on a free port, and drives it with wrk,
+a bounded load tool (a fixed number of connections, for a fixed time), at 50 concurrent
+clients: first a trivial address, then the overview. It prints each one's requests per second
+and latencies, then
+
+    overview p99 / trivial p99: N.N        (goal ≤ 3)
+    overview requests/s: N                 (goal ≥ 500 on 2 workers)
+
+with the machine's load average beside them. The trivial address is the language view
+answering a GET (a redirect): the same server, workers and middleware as the overview, and
+no database, template or log line. (A 404 would also write a warning to the log.)
+
+wrk comes from Debian (`apt-get install -y wrk`): when it is missing the script installs it
+if it runs as root with apt-get, and otherwise says how to. Settings, all optional:
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load; emptied and
+rebuilt on every run unless BENCH_LOAD_KEEP=1), BENCH_LOAD_SECONDS (30 per address),
+BENCH_LOAD_CONNECTIONS (50), BENCH_LOAD_GZIP=1 (requests ask for gzip, as browsers do).
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load"
+TRIVIAL_PATH = "/i18n/setlang/"
+OVERVIEW_PATH = "/"
+
+
+def wrk_ensure() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (Debian package)")
+        quiet = {"stdout": subprocess.DEVNULL, "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], **quiet)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("The load benchmark needs wrk, a bounded HTTP load tool: `sudo apt-get install wrk` (Debian, "
+                 "Ubuntu) or `brew install wrk` (macOS), then run `make bench-load` again.")
+    return found
+
+
+def database_recreate(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit(f"The load benchmark runs on PostgreSQL; DATABASE_URL is {parts.scheme}://")
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(dbname="postgres", user=parts.username or "postgres", password=parts.password,
+                             host=parts.hostname or "127.0.0.1", port=parts.port or 5432)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone() is not None
+        if exists and os.environ.get("BENCH_LOAD_KEEP") != "1":
+            cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = False
+        if not exists:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base: str, server: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"The server stopped (exit code {server.returncode}); its log: {log_path}")
+        try:
+            urllib.request.urlopen(base + OVERVIEW_PATH, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"The server did not answer within {timeout:.0f} s; its log: {log_path}")
+
+
+def warm(base: str) -> None:
+    """Every worker imports, connects and fills its caches before the clock starts."""
+    for _ in range(20):
+        for path in (OVERVIEW_PATH, TRIVIAL_PATH):
+            try:
+                urllib.request.urlopen(base + path, timeout=10).read()
+            except urllib.error.HTTPError:
+                pass
+
+
+def wrk_run(wrk: str, url: str, *, seconds: int, connections: int, gzip: bool) -> dict:
+    command = [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+    if gzip:
+        command += ["-H", "Accept-Encoding: gzip"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    return {"output": output, **wrk_parse(output)}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def wrk_parse(output: str) -> dict:
+    latencies = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    rate = re.search(r"^Requests/sec:\s+([0-9.]+)", output, re.MULTILINE)
+    if "50" not in latencies or rate is None:
+        sys.exit(f"Could not read wrk's report:\n{output}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)$", output, re.MULTILINE)
+    return {
+        "p50": _ms(latencies["50"]), "p99": _ms(latencies["99"]), "rate": float(rate.group(1)),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def main() -> None:
+    wrk = wrk_ensure()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+    connections = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "50"))
+    gzip = os.environ.get("BENCH_LOAD_GZIP") == "1"
+    env = {**os.environ, "DATABASE_URL": url, "USE_HTTPS": "0", "CELERY_BROKER_URL": "",
+           "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD", "bench-load-only-password")}
+    database_recreate(url)
+    started = time.perf_counter()
+    for command in (["setup"], ["generate_demo_data"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    print(f"built the site with demo data in {time.perf_counter() - started:.0f} s ({urlparse(url).path[1:]})")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = Path(tempfile.gettempdir()) / "hangzhou-ai-zone-bench-load-server.log"
+    log = open(log_path, "w")  # open for the server's lifetime
+    server = subprocess.Popen([PYTHON, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_up(base, server, log_path)
+        warm(base)
+        load_before = os.getloadavg()
+        trivial = wrk_run(wrk, base + TRIVIAL_PATH, seconds=seconds, connections=connections, gzip=gzip)
+        overview = wrk_run(wrk, base + OVERVIEW_PATH, seconds=seconds, connections=connections, gzip=gzip)
+        load = os.getloadavg()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+    print(f"\nwrk, {connections} connections, {seconds} s each, against manage.py serve (gunicorn, 2 workers) "
+          f"on PostgreSQL{', gzip asked for' if gzip else ''}; load average {load_before[0]:.2f} before, "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after, on {os.cpu_count()} cores")
+    for name, result in ((f"trivial ({TRIVIAL_PATH})", trivial), ("overview", overview)):
+        problems = ""
+        if result["non_2xx"] and name == "overview":
+            problems += f", {result['non_2xx']} non-2xx responses"
+        if result["socket_errors"]:
+            problems += f", socket errors: {result['socket_errors']}"
+        print(f"{name}: {result['rate']:,.0f} requests/s, p50 {result['p50']:.1f} ms, "
+              f"p99 {result['p99']:.1f} ms{problems}")
+    print(f"overview p99 / trivial p99: {overview['p99'] / trivial['p99']:.1f}")
+    print(f"overview requests/s: {overview['rate']:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
