@@ -27,6 +27,7 @@ from targets import progress
 from targets.language import active_language, is_chinese
 from targets.models import Observation, Snapshot, Target
 from targets.progress import running_sum_bounds
+from targets.scopes import scope_name
 from targets.units import YI_YUAN_PER_BILLION_RMB, Unit, format_quantity, is_money
 
 STATUS_COLOURS = {
@@ -295,3 +296,47 @@ def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> Chart:
     # A legend even for one status: the colour alone must not carry the meaning.
     layout.update(barmode="stack", showlegend=True)
     return _chart(data=data, layout=layout, div_id="chart-measures")
+
+
+PLAN_COLOURS = ["#1565c0", "#2e7d32", "#6a1b9a", "#e65100", "#00838f"]
+
+
+def indicator_figure(*, detail) -> Chart:
+    """An indicator's whole series — its own scope joined by a line, other scopes as context
+    marks, synthetic figures open — and each plan's target as a star at its date, in the
+    plan's colour."""
+    indicator = detail.indicator
+    divisor, y_title = _axis(indicator.unit)
+    language = active_language()
+    signs = {Observation.Qualifier.AT_LEAST: "≥ ", Observation.Qualifier.AT_MOST: "≤ "}
+    data = []
+    groups = {}
+    for observation in detail.observations:
+        key = (observation.effective_scope, observation.is_synthetic)
+        groups.setdefault(key, []).append(observation)
+    for (scope, synthetic), rows in groups.items():
+        own = scope == indicator.scope
+        name = scope_name(scope) + (" — " + _("synthetic demo figure (not official)") if synthetic else "")
+        data.append({
+            "type": "scatter", "x": [_day(o.period_end) for o in rows], "y": [float(o.value / divisor) for o in rows],
+            "mode": "lines+markers" if own and not synthetic else "markers", "name": name,
+            "marker": {"symbol": ("circle-open" if synthetic else "circle") if own else "x", "size": 10,
+                       "color": ("#e65100" if synthetic else "#263238") if own else "#8d6e63"},
+            "line": {"color": "#263238", "width": 1},
+            "text": [signs.get(o.qualifier, "") + format_quantity(o.value, indicator.unit, language) for o in rows],
+            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+        })
+    plans = list(dict.fromkeys(target.plan for target in detail.targets))
+    for target in detail.targets:
+        if target.target_value is None:
+            continue
+        colour = PLAN_COLOURS[plans.index(target.plan) % len(PLAN_COLOURS)]
+        label = format_quantity(target.target_value, indicator.unit, language)
+        name = f"{target.plan} — {_('target')}"
+        data.append({
+            "type": "scatter", "x": [_day(target.due_date)], "y": [float(target.target_value / divisor)],
+            "mode": "markers+text", "name": name, "text": [label], "textposition": "top left",
+            "marker": {"symbol": "star", "size": 16, "color": colour},
+            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + str(target) + "</extra>",
+        })
+    return _chart(data=data, layout=_layout(title=str(indicator), y_title=y_title), div_id=f"chart-indicator-{indicator.code}")

@@ -172,7 +172,7 @@ def _anonymous_page(request, key: str, body: PageBody, context: dict) -> str:
 
 
 def page_response(request, *, plan_id: int, version: int, page: str, params: dict,
-                  build: Callable[[], PageBody], as_of_requested=None):
+                  build: Callable[[], PageBody], as_of_requested=None, plan_code: str = ""):
     """The page of a plan at a data version: 304 when the reader's copy is current, else its
     body from the cache (or built and cached) inside a frame for this request."""
     key = body_key(page=page, plan_id=plan_id, version=version, params=params)
@@ -186,7 +186,8 @@ def page_response(request, *, plan_id: int, version: int, page: str, params: dic
             body = build()
             if body.cacheable and body.status == 200:
                 _body_set(key, body)
-        context = {"as_of": {"requested": as_of_requested}}
+        # The frame's menu points at the pages of the plan shown.
+        context = {"as_of": {"requested": as_of_requested}, "nav_plan_code": plan_code}
         if request.user.is_authenticated:
             html = _frame(request, body, context)
         else:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
-from targets.models import Objective, Observation, Plan, Rollup, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
 from targets.progress.items import item_status_on
 from targets.selectors import (
     observations_of,
-    plans_newest_first,
+    plans_in_force_first,
     snapshot_dates,
     snapshot_history,
     snapshot_of,
@@ -103,7 +103,8 @@ def overview_read(*, plan: Plan, as_of: date | None) -> Overview:
     for the plan, its roll-up, the counts per status and how fresh the data is. Three
     queries, whatever the number of targets: the counts come from one aggregate of the
     snapshots, not from reading them (`overview_targets` reads the targets a page lists)."""
-    objectives = list(Objective.objects.filter(plan=plan).annotate(target_count=Count("targets")).order_by("number"))
+    objectives = list(Objective.objects.filter(plan=plan).select_related("plan").annotate(target_count=Count("targets"))
+                      .order_by("number"))
     rollups = {rollup.objective_id: rollup for rollup in Rollup.objects.filter(plan=plan, as_of=as_of)} \
         if as_of else {}
     groups = (
@@ -161,13 +162,14 @@ def overview_targets(
     return found
 
 
-def target_by_code(*, code: str, plan: Plan | None = None) -> Target | None:
-    """The target with this code (in `plan`: codes are unique per plan), with its objective,
-    plan and indicator, and `synthetic_data_present` (whether any demo figure exists: the
-    banner every page carries) read in the same query."""
+def target_by_code(*, code: str, plan_code: str | None = None) -> Target | None:
+    """The target with this code in the plan with `plan_code` (codes are unique per plan;
+    without a plan, the newest plan's), with its objective, plan and indicator, and
+    `synthetic_data_present` (whether any demo figure exists: the banner every page carries)
+    read in the same query."""
     targets = Target.objects.select_related("objective", "plan", "indicator").filter(code=code)
-    if plan is not None:
-        targets = targets.filter(plan=plan)
+    if plan_code is not None:
+        targets = targets.filter(plan__code=plan_code)
     return targets.annotate(synthetic_data_present=Exists(synthetic_figures())).order_by(
         "-plan__published_on").first()
 
@@ -177,28 +179,56 @@ class PlanShown:
     """What a page needs to know before it knows whether its cached copy will do."""
 
     id: int
+    code: str
     data_version: int
     synthetic_data_present: bool  # whether any demo figure exists: the banner every page carries
 
 
-@functools.cache
-def _plan_shown_sql() -> tuple[str, tuple]:
-    query = plans_newest_first().annotate(banner=Exists(synthetic_figures())).values_list(
-        "id", "data_version", "banner"
-    )[:1]
+@functools.lru_cache(maxsize=8)
+def _plan_shown_sql(today: date, by_code: bool) -> tuple[str, tuple]:
+    plans = Plan.objects.filter(code="-") if by_code else plans_in_force_first(today=today)
+    query = plans.annotate(banner=Exists(synthetic_figures())).values_list("id", "code", "data_version", "banner")[:1]
     return query.query.sql_with_params()
 
 
-def plan_shown() -> PlanShown | None:
-    """The plan the pages show (`targets.selectors.plan_default`): its id and data version,
-    and the banner's state, in one query. A page served from the cache costs this query and
-    little else, so its SQL is compiled by the ORM once per process: compiling it took as
-    long as running it."""
-    sql, params = _plan_shown_sql()
+def plan_shown(*, code: str | None = None) -> PlanShown | None:
+    """The plan a page shows — the one with `code`, or else the plan in force
+    (`targets.selectors.plans_in_force_first`) — its id and data version, and the banner's
+    state, in one query. A page served from the cache costs this query and little else, so
+    its SQL is compiled by the ORM once per process and day: compiling it took as long as
+    running it."""
+    sql, params = _plan_shown_sql(zone_today(), code is not None)
+    if code is not None:
+        params = tuple(code if param == "-" else param for param in params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return None if row is None else PlanShown(id=row[0], data_version=row[1], synthetic_data_present=bool(row[2]))
+    return None if row is None else PlanShown(id=row[0], code=row[1], data_version=row[2],
+                                              synthetic_data_present=bool(row[3]))
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """A plan as the plan picker and the list of plans show it."""
+
+    plan: Plan
+    status: str
+    status_label: str
+    target_count: int
+    area_count: int
+
+
+def plans_listed(*, today: date) -> list[PlanChoice]:
+    """Every plan, the one in force first, with its status on `today` and how many targets
+    and work areas it has. One query."""
+    plans = plans_in_force_first(today=today).annotate(
+        n_targets=Count("targets", distinct=True), n_areas=Count("areas", distinct=True),
+    )
+    return [
+        PlanChoice(plan, plan.status_on(today), str(Plan.Status(plan.status_on(today)).label), plan.n_targets,
+                   plan.n_areas)
+        for plan in plans
+    ]
 
 
 def plan_by_id(plan_id: int) -> Plan | None:
@@ -212,18 +242,51 @@ class TargetDetail:
     history: list[Snapshot]
     entries: list[Observation]  # the indicator's figures up to the date; `.counts`: of the target's scope
     items: list
+    also_tracked: list[Target] = field(default_factory=list)  # other targets on the same indicator
+
+
+def targets_sharing_indicator(*, target: Target) -> list[Target]:
+    """The other targets (of any plan) on this target's indicator, oldest plan first. One query."""
+    if target.indicator_id is None:
+        return []
+    return list(
+        Target.objects.filter(indicator_id=target.indicator_id).exclude(pk=target.pk).select_related("plan", "indicator")
+        .order_by("plan__published_on", "plan__code", "code")
+    )
+
+
+@dataclass
+class IndicatorDetail:
+    indicator: Indicator
+    observations: list[Observation]
+    targets: list[Target]
+
+
+def indicator_by_code(*, code: str) -> Indicator | None:
+    return Indicator.objects.filter(code=code).first()
+
+
+def indicator_detail_read(*, indicator: Indicator) -> IndicatorDetail:
+    """An indicator's whole series and every plan's targets on it. Two queries."""
+    observations = list(indicator.observations.order_by("period_end"))
+    for observation in observations:
+        observation.indicator = indicator
+    targets = list(indicator.targets.select_related("plan").order_by("plan__published_on", "plan__code", "code"))
+    return IndicatorDetail(indicator, observations, targets)
 
 
 def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     """A target's snapshot on `as_of`, its snapshot history up to then, and the figures
-    reported for periods ending by then (nothing from after the date). Four queries."""
+    reported for periods ending by then (nothing from after the date), and the other
+    targets on its indicator. Six queries."""
+    also_tracked = targets_sharing_indicator(target=target)
     items = list(target_items_of(target=target))
     for item in items:
         item.status_shown = item_status_on([(u.date, u.status) for u in item.updates_in_order],
                                            as_of or zone_today())
         item.latest_update = item.updates_in_order[-1] if item.updates_in_order else None
     if as_of is None:
-        return TargetDetail(target, None, [], [], items)
+        return TargetDetail(target, None, [], [], items, also_tracked)
     snapshot = Snapshot.objects.filter(target=target, as_of=as_of).first()
     if snapshot is not None:
         snapshot.target = target  # the explanation reads it: no second fetch
@@ -233,6 +296,7 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
         history=list(snapshot_history(target=target, until=as_of)),
         entries=[observation for observation in observations_of(target=target) if observation.period_end <= as_of],
         items=items,
+        also_tracked=also_tracked,
     )
 
 

@@ -5,6 +5,12 @@ from dashboard import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path("targets/<slug:code>/", views.target_detail, name="target"),
-    path("measures/", views.measures, name="measures"),
+    path("plans/", views.plans, name="plans"),
+    path("plans/<slug:plan_code>/", views.plan_overview, name="plan"),
+    path("plans/<slug:plan_code>/measures/", views.plan_measures, name="plan_measures"),
+    path("plans/<slug:plan_code>/targets/<slug:code>/", views.target_detail, name="target"),
+    path("indicators/<slug:code>/", views.indicator_detail, name="indicator"),
+    # Addresses from before plans had their own: they keep working.
+    path("targets/<slug:code>/", views.target_moved, name="target_moved"),
+    path("measures/", views.measures_moved, name="measures"),
 ]

@@ -8,9 +8,10 @@ from math import ceil
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -21,16 +22,21 @@ from dashboard.pagecache import PageBody, page_response
 from dashboard.selectors import (
     STATUSES,
     as_of_resolve,
+    indicator_by_code,
+    indicator_detail_read,
     measures_read,
     overview_read,
     overview_targets,
     plan_by_id,
     plan_shown,
+    plans_listed,
     target_by_code,
     target_detail_read,
 )
 from measures.models import Measure
 from targets.explain import snapshot_explanation
+from targets.progress.dates import zone_today
+from targets.selectors import synthetic_data_exists
 
 # Up to this many targets the overview lists them all under their objectives (the real plan
 # has 16); above it each objective is summed up, its targets a click away, a page at a time.
@@ -83,11 +89,13 @@ def _body(template: str, context: dict, *, form, as_of, title: str = "", charts_
     )
 
 
-def _plan_page(request, *, page: str, form_class, build):
-    """A page of the plan shown (the overview, the measures): `build(plan, form)` makes its body
-    when no cached one will do."""
-    shown = plan_shown()
+def _plan_page(request, *, code: str | None, page: str, form_class, build):
+    """A page of a plan (the overview, the measures) — the plan with `code`, or the plan in
+    force: `build(plan, form)` makes its body when no cached one will do."""
+    shown = plan_shown(code=code)
     if shown is None:
+        if code is not None:
+            raise Http404("No plan with this code.")
         return render(request, "dashboard/no_plan.html")
     banner_known(request, shown.synthetic_data_present)
     form = _form(request, form_class)
@@ -99,19 +107,32 @@ def _plan_page(request, *, page: str, form_class, build):
         return build(plan, form or form_class(request.GET))
 
     return page_response(request, plan_id=shown.id, version=shown.data_version, page=page, params=_params(form),
-                         build=body, as_of_requested=_requested(form))
+                         build=body, as_of_requested=_requested(form), plan_code=shown.code)
 
 
 @read_access
 def overview(request):
-    return _plan_page(request, page="overview", form_class=OverviewForm, build=_overview_body)
+    """`/`: the overview of the plan in force (else the newest), with a picker for the others."""
+    return _plan_page(request, code=None, page="overview", form_class=OverviewForm, build=_overview_body)
+
+
+@read_access
+def plan_overview(request, plan_code):
+    return _plan_page(request, code=plan_code, page="overview", form_class=OverviewForm, build=_overview_body)
+
+
+@read_access
+def plans(request):
+    """Every plan of the zone with its period and status. Not cached: one small query."""
+    banner_known(request, synthetic_data_exists())
+    return render(request, "dashboard/plans.html", {"plans": plans_listed(today=zone_today())})
 
 
 def _overview_body(plan, form) -> PageBody:
     as_of = as_of_resolve(plan=plan, requested=_requested(form))
     wanted = form.cleaned_data if form.is_valid() else {}
     keep = [(name, wanted[name]) for name in ("objective", "status") if wanted.get(name)]
-    context = {"plan": plan, "as_of_keep": keep, "mode": None}
+    context = {"plan": plan, "as_of_keep": keep, "mode": None, "plan_choices": plans_listed(today=zone_today())}
     errors = [str(error) for name, field_errors in form.errors.items() if name != "as_of" for error in field_errors]
     if not form.errors and as_of.has_snapshot:
         data = overview_read(plan=plan, as_of=as_of.date)
@@ -155,16 +176,41 @@ def _overview_listing(plan, as_of, data, *, objective, status, page) -> dict:
 
 
 @read_access
-def target_detail(request, code):
-    target = target_by_code(code=code)
+def target_detail(request, plan_code, code):
+    target = target_by_code(code=code, plan_code=plan_code)
     if target is None:
-        raise Http404("No target with this code.")
+        raise Http404("No target with this code in this plan.")
     banner_known(request, target.synthetic_data_present)
-    plan = target.objective.plan
+    plan = target.plan
     form = _form(request, AsOfForm)
     return page_response(request, plan_id=plan.pk, version=plan.data_version, page=f"target:{target.pk}",
                          params=_params(form), build=lambda: _target_body(plan, target, form or AsOfForm(request.GET)),
-                         as_of_requested=_requested(form))
+                         as_of_requested=_requested(form), plan_code=plan.code)
+
+
+def _with_query(request, url: str) -> str:
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
+
+
+@read_access
+def target_moved(request, code):
+    """`/targets/<code>/` from before plans had addresses of their own: target codes are
+    unique per plan, so the address moved under its plan (the newest plan with the code)."""
+    target = target_by_code(code=code)
+    if target is None:
+        raise Http404("No target with this code.")
+    return HttpResponsePermanentRedirect(
+        _with_query(request, reverse("dashboard:target", args=[target.plan.code, target.code])))
+
+
+@read_access
+def measures_moved(request):
+    """`/measures/`: the measures of the plan shown at `/` (which changes over time: 302)."""
+    shown = plan_shown()
+    if shown is None:
+        return render(request, "dashboard/no_plan.html")
+    return HttpResponseRedirect(_with_query(request, reverse("dashboard:plan_measures", args=[shown.code])))
 
 
 def _target_body(plan, target, form) -> PageBody:
@@ -186,8 +232,8 @@ def _target_body(plan, target, form) -> PageBody:
 
 
 @read_access
-def measures(request):
-    return _plan_page(request, page="measures", form_class=AsOfForm, build=_measures_body)
+def plan_measures(request, plan_code):
+    return _plan_page(request, code=plan_code, page="measures", form_class=AsOfForm, build=_measures_body)
 
 
 def _measures_body(plan, form) -> PageBody:
@@ -200,3 +246,18 @@ def _measures_body(plan, form) -> PageBody:
             context["measures_chart"] = charts.measures_figure(areas=areas, status_labels=Measure.Status.choices)
     return _body("dashboard/measures_main.html", context, form=form, as_of=as_of, title=_("Measures"),
                  charts_drawn="measures_chart" in context)
+
+
+@read_access
+def indicator_detail(request, code):
+    """An indicator's whole series, every plan's targets on it drawn beside it. Not cached:
+    three small queries."""
+    indicator = indicator_by_code(code=code)
+    if indicator is None:
+        raise Http404("No indicator with this code.")
+    banner_known(request, synthetic_data_exists())
+    detail = indicator_detail_read(indicator=indicator)
+    return render(request, "dashboard/indicator.html", {
+        "indicator": indicator, "detail": detail,
+        "chart": charts.indicator_figure(detail=detail) if detail.observations or detail.targets else None,
+    })

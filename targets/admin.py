@@ -7,7 +7,7 @@ and triggers the same follow-up (the recompute requests) as the API and the comm
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from access.history_admin import HistoryAdmin
@@ -240,6 +240,24 @@ class ItemUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
 
 # --- indicators and observations ----------------------------------------------------------------
 
+class IndicatorSplitForm(forms.Form):
+    code = forms.SlugField(label=_("code of the new indicator"), max_length=60)
+    name_zh = forms.CharField(label=_("name (Chinese)"), max_length=300)
+    name_en = forms.CharField(label=_("name (English)"), max_length=300)
+    scope = forms.ChoiceField(
+        label=_("the definition that breaks away"),
+        help_text=_("Its figures and the targets that count it move to the new indicator, whose own scope it becomes."),
+    )
+    since = forms.DateField(
+        label=_("from the period ending"), required=False,
+        help_text=_("Empty: every figure of that definition. Otherwise only figures for periods ending on or after it."),
+    )
+
+    def __init__(self, *args, scopes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [(scope, scope) for scope in scopes]
+
+
 class ObservationForm(forms.ModelForm):
     """The change form and the indicator page's inline. `is_synthetic` is shown read-only, and
     a hand-made POST that carries it anyway is refused rather than silently ignored; a figure
@@ -298,8 +316,64 @@ class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
         (_("Definition"), {"fields": ("scope", "definition_zh", "definition_en")}),
     )
 
+    actions = ["split_indicator"]
+
     def save_model(self, request, obj, form, change):
         services.indicator_save(indicator=obj)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("<path:object_id>/split/", self.admin_site.admin_view(self.split_view), name="targets_indicator_split"),
+            *super().get_urls(),
+        ]
+
+    def may_split(self, request) -> bool:
+        return request.user.is_active and request.user.has_perms(services.SPLIT_PERMISSIONS)
+
+    @admin.action(description=_("Split the selected indicator at a break in its definition"))
+    def split_indicator(self, request, queryset):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        if not self.may_split(request):
+            raise PermissionDenied
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one indicator to split."), messages.ERROR)
+            return None
+        return redirect("admin:targets_indicator_split", queryset.get().pk)
+
+    def split_view(self, request, object_id):
+        """A form: the new indicator's code and names, the definition (scope) that breaks away,
+        and optionally the first period it covers; then `services.indicator_split`."""
+        from django.contrib.admin.utils import unquote
+        from django.http import Http404
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        if not self.may_split(request):
+            raise PermissionDenied
+        indicator = self.get_object(request, unquote(object_id))
+        if indicator is None:
+            raise Http404(_("No such indicator."))
+        scopes = sorted({o or indicator.scope for o in indicator.observations.values_list("scope", flat=True)}
+                        | {t or indicator.scope for t in indicator.targets.values_list("scope", flat=True)})
+        form = IndicatorSplitForm(request.POST or None, scopes=[s for s in scopes if s != indicator.scope])
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.indicator_split(indicator=indicator, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, field_messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_messages)
+            else:
+                self.message_user(request, _("“%(old)s” was split: “%(new)s” now holds the figures and targets of "
+                                             "its definition.") % {"old": indicator, "new": new})
+                return redirect("admin:targets_indicator_change", new.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": indicator,
+                   "form": form, "title": _("Split “%(indicator)s”") % {"indicator": indicator}}
+        return TemplateResponse(request, "admin/targets/indicator/split.html", context,
+                                status=400 if request.method == "POST" else 200)
 
     def save_formset(self, request, form, formset, change):
         changed = formset.save(commit=False)

@@ -330,6 +330,12 @@ class Target(TranslationFlagMixin, BilingualTitleMixin):
     def effective_scope(self) -> str:
         return self.scope or (self.indicator.scope if self.indicator is not None else "")
 
+    @property
+    def baseline_comparable(self) -> bool:
+        """Whether the baseline counts what the target counts: if not, it is shown and never
+        used for progress or growth."""
+        return not self.baseline_scope or self.baseline_scope == self.effective_scope
+
     def clean(self):
         from targets.validation import validate_target
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Case, Count, Max, Min, Prefetch, QuerySet, Value, When
 
 from targets.models import Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
 
@@ -18,9 +18,20 @@ def plans_newest_first() -> QuerySet[Plan]:
     return Plan.objects.order_by("-published_on", "code")
 
 
-def plan_default() -> Plan | None:
-    """The plan shown when none is named: the most recently published one."""
-    return plans_newest_first().first()
+def plans_in_force_first(*, today: date) -> QuerySet[Plan]:
+    """Plans, the one in force on `today` first (adopted, its target date not
+    passed; the newest if several), then the rest newest first: the first is the plan shown
+    when none is named. Once every plan has ended, that is the most recent one."""
+    in_force = Case(
+        When(stage=Plan.Stage.ADOPTED, target_date__gte=today, then=Value(0)),
+        default=Value(1),
+    )
+    return Plan.objects.annotate(in_force_rank=in_force).order_by("in_force_rank", "-published_on", "code")
+
+
+def plan_default(*, today: date) -> Plan | None:
+    """The plan shown when none is named (`plans_in_force_first`)."""
+    return plans_in_force_first(today=today).first()
 
 
 def baseline_earliest() -> date | None:

@@ -23,12 +23,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# The 2020 plan's pages (`/` shows the plan in force, else the newest: the 2025 plan).
+HZ = "/plans/hz-ai-zone-2020"
+
 AS_OF = dt.date(2021, 12, 31)
 EARLIER = dt.date(2020, 12, 31)
 
 
 def get(client, url, language="en", **params):
-    return client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
+    # `/measures/` and `/targets/<code>/` moved under their plan: followed, as a browser does.
+    return client.get(url, params, HTTP_ACCEPT_LANGUAGE=language, follow=True)
 
 
 def row_of(text, html):
@@ -47,7 +51,7 @@ def computed_plan(hangzhou_plan):
 # --- overview ------------------------------------------------------------------------
 
 def test_overview_lists_every_target_with_status_words_and_amounts_in_english(client, computed_plan):
-    response = get(client, "/")
+    response = get(client, f"{HZ}/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -63,7 +67,7 @@ def test_overview_lists_every_target_with_status_words_and_amounts_in_english(cl
 
 
 def test_overview_in_chinese_shows_chinese_names_and_units(client, computed_plan):
-    response = get(client, "/", language="zh-hans")
+    response = get(client, f"{HZ}/", language="zh-hans")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -107,7 +111,8 @@ def test_a_date_without_snapshot_says_so_and_shows_no_other_dates_data(client):
 def test_a_bad_as_of_gives_a_clear_message_not_an_error(client, bad):
     SnapshotFactory(as_of=AS_OF)
 
-    for url in ("/", "/measures/", reverse("dashboard:target", args=[Snapshot.objects.get().target.code])):
+    target = Snapshot.objects.get().target
+    for url in ("/", "/measures/", reverse("dashboard:target", args=[target.plan.code, target.code])):
         response = get(client, url, as_of=bad)
         html = response.content.decode()
         assert response.status_code == 400
@@ -164,15 +169,15 @@ def test_overview_links_a_print_stylesheet(client):
 
 
 def test_pages_are_read_only(client, computed_plan):
-    assert client.post("/").status_code == 405
-    assert client.post("/measures/").status_code == 405
-    assert client.post("/targets/industry-size/").status_code == 405
+    assert client.post(f"{HZ}/").status_code == 405
+    assert client.post(f"{HZ}/measures/").status_code == 405
+    assert client.post(f"{HZ}/targets/industry-size/").status_code == 405
 
 
 # --- target detail -----------------------------------------------------------------
 
 def test_target_page_shows_chart_entries_sources_and_explanation(client, computed_plan):
-    response = get(client, "/targets/industry-size/")
+    response = get(client, f"{HZ}/targets/industry-size/")
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -182,23 +187,25 @@ def test_target_page_shows_chart_entries_sources_and_explanation(client, compute
     assert 'href="http://zonghe.guhantai.com/zonghe/2020/0703/21.html"' in html  # source as a link
     assert "1157.69亿元" in html  # the quote, verbatim
     assert "Why this status" in html
-    assert "growth-rate ratio" in html  # the method, in plain words
+    assert "Judged by pace" in html  # the method, in plain words
+    assert "Baseline of another definition" in html  # the 2019 figure counts another scope
+    assert "confidence: medium" in html  # beside the status
     assert "≥ RMB 150 billion" in html
 
 
 def test_target_page_as_of_hides_figures_reported_for_later_periods(client, computed_plan):
-    html = get(client, "/targets/industry-size/", as_of="2020-12-31").content.decode()
+    html = get(client, f"{HZ}/targets/industry-size/", as_of="2020-12-31").content.decode()
 
     assert "RMB 150 billion" in html
     assert "RMB 300 billion" not in html  # the 2024 figure is after the date
 
 
 def test_unknown_target_is_404(client, computed_plan):
-    assert get(client, "/targets/no-such-target/").status_code == 404
+    assert get(client, f"{HZ}/targets/no-such-target/").status_code == 404
 
 
 def test_target_page_of_a_qualitative_target_lists_its_items(client, computed_plan):
-    html = get(client, "/targets/leading-sectors/").content.decode()
+    html = get(client, f"{HZ}/targets/leading-sectors/").content.decode()
 
     assert "Intelligent robots" in html
     assert "Named items" in html
@@ -227,10 +234,10 @@ def test_measures_page_shows_areas_status_agency_targets_and_updates(client, com
     MeasureUpdateFactory(measure=measure, date=dt.date(2021, 6, 30), note="Fund launched", status="in_progress")
     snapshots_recompute(as_of=AS_OF)
 
-    html = get(client, "/measures/").content.decode()
+    html = get(client, f"{HZ}/measures/").content.decode()
 
     assert "Municipal Economy and IT Bureau" in html
-    assert 'href="/targets/industry-size/"' in html
+    assert f'href="{HZ}/targets/industry-size/"' in html
     assert "Fund launched" in html
     assert html.count("provisional — official wording not yet entered") == 35
     assert 'id="chart-measures"' in html
@@ -255,7 +262,7 @@ def test_measures_page_as_of_uses_the_status_of_that_date(client):
 # --- banner, language, access ------------------------------------------------------------
 
 def test_every_page_and_the_admin_show_the_banner_while_synthetic_figures_exist(client, computed_plan, superuser):
-    pages = ["/", "/measures/", "/targets/industry-size/"]
+    pages = [f"{HZ}/", f"{HZ}/measures/", f"{HZ}/targets/industry-size/"]
     for url in pages:
         assert "not official statistics" not in get(client, url).content.decode()
 
@@ -269,26 +276,27 @@ def test_every_page_and_the_admin_show_the_banner_while_synthetic_figures_exist(
 
 
 def test_every_page_offers_the_language_switch(client, computed_plan):
-    for url in ["/", "/measures/", "/targets/industry-size/"]:
+    for url in [f"{HZ}/", f"{HZ}/measures/", f"{HZ}/targets/industry-size/"]:
         html = get(client, url).content.decode()
         assert 'action="/i18n/setlang/"' in html
         assert '<label for="language-select">' in html
 
 
 def test_switching_language_shows_chinese(client, computed_plan):
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": f"{HZ}/"})
 
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(f"{HZ}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert '<html lang="zh-hans">' in html
     assert "2,000 亿元" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/measures/", "/targets/industry-size/"])
+@pytest.mark.parametrize("url", ["/", "/plans/", f"{HZ}/", f"{HZ}/measures/", f"{HZ}/targets/industry-size/",
+                                 "/indicators/ai-industry-revenue/", "/targets/industry-size/", "/measures/"])
 def test_without_public_read_pages_need_a_login(client, computed_plan, settings, url):
     settings.PUBLIC_READ = False
 
-    response = get(client, url)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
@@ -366,7 +374,7 @@ def large_plan(targets_per_objective=40, objectives=2):
 
 
 def test_a_large_plan_sums_each_objective_up_with_its_targets_a_click_away(client):
-    large_plan()
+    plan, _targets = large_plan()
 
     response = get(client, "/")
 
@@ -375,15 +383,15 @@ def test_a_large_plan_sums_each_objective_up_with_its_targets_a_click_away(clien
     assert "Goal 1-00" not in html and 'class="targets"' not in html  # no target is listed
     assert "Objective number 1" in html and "Objective number 2" in html
     assert html.count("List its 40 targets") == 2
-    assert 'href="/?objective=1"' in html
-    assert 'href="/?objective=2&amp;status=off_track"' in html  # each count leads to its list
+    assert f'href="/plans/{plan.code}/?objective=1"' in html
+    assert f'href="/plans/{plan.code}/?objective=2&amp;status=off_track"' in html  # each count leads to its list
     counts = html.split('id="status-counts"', 1)[1].split("</table>", 1)[0]
     assert ">40</a>" in row_of("on track</span>", counts) and ">39</a>" in row_of("off track</span>", counts)
     assert ">1</a>" in row_of("not computed on this date</span>", counts)
 
 
 def test_an_objective_lists_its_own_targets_a_page_at_a_time(client):
-    large_plan(targets_per_objective=60)
+    plan, _targets = large_plan(targets_per_objective=60)
 
     first = get(client, "/", objective=1).content.decode()
     second = get(client, "/", objective=1, page=2).content.decode()
@@ -391,9 +399,9 @@ def test_an_objective_lists_its_own_targets_a_page_at_a_time(client):
     assert "Targets 1–50 of 60" in first and "Page 1 of 2" in first
     assert "Goal 1-00" in first and "Goal 1-49" in first and "Goal 1-50" not in first
     assert "Goal 2-00" not in first  # only the chosen objective
-    assert 'href="/?objective=1&amp;page=2" rel="next"' in first
+    assert f'href="/plans/{plan.code}/?objective=1&amp;page=2" rel="next"' in first
     assert "Targets 51–60 of 60" in second and "Goal 1-50" in second and "Goal 1-59" in second
-    assert 'href="/?objective=1" rel="prev"' in second
+    assert f'href="/plans/{plan.code}/?objective=1" rel="prev"' in second
 
 
 def test_a_status_lists_the_targets_in_it_across_objectives(client):
@@ -434,8 +442,8 @@ def test_a_bad_filter_gives_a_clear_message_not_an_error(client, query, message)
 
 
 def test_the_real_plan_still_lists_every_target_and_can_be_filtered(client, computed_plan):
-    every = get(client, "/").content.decode()
-    first = get(client, "/", objective=1).content.decode()
+    every = get(client, f"{HZ}/").content.decode()
+    first = get(client, f"{HZ}/", objective=1).content.decode()
 
     assert every.count("<tr>") >= 16 and "List its" not in every
     names = list(computed_plan.objectives.get(number=1).targets.values_list("name_en", flat=True))

@@ -7,9 +7,16 @@ import pytest
 
 from dashboard.views import OVERVIEW_INLINE_TARGETS
 from measures.models import Measure
-from targets.models import Observation, Target
+from targets.models import Indicator, Observation, Target
 from targets.services import snapshots_recompute
-from tests.factories import AreaFactory, MeasureUpdateFactory, ObjectiveFactory, PlanFactory, TargetFactory
+from tests.factories import (
+    AreaFactory,
+    IndicatorFactory,
+    MeasureUpdateFactory,
+    ObjectiveFactory,
+    PlanFactory,
+    TargetFactory,
+)
 
 AS_OF = dt.date(2021, 12, 31)
 
@@ -17,15 +24,16 @@ AS_OF = dt.date(2021, 12, 31)
 # plan's id and data version (with the demo-data banner's check), then, since no cached copy
 # will do, the plan itself, snapshot dates, objectives with their target counts, the roll-ups
 # (objectives' and plan's), the snapshots' counts per objective and status, targets, their
-# snapshots.
-OVERVIEW_QUERIES = 8
+# snapshots, and the plans for the plan picker.
+OVERVIEW_QUERIES = 9
 # Overview of a large plan, each objective summed up: the same without the targets.
-OVERVIEW_SUMMARY_QUERIES = 6
+OVERVIEW_SUMMARY_QUERIES = 7
 # A page served from the page cache, or answered 304: the plan's id and data version (and
 # the banner's check), nothing else.
 CACHED_PAGE_QUERIES = 1
-# Target page: target (with the banner's check), snapshot dates, snapshot, history, entries, items.
-TARGET_QUERIES = 6
+# Target page: target (with the banner's check), snapshot dates, the other targets on its
+# indicator, items, snapshot, history, figures.
+TARGET_QUERIES = 7
 # Measures page: the plan's version (with the banner's check), the plan, snapshot dates,
 # areas, measures, their targets, their updates, the areas' roll-ups.
 MEASURES_QUERIES = 8
@@ -40,12 +48,16 @@ def plan_with(target_count: int):
     """A plan of `target_count` targets with figures and measures linked to targets, computed."""
     plan = PlanFactory()
     objectives = ObjectiveFactory.create_batch(4, plan=plan)
+    indicators = Indicator.objects.bulk_create(
+        IndicatorFactory.build(code=f"i-{plan.pk}-{i}") for i in range(target_count)
+    )
     targets = Target.objects.bulk_create(
-        TargetFactory.build(objective=objectives[i % 4], code=f"t-{i}") for i in range(target_count)
+        TargetFactory.build(objective=objectives[i % 4], plan=plan, indicator=indicator, code=f"t-{i}")
+        for i, indicator in enumerate(indicators)
     )
     Observation.objects.bulk_create(
-        Observation(target=target, period_end=dt.date(2020, 12, 31), value=Decimal(50), source_title="test")
-        for target in targets
+        Observation(indicator=indicator, period_end=dt.date(2020, 12, 31), value=Decimal(50), source_title="test")
+        for indicator in indicators
     )
     area = AreaFactory(plan=plan)
     for number in range(1, 6):
@@ -63,13 +75,14 @@ def computed(request, db):
         snapshots_recompute(as_of=AS_OF)
     else:
         plan_with(200)
-    return Target.objects.order_by("code").first()
+    # The real 2020 plan, or the 200-target one.
+    return Target.objects.exclude(plan__code="hz-ai-2025").select_related("plan").order_by("code").first()
 
 
 def test_overview_queries_are_constant(client, computed, django_assert_num_queries):
-    listed = Target.objects.filter(objective__plan=computed.objective.plan).count() <= OVERVIEW_INLINE_TARGETS
+    listed = Target.objects.filter(plan=computed.plan).count() <= OVERVIEW_INLINE_TARGETS
     with django_assert_num_queries(OVERVIEW_QUERIES if listed else OVERVIEW_SUMMARY_QUERIES) as captured:
-        response = client.get("/", {"as_of": "2021-12-31"})
+        response = client.get(f"/plans/{computed.plan.code}/", {"as_of": "2021-12-31"})
     assert response.status_code == 200
     assert_read_only(captured)
 
@@ -82,16 +95,18 @@ def test_overview_lists_cost_the_same_at_any_size(client, computed, django_asser
     if "status" in query:
         query = {**query, "status": computed.snapshots.get(as_of=AS_OF).status}
     with django_assert_num_queries(OVERVIEW_QUERIES) as captured:
-        response = client.get("/", {"as_of": "2021-12-31", **query})
+        response = client.get(f"/plans/{computed.plan.code}/", {"as_of": "2021-12-31", **query})
     assert response.status_code == 200
     assert_read_only(captured)
 
 
-@pytest.mark.parametrize("url", ["/", "/measures/", "target"])
+@pytest.mark.parametrize("url", ["/", "plan", "measures", "target"])
 def test_a_cached_page_and_a_304_read_only_the_plans_version(
     client, computed, django_assert_num_queries, url
 ):
-    url = f"/targets/{computed.code}/" if url == "target" else url
+    plan = f"/plans/{computed.plan.code}"
+    url = {"plan": f"{plan}/", "measures": f"{plan}/measures/", "target": f"{plan}/targets/{computed.code}/"}.get(
+        url, url)
     first = client.get(url)  # renders and caches the body; sets the CSRF cookie
 
     with django_assert_num_queries(CACHED_PAGE_QUERIES) as captured:
@@ -105,13 +120,13 @@ def test_a_cached_page_and_a_304_read_only_the_plans_version(
 
 def test_target_page_queries_are_constant(client, computed, django_assert_num_queries):
     with django_assert_num_queries(TARGET_QUERIES) as captured:
-        response = client.get(f"/targets/{computed.code}/")
+        response = client.get(f"/plans/{computed.plan.code}/targets/{computed.code}/")
     assert response.status_code == 200
     assert_read_only(captured)
 
 
 def test_measures_page_queries_are_constant(client, computed, django_assert_num_queries):
     with django_assert_num_queries(MEASURES_QUERIES) as captured:
-        response = client.get("/measures/")
+        response = client.get(f"/plans/{computed.plan.code}/measures/")
     assert response.status_code == 200
     assert_read_only(captured)

@@ -139,7 +139,7 @@ def test_an_update_that_completes_a_measure_refreshes_the_counts_beside_the_list
     services.measure_update_create(measure=measure, date=dt.date(2023, 6, 30), note="Done", status="completed")
 
     assert _counts_on(measure.area, day) == {"completed": 1, "not_reported": 4}
-    page = client.get("/measures/", {"as_of": day.isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/plans/hz-ai-zone-2020/measures/", {"as_of": day.isoformat()}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["areas"][0].status_counts == {"completed": 1, "not_reported": 4}
 
 

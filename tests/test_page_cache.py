@@ -15,6 +15,9 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The 2020 plan's pages (`/` shows the plan in force, else the newest: the 2025 plan).
+HZ = "/plans/hz-ai-zone-2020"
+
 AS_OF = dt.date(2021, 12, 31)
 
 
@@ -24,7 +27,7 @@ def computed_plan(hangzhou_plan):
     return hangzhou_plan
 
 
-def get(client, url="/", **headers):
+def get(client, url=f"{HZ}/", **headers):
     return client.get(url, HTTP_ACCEPT_LANGUAGE="en", **headers)
 
 
@@ -60,7 +63,7 @@ def test_a_recompute_gives_the_page_its_new_figures(client, computed_plan):
     assert "RMB 180 billion" in row and "RMB 150 billion" not in row
 
 
-@pytest.mark.parametrize("url", ["/", "/measures/", "/targets/industry-size/"])
+@pytest.mark.parametrize("url", ["/", f"{HZ}/", f"{HZ}/measures/", f"{HZ}/targets/industry-size/"])
 def test_a_page_answers_304_until_its_data_or_its_reader_changes(client, computed_plan, url):
     get(client, url)  # the first view sets the CSRF cookie the page's forms carry
     etag = get(client, url)["ETag"]
@@ -81,7 +84,7 @@ def test_a_page_answers_304_until_its_data_or_its_reader_changes(client, compute
 
 def test_another_language_is_another_page(client, computed_plan):
     english = get(client).content.decode()
-    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    chinese = client.get(f"{HZ}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
     assert "Targets per status" in english and "各状态指标数" in chinese and "Targets per status" not in chinese
 
@@ -100,7 +103,7 @@ def test_no_reader_is_served_another_readers_token_or_name(computed_plan):
     bob_secret = bob_client.cookies["csrftoken"].value
     assert _unmask_cipher_token(token_in(bob_page)) == bob_secret  # bob's form carries bob's token
     assert _unmask_cipher_token(token_in(alice_page)) != bob_secret
-    switched = bob_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/",
+    switched = bob_client.post("/i18n/setlang/", {"language": "zh-hans", "next": f"{HZ}/",
                                                   "csrfmiddlewaretoken": token_in(bob_page)})
     assert switched.status_code == 302  # the token works: the form was not someone else's
 
@@ -117,7 +120,7 @@ def test_readers_not_signed_in_share_the_page_but_each_gets_a_token_of_their_own
     for client, html in readers:
         assert pagecache.CSRF_PLACEHOLDER not in html
         assert _unmask_cipher_token(token_in(html)) == client.cookies["csrftoken"].value
-        answer = client.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token_in(html)})
+        answer = client.post("/i18n/setlang/", {"language": "en", "next": f"{HZ}/", "csrfmiddlewaretoken": token_in(html)})
         assert answer.status_code == 302
 
 
@@ -148,9 +151,9 @@ def test_a_cache_that_fails_leaves_the_page_served(client, computed_plan, settin
 
 
 def test_a_date_without_snapshots_is_answered_but_not_cached(client, computed_plan, django_assert_num_queries):
-    get(client, "/?as_of=2021-06-30")
+    get(client, f"{HZ}/?as_of=2021-06-30")
 
-    with django_assert_num_queries(3):  # the plan's version, the plan, its dates: rendered anew
-        response = get(client, "/?as_of=2021-06-30")
+    with django_assert_num_queries(4):  # the plan's version, the plan, its dates, the plans to pick: rendered anew
+        response = get(client, f"{HZ}/?as_of=2021-06-30")
 
     assert response.status_code == 200 and "No snapshot exists" in response.content.decode()

@@ -9,6 +9,9 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The 2020 plan's pages (`/` shows the plan in force, else the newest: the 2025 plan).
+HZ = "/plans/hz-ai-zone-2020"
+
 PASSWORD = "pw-for-tests-only"  # UserFactory's
 
 
@@ -31,15 +34,15 @@ def _sign_in(client, username, password=PASSWORD, next_url="/", **extra):
 
 @pytest.mark.usefixtures("private")
 def test_a_reader_without_staff_status_signs_in_and_reads_the_dashboard(client, reader):
-    assert client.get("/targets/industry-size/")["Location"] == "/accounts/login/?next=/targets/industry-size/"
-    page = client.get("/accounts/login/?next=/targets/industry-size/", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get(f"{HZ}/targets/industry-size/")["Location"] == f"/accounts/login/?next={HZ}/targets/industry-size/"
+    page = client.get(f"/accounts/login/?next={HZ}/targets/industry-size/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert 'name="username"' in page.content.decode() and 'href="/static/dashboard/dashboard.css"' in page.content.decode()
 
-    response = _sign_in(client, "reader", next_url="/targets/industry-size/")
+    response = _sign_in(client, "reader", next_url=f"{HZ}/targets/industry-size/")
 
-    assert response.status_code == 302 and response["Location"] == "/targets/industry-size/"
-    html = client.get("/targets/industry-size/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert response.status_code == 302 and response["Location"] == f"{HZ}/targets/industry-size/"
+    html = client.get(f"{HZ}/targets/industry-size/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Signed in as reader" in html
     assert 'action="/accounts/logout/"' in html
     assert "/admin/" not in html  # no link to an administration the reader cannot enter
@@ -72,16 +75,16 @@ def test_a_reader_still_cannot_enter_the_admin(client, reader, hangzhou_plan):
 def test_staff_sign_in_on_the_site_and_find_the_administration(client, zone_admin, hangzhou_plan):
     _sign_in(client, zone_admin.username)
 
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(f"{HZ}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert 'href="/admin/"' in html
     assert client.get("/admin/").status_code == 200
 
 
 def test_anyone_may_sign_in_from_every_page(client, hangzhou_plan):
-    html = client.get("/measures/?as_of=2021-12-31", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(f"{HZ}/measures/?as_of=2021-12-31", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert 'href="/accounts/login/?next=/measures/%3Fas_of%3D2021-12-31"' in html
+    assert f'href="/accounts/login/?next={HZ}/measures/%3Fas_of%3D2021-12-31"' in html
     assert "Signed in as" not in html and 'href="/admin/"' not in html
 
 

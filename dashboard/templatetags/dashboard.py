@@ -4,11 +4,14 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
-from targets.language import active_language
-from targets.models import Observation, Snapshot, TargetItem
+from targets import progress
+from targets.language import active_language, is_chinese
+from targets.models import Observation, Plan, Snapshot, TargetItem
+from targets.scopes import scope_name
 from targets.units import format_quantity
 
 register = template.Library()
@@ -124,10 +127,50 @@ def item_status_label(status: str) -> str:
 
 
 @register.simple_tag
-def overview_query(as_of=None, *, objective=None, status=None, page=None):
-    """The overview's address for a date, an objective (by number), a status and a page;
+def overview_query(plan_code, as_of=None, *, objective=None, status=None, page=None):
+    """A plan's overview address for a date, an objective (by number), a status and a page;
     what is not given is left out (page 1, every objective, any status, the newest date)."""
     params = {"as_of": as_of.isoformat() if as_of else None, "objective": objective, "status": status,
               "page": page if page and page != 1 else None}
     query = urlencode({name: value for name, value in params.items() if value not in (None, "")})
-    return reverse("dashboard:overview") + (f"?{query}" if query else "")
+    return reverse("dashboard:plan", args=[plan_code]) + (f"?{query}" if query else "")
+
+
+@register.filter
+def local(obj, field: str) -> str:
+    """A bilingual text field (`method_note`, `definition`, `zone`...) in the reader's language."""
+    return obj.localized(field) if obj is not None else ""
+
+
+@register.simple_tag
+def translation_flag(obj):
+    """Beside a Chinese name that this project translated (no official wording found), say so."""
+    if obj is None or not getattr(obj, "zh_is_translation", False) or not is_chinese():
+        return ""
+    return format_html('<small class="translation-flag">{}</small>', _("(translated by this project)"))
+
+
+@register.filter
+def scope_words(scope: str) -> str:
+    return scope_name(scope) if scope else ""
+
+
+@register.filter
+def direction_word(direction: str) -> str:
+    """“at least” or “at most”, without the longer explanation in brackets of the admin's choice."""
+    return {progress.AT_LEAST: _("at least"), progress.AT_MOST: _("at most")}.get(direction, "")
+
+
+@register.filter
+def confidence_label(level: str) -> str:
+    return str(Observation.Confidence(level).label) if level in Observation.Confidence.values else ""
+
+
+@register.filter
+def plan_status_label(status: str) -> str:
+    return str(Plan.Status(status).label) if status in Plan.Status.values else status
+
+
+@register.filter
+def subtract(value, other):
+    return (value or 0) - (other or 0)

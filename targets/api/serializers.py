@@ -76,6 +76,12 @@ class TargetSnapshotSerializer(serializers.ModelSerializer):
     """A target's standing on the as-of date (empty when no snapshot was computed)."""
 
     unit = serializers.CharField(source="target.unit", read_only=True)
+    scope = serializers.CharField(source="target.effective_scope", read_only=True,
+                                  help_text=_("The definition the target counts."))
+    baseline_comparable = serializers.BooleanField(
+        source="target.baseline_comparable", read_only=True,
+        help_text=_("False when the baseline counts another definition: no progress or growth from it."),
+    )
 
     class Meta:
         model = Snapshot
@@ -103,6 +109,13 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("sum (a flow indicator) or latest (a stock); empty if qualitative."),
     )
     due_date = serializers.DateField(read_only=True, help_text=_("The target date: the target's own, else the plan's."))
+    scope = serializers.CharField(
+        source="effective_scope", read_only=True,
+        help_text=_("The definition (statistical scope) the target counts: only figures of it count towards it."),
+    )
+    baseline_comparable = serializers.BooleanField(
+        read_only=True, help_text=_("False when the baseline counts another definition: shown, never compared."),
+    )
     snapshot = _LatestSnapshotField(
         read_only=True, allow_null=True,
         help_text=_("The snapshot on the as-of date (default: the newest date with snapshots)."),
@@ -113,7 +126,7 @@ class TargetSerializer(serializers.ModelSerializer):
         fields = [
             "id", "code", "plan", "objective", "objective_number", "order", "name_zh", "name_en", "kind",
             "indicator", "unit", "aggregation", "scope", "target_value", "due_date", "direction", "baseline_value",
-            "baseline_date", "baseline_scope", "baseline_source", "source_confidence", "snapshot",
+            "baseline_date", "baseline_scope", "baseline_comparable", "baseline_source", "source_confidence", "snapshot",
         ]
 
 
@@ -240,12 +253,18 @@ class SnapshotSerializer(serializers.ModelSerializer):
     indicator = serializers.CharField(source="target.indicator.code", read_only=True, allow_null=True,
                                       help_text=_("The indicator's code (empty for a qualitative target)."))
     unit = serializers.CharField(source="target.unit", read_only=True)
+    scope = serializers.CharField(source="target.effective_scope", read_only=True,
+                                  help_text=_("The definition the target counts."))
+    baseline_comparable = serializers.BooleanField(
+        source="target.baseline_comparable", read_only=True,
+        help_text=_("False when the baseline counts another definition: no progress or growth from it."),
+    )
 
     class Meta:
         model = Snapshot
         fields = [
-            "id", "target", "target_id", "plan", "objective_number", "indicator", "as_of", "computed_at", "status",
-            "confidence",
+            "id", "target", "target_id", "plan", "objective_number", "indicator", "scope", "baseline_comparable", "as_of",
+            "computed_at", "status", "confidence",
             "attained", "attained_qualifier", "unit", "baseline_known", "progress", "expected", "ratio",
             "method", "forecast_value", "forecast_reach_date", "data_date", "data_age_days",
             "is_data_stale", "has_synthetic", "is_outdated",
@@ -256,7 +275,8 @@ class SnapshotHistorySerializer(SnapshotSerializer):
     """A target's own history: the target and plan are in the address."""
 
     class Meta(SnapshotSerializer.Meta):
-        fields = [f for f in SnapshotSerializer.Meta.fields if f not in ("plan", "objective_number", "unit", "indicator")]
+        fields = [f for f in SnapshotSerializer.Meta.fields
+                  if f not in ("plan", "objective_number", "unit", "indicator", "scope", "baseline_comparable")]
 
 
 class SnapshotDetailSerializer(SnapshotSerializer):

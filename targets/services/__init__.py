@@ -21,7 +21,9 @@ from targets.services.observations import (
     observation_update,
 )
 from targets.services.plans import (
+    SPLIT_PERMISSIONS,
     indicator_save,
+    indicator_split,
     objective_delete,
     objective_save,
     plan_load,
@@ -58,7 +60,7 @@ from targets.services.snapshots import (
 
 __all__ = [
     "OBSERVATION_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
-    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "indicator_save", "history_rebuild", "objective_delete", "objective_save",
+    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "history_rebuild", "objective_delete", "objective_save",
     "item_update_delete", "item_update_save", "observation_create", "observation_delete", "observation_save",
     "observation_update", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
     "recompute_schedule_ensure", "requests_publish", "requests_sweep", "roles_sync", "snapshots_backfill",

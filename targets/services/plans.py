@@ -7,9 +7,12 @@ there too (`store.versions_bump`: a title shows on the pages even when no snapsh
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import date
 
-from targets.models import Indicator, Objective, Plan, Target, TargetItem
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from targets.models import Indicator, Objective, Observation, Plan, Target, TargetItem
 from targets.services import store
 from targets.services.observations import observation_create, targets_of_indicator_recompute
 from targets.services.snapshots import recompute_request
@@ -172,3 +175,53 @@ def target_item_delete(*, item: TargetItem) -> None:
     target = item.target
     item.delete()
     recompute_request(plan_id=target.plan_id, target_ids=[target.pk])
+
+
+SPLIT_PERMISSIONS = ("targets.add_indicator", "targets.change_indicator", "targets.change_observation",
+                     "targets.change_target")
+
+
+@transaction.atomic
+def indicator_split(
+    *, indicator: Indicator, code: str, name_zh: str, name_en: str, scope: str, since: date | None = None,
+    user=None,
+) -> Indicator:
+    """Splits an indicator in two at a break in its definition: a new indicator, whose own
+    scope is `scope`, takes every observation of that scope (from `since` on, if given) and
+    every target that counts that scope.
+
+    Guarantees: with a user, nothing is written unless they hold SPLIT_PERMISSIONS
+    (PermissionDenied); the new indicator obeys the indicator rules and `scope` is another
+    scope than the indicator's own (ValidationError, nothing written); each moved row is
+    saved with its history, so the split shows in every record's history; every target on
+    either indicator is asked to recompute. The only way a figure changes indicator: the
+    observation rules refuse a move by hand."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if user is not None and not (user.is_active and user.has_perms(SPLIT_PERMISSIONS)):
+        raise PermissionDenied(_("You may not split indicators."))
+    if not scope or scope == indicator.scope:
+        raise ValidationError({"scope": [_(
+            "Choose the other definition that breaks away: “%(scope)s” is the indicator's own scope."
+        ) % {"scope": indicator.scope}]})
+    new = Indicator(
+        code=code, name_zh=name_zh, name_en=name_en, unit=indicator.unit, kind=indicator.kind,
+        reporting_period=indicator.reporting_period, scope=scope, zh_is_translation=indicator.zh_is_translation,
+    )
+    new.full_clean()
+    new.save()
+    observations = Observation.objects.filter(indicator=indicator, scope=scope)
+    if since is not None:
+        observations = observations.filter(period_end__gte=since)
+    for observation in observations:
+        observation.indicator, observation.scope = new, ""
+        observation._change_reason = f"split from {indicator.code} into {new.code}"
+        observation.save()
+    for target in Target.objects.filter(indicator=indicator, scope=scope):
+        target.indicator, target.scope = new, ""
+        target._change_reason = f"split from {indicator.code} into {new.code}"
+        target.save()
+        store.versions_bump([target.plan_id])
+    targets_of_indicator_recompute(indicator_id=indicator.pk)
+    targets_of_indicator_recompute(indicator_id=new.pk)
+    return new
