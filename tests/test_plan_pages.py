@@ -173,3 +173,30 @@ def test_the_new_pages_cost_a_fixed_number_of_queries(client, computed, url, dja
                               target_value=Decimal("1"), indicator=indicator, baseline_date=dt.date(2019, 12, 31))
 
     assert queries() == before <= 4
+
+
+def test_a_plan_added_or_a_shared_target_changed_refreshes_the_other_plans_cached_pages(client, computed):
+    """The picker lists every plan and a target page links the other plans' targets: a change
+    to either shows on the other plans' pages at once (their data versions move)."""
+    from targets.services import plan_save, target_save
+
+    before = get(client, f"{HZ}/").content.decode()
+    target_before = get(client, f"{HZ}/targets/industry-size/").content.decode()
+    plan_save(plan=PlanFactory.build(code="hz-ai-2027", title_en="A plan added by hand", stage="adopted",
+                                     published_on=dt.date(2026, 1, 1), baseline_date=dt.date(2025, 12, 31),
+                                     target_date=dt.date(2027, 12, 31)))
+    core = Target.objects.get(code="ai-core-industry-revenue")
+    core.target_value = Decimal("4000")
+    target_save(target=core)
+
+    after = get(client, f"{HZ}/").content.decode()
+    target_after = get(client, f"{HZ}/targets/industry-size/").content.decode()
+    assert "A plan added by hand" not in before and "A plan added by hand" in after
+    assert "RMB 390 billion" in target_before and "RMB 400 billion" in target_after
+
+
+def test_the_overview_shows_each_targets_confidence_beside_its_status(client, computed):
+    html = get(client, f"{HZ}/", as_of="2021-12-31").content.decode()
+
+    row = html.split('href="/plans/hz-ai-zone-2020/targets/industry-size/', 1)[1].split("</tr>", 1)[0]
+    assert "on track" in row and "confidence: medium" in row

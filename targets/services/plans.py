@@ -92,16 +92,22 @@ def plan_save(*, plan: Plan) -> Plan:
     """Validates and saves a plan. Guarantees: nothing is written if it is invalid; a new plan,
     or a change to its dates or thresholds, asks for the recompute of the whole plan (its
     monthly history from its baseline date)."""
-    before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS).first() if plan.pk else None
+    before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS, *PICKER_TERMS).first() if plan.pk else None
     plan.full_clean()
     plan.save()
-    store.versions_bump([plan.pk])
+    if before is None or any(before[field] != getattr(plan, field) for field in PICKER_TERMS):
+        # Every plan's overview lists the others in its picker: all their pages change.
+        store.versions_bump(Plan.objects.values_list("pk", flat=True))
+    else:
+        store.versions_bump([plan.pk])
     if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
         recompute_request(plan_id=plan.pk)
     return plan
 
 
 INDICATOR_TERMS = ("kind", "scope", "reporting_period")
+# What the plan picker on every plan's overview shows of a plan.
+PICKER_TERMS = ("code", "title_zh", "title_en", "stage", "baseline_date", "target_date", "published_on")
 
 
 @transaction.atomic
@@ -141,11 +147,15 @@ def target_save(*, target: Target) -> Target:
     """Validates and saves a target. Guarantees: nothing is written if it is invalid; a new
     target gets its history on every date of its plan, a change to its terms recomputes
     them; a target moved to another plan leaves that plan's roll-ups recomputed too."""
-    before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "plan_id").first() if target.pk else None
+    before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "plan_id", "indicator_id").first() \
+        if target.pk else None
     target.full_clean()
     target.save()
     plan_id = target.plan_id
-    store.versions_bump([plan_id])
+    # Its own plan's pages, and those of the plans whose targets on the same indicator (before
+    # and after) link to it ("also tracked in").
+    indicators = {target.indicator_id, before and before["indicator_id"]} - {None}
+    store.versions_bump({plan_id, *Target.objects.filter(indicator_id__in=indicators).values_list("plan_id", flat=True)})
     if before is not None and before["plan_id"] != plan_id:
         recompute_request(plan_id=before["plan_id"])
     if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
@@ -155,9 +165,13 @@ def target_save(*, target: Target) -> Target:
 
 @transaction.atomic
 def target_delete(*, target: Target) -> None:
-    """Deletes a target with its figures and snapshots; its plan's roll-ups are recomputed."""
+    """Deletes a target with its snapshots (its indicator's figures stay); its plan's roll-ups
+    are recomputed, and the pages of the plans whose targets linked to it change."""
     plan_id = target.plan_id
+    sharing = list(Target.objects.filter(indicator_id=target.indicator_id).exclude(pk=target.pk)
+                   .values_list("plan_id", flat=True)) if target.indicator_id else []
     target.delete()
+    store.versions_bump(sharing)
     recompute_request(plan_id=plan_id)
 
 
