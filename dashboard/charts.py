@@ -99,14 +99,33 @@ def _number(value) -> float | None:
 class Chart:
     element_id: str
     figure: dict  # {"data": [...], "layout": {...}, "config": {...}}, as Plotly.newPlot takes them
+    # What the figure shows, in words, made from the traces drawn (never a fixed text that
+    # could describe a line the chart does not have).
+    caption: str = ""
 
     @property
     def data_id(self) -> str:
         return f"{self.element_id}-figure"
 
 
-def _chart(*, data: list[dict], layout: dict, div_id: str) -> Chart:
-    return Chart(element_id=div_id, figure={"data": data, "layout": layout, "config": CONFIG})
+def _chart(*, data: list[dict], layout: dict, div_id: str, caption: str = "") -> Chart:
+    return Chart(element_id=div_id, figure={"data": data, "layout": layout, "config": CONFIG}, caption=caption)
+
+
+def hover_date() -> str:
+    """The hover labels' date in the pages' format for the reader's language (d3-time-format):
+    "31 Dec 2019" or "2019年12月31日", as DATE_FORMAT writes it (hangzhou_ai_zone/formats)."""
+    return "%Y年%-m月%-d日" if is_chinese() else "%-d %b %Y"
+
+
+def _caption(parts: list[str]) -> str:
+    """The parts of a caption as one sentence in the reader's language."""
+    if not parts:
+        return ""
+    separator = "；" if is_chinese() else "; "
+    end = "。" if is_chinese() else "."
+    text = separator.join(parts)
+    return text[0].upper() + text[1:] + end if not is_chinese() else text + end
 
 
 def reported_points(*, target: Target, entries: list[Observation]) -> pd.DataFrame:
@@ -142,7 +161,7 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
     others = [entry for entry in entries if not getattr(entry, "counts", True)]
     divisor, y_title = _axis(target.unit)
     language = active_language()
-    data, shapes = [], []
+    data, shapes, parts = [], [], []
     target_value = float(target.target_value / divisor) if target.target_value is not None else None
 
     if target.baseline_value is not None and target_value is not None:
@@ -152,6 +171,7 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
             "mode": "lines", "name": _("Straight path from baseline to target"),
             "line": {"dash": "dash", "color": "#9e9e9e"}, "hoverinfo": "skip",
         })
+        parts.append(_("the dashed grey line is the straight path from baseline to target"))
     if target_value is not None:
         data.append({
             "type": "scatter", "x": [_day(due)], "y": [target_value], "mode": "markers+text",
@@ -160,6 +180,7 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
             "hovertemplate": "%{text}<extra></extra>",
         })
         shapes.append(_hline(target_value, dash="dot", color="#1565c0", width=1))
+        parts.append(_("the blue star is the target"))
 
     points = reported_points(target=target, entries=own)
     if not points.empty:
@@ -185,21 +206,26 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
             "line": {"color": "#263238", "width": 1}, "hoverinfo": "skip",
         })
         groups = [
-            (lambda r: not r["synthetic"] and not r["lower"] and not r["upper"], _("Reported value"), "circle", "#263238"),
-            (lambda r: not r["synthetic"] and r["lower"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238"),
-            (lambda r: not r["synthetic"] and r["upper"], _("Upper bound (source says “less than”)"), "triangle-down", "#263238"),
-            (lambda r: r["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100"),
+            (lambda r: not r["synthetic"] and not r["lower"] and not r["upper"], _("Reported value"), "circle", "#263238",
+             _("dots are reported figures")),
+            (lambda r: not r["synthetic"] and r["lower"], _("Lower bound (source says “more than”)"), "triangle-up", "#263238",
+             _("upward triangles are lower bounds")),
+            (lambda r: not r["synthetic"] and r["upper"], _("Upper bound (source says “less than”)"), "triangle-down", "#263238",
+             _("downward triangles are upper bounds")),
+            (lambda r: r["synthetic"], _("Synthetic demo figure (not official)"), "circle-open", "#e65100",
+             _("open orange dots are synthetic demo figures")),
         ]
-        for belongs, name, symbol, colour in groups:
+        for belongs, name, symbol, colour, described in groups:
             part = [row for row in rows if belongs(row)]
             if not part:
                 continue
+            parts.append(described)
             data.append({
                 "type": "scatter", "x": [row["x"] for row in part], "y": [row["y"] for row in part],
                 "mode": "markers", "name": name,
                 "marker": {"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2, "color": colour}},
                 "text": [row["label"] for row in part],
-                "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+                "hovertemplate": "%{x|" + hover_date() + "}: %{text}<extra>" + name + "</extra>",
             })
 
     if others:
@@ -209,8 +235,9 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
             "y": [float(e.value / divisor) for e in others], "mode": "markers", "name": name,
             "marker": {"symbol": "x", "size": 10, "color": "#8d6e63"},
             "text": [format_quantity(e.value, target.unit, language) for e in others],
-            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+            "hovertemplate": "%{x|" + hover_date() + "}: %{text}<extra>" + name + "</extra>",
         })
+        parts.append(_("brown crosses are figures of another definition, shown as context only"))
 
     # A forecast is drawn only from a data point before the target date: afterwards the
     # reported figure itself says where the target ended up.
@@ -223,14 +250,16 @@ def target_figure(*, target: Target, entries: list[Observation], snapshot: Snaps
             "y": [float(snapshot.attained / divisor), float(snapshot.forecast_value / divisor)],
             "mode": "lines+markers", "name": _("Forecast from the trend"),
             "line": {"dash": "dot", "color": "#6a1b9a"}, "marker": {"symbol": "diamond", "size": 8},
-            "hovertemplate": "%{x|%Y-%m-%d}: %{y:,.2f}<extra></extra>",
+            "hovertemplate": "%{x|" + hover_date() + "}: %{y:,.2f}<extra></extra>",
         })
+        parts.append(_("the dotted purple line is the forecast from the trend"))
     if snapshot is not None:
         shapes.append(_vline(_day(snapshot.as_of), color="#bdbdbd", width=1))
+        parts.append(_("the thin grey vertical line is the chosen date"))
     layout = _layout(title=_("Reported values, path and target"), y_title=y_title)
     if shapes:
         layout["shapes"] = shapes
-    return _chart(data=data, layout=layout, div_id=f"chart-values-{target.code}")
+    return _chart(data=data, layout=layout, div_id=f"chart-values-{target.code}", caption=_caption(parts))
 
 
 def history_figure(*, target: Target, history: list[Snapshot]) -> Chart:
@@ -240,7 +269,7 @@ def history_figure(*, target: Target, history: list[Snapshot]) -> Chart:
     def percent(share):
         return None if share is None else share * 100
 
-    hover = "%{x|%Y-%m-%d}: %{y:,.0f} %<extra></extra>"
+    hover = "%{x|" + hover_date() + "}: %{y:,.0f} %<extra></extra>"
     data = [
         {"type": "scatter", "x": days, "y": [percent(s.progress) for s in history], "mode": "lines+markers",
          "name": _("Progress"), "line": {"color": "#1565c0"}, "hovertemplate": hover},
@@ -324,7 +353,7 @@ def indicator_figure(*, detail) -> Chart:
                        "color": ("#e65100" if synthetic else "#263238") if own else "#8d6e63"},
             "line": {"color": "#263238", "width": 1},
             "text": [signs.get(o.qualifier, "") + format_quantity(o.value, indicator.unit, language) for o in rows],
-            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + name + "</extra>",
+            "hovertemplate": "%{x|" + hover_date() + "}: %{text}<extra>" + name + "</extra>",
         })
     plans = list(dict.fromkeys(target.plan for target in detail.targets))
     for target in detail.targets:
@@ -337,6 +366,6 @@ def indicator_figure(*, detail) -> Chart:
             "type": "scatter", "x": [_day(target.due_date)], "y": [float(target.target_value / divisor)],
             "mode": "markers+text", "name": name, "text": [label], "textposition": "top left",
             "marker": {"symbol": "star", "size": 16, "color": colour},
-            "hovertemplate": "%{x|%Y-%m-%d}: %{text}<extra>" + str(target) + "</extra>",
+            "hovertemplate": "%{x|" + hover_date() + "}: %{text}<extra>" + str(target) + "</extra>",
         })
     return _chart(data=data, layout=_layout(title=str(indicator), y_title=y_title), div_id=f"chart-indicator-{indicator.code}")

@@ -173,6 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language ("31 Dec 2019", "2019年12月31日") for templates and code alike.
+FORMAT_MODULE_PATH = ["hangzhou_ai_zone.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
@@ -69,7 +70,8 @@ class Measure(BilingualTitleMixin):
 
     class Meta:
         verbose_name = _("measure")
-        verbose_name_plural = _("measures")
+        # The model's name in the admin's menu ("指标"); the bare word is a count's unit ("15 项指标").
+        verbose_name_plural = pgettext_lazy("model name", "measures")
         ordering = ["area__plan", "number"]
         # The admin's import and export (django-import-export) ask for these, by the codes
         # IMPORT_EXPORT_IMPORT_PERMISSION_CODE / _EXPORT_ in settings; roles_sync grants them.

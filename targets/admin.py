@@ -8,6 +8,7 @@ and triggers the same follow-up (the recompute requests) as the API and the comm
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from access.history_admin import HistoryAdmin
@@ -285,9 +286,35 @@ class ObservationForm(forms.ModelForm):
                 self._update_errors(error)
 
 
+class ObservationInlineFormSet(BaseInlineFormSet):
+    """Two rows of one form for the same period get the project's duplicate message
+    (targets.validation), also when a row has another error; never Django's generic
+    "Please correct the duplicate data for period_end"."""
+
+    def validate_unique(self):
+        seen = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            period_end = form.cleaned_data.get("period_end")
+            if period_end is None or "period_end" in form.errors:
+                continue
+            if period_end in seen:
+                value = seen[period_end].cleaned_data.get("value")
+                error = validation.observation_duplicate_error(
+                    indicator=self.instance, period_end=period_end,
+                    value="—" if value is None else f"{value.normalize():f}")
+                form.add_error("period_end", error.message_dict["period_end"])
+            else:
+                seen[period_end] = form
+        # The rows' other unique rules (none today) still go through Django's check.
+        super().validate_unique()
+
+
 class ObservationInline(admin.StackedInline):
     model = Observation
     form = ObservationForm
+    formset = ObservationInlineFormSet
     extra = 0
     fields = (
         ("period_end", "value", "qualifier"), "scope",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from targets import progress
-from targets.language import active_language, is_chinese
+from targets.language import active_language
 from targets.scopes import scope_name
 from targets.units import format_quantity
 
@@ -97,9 +97,7 @@ def _day(value: str | date | None) -> str:
     if value is None:
         return "—"
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    if is_chinese():
-        return f"{day.year}年{day.month}月{day.day}日"
-    return date_format(day, "j M Y")
+    return date_format(day)  # the language's DATE_FORMAT (hangzhou_ai_zone/formats), as on the pages
 
 
 def _percent(value: float) -> str:
@@ -230,7 +228,7 @@ def snapshot_explanation(snapshot) -> list[str]:
         other = None  # the baseline sentence already shows it as another definition
     if other:
         sentences.append(_(
-            "A figure of another definition (%(scope)s): %(bound)s%(value)s for %(date)s — shown as context, "
+            "A figure of another definition, %(scope)s: %(bound)s%(value)s for %(date)s — shown as context, "
             "never part of the status or a growth rate."
         ) % {"scope": scope_name(other.get("scope", "")), "bound": _bound(other.get("qualifier")), "value": quantity(other["value"]),
              "date": _day(other["period_end"])})

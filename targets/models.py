@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
@@ -227,8 +228,8 @@ class Target(TranslationFlagMixin, BilingualTitleMixin):
         QUALITATIVE = progress.QUALITATIVE, _("qualitative (named items)")
 
     class Direction(models.TextChoices):
-        AT_LEAST = progress.AT_LEAST, _("at least (more is better)")
-        AT_MOST = progress.AT_MOST, _("at most (less is better)")
+        AT_LEAST = progress.AT_LEAST, _("at least; more is better")
+        AT_MOST = progress.AT_MOST, _("at most; less is better")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("plan"))
     objective = models.ForeignKey(
@@ -295,7 +296,8 @@ class Target(TranslationFlagMixin, BilingualTitleMixin):
 
     class Meta:
         verbose_name = _("target")
-        verbose_name_plural = _("targets")
+        # The model's name in the admin's menu ("指标"); the bare word is a count's unit ("15 项指标").
+        verbose_name_plural = pgettext_lazy("model name", "targets")
         ordering = ["plan", "objective__number", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="target_unique_code_in_plan")]
 

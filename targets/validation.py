@@ -99,13 +99,43 @@ def validate_target(target) -> None:
         raise ValidationError(errors)
 
 
+def observation_duplicate_error(*, indicator, period_end, duplicate_id=None, value=None) -> ValidationError:
+    """The one message for a second figure of an indicator's period: pointing at the stored
+    figure (its id and value) or, for two new rows of one form, at the other row's value.
+    The admin's inline formset gives it too, never Django's generic text naming the field."""
+    if duplicate_id is not None:
+        message = _(
+            "“%(indicator)s” already has a figure for the period ending %(date)s "
+            "(#%(id)s, value %(value)s). Edit that figure instead of adding a second one."
+        ) % {"indicator": indicator, "date": date_format(period_end), "id": duplicate_id, "value": value}
+    else:
+        message = _(
+            "“%(indicator)s” already has a figure for the period ending %(date)s in another row of this form "
+            "(value %(value)s). Enter each period once."
+        ) % {"indicator": indicator, "date": date_format(period_end), "value": value}
+    return ValidationError({"period_end": message})
+
+
 def validate_observation(observation) -> None:
-    """Rules for one reported figure. Raises ValidationError keyed by field."""
+    """Rules for one reported figure. Raises ValidationError keyed by field, with every
+    broken rule at once: a duplicate period is reported even beside a bad value (else the
+    model's unique constraint would answer with Django's generic text)."""
     from targets.models import Indicator, Observation
 
-    validate_finite_amount(observation.value, field="value")
-    validate_not_in_future(observation.period_end, field="period_end")
+    errors: dict[str, list] = {}
+
+    def collect(check, *args, **kwargs):
+        try:
+            check(*args, **kwargs)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+
+    collect(validate_finite_amount, observation.value, field="value")
+    collect(validate_not_in_future, observation.period_end, field="period_end")
     if observation.indicator_id is None:
+        if errors:
+            raise ValidationError(errors)
         return  # "This field is required" is reported by the field itself.
     indicator = observation.indicator
 
@@ -121,32 +151,26 @@ def validate_observation(observation) -> None:
                 )}
             )
 
-    if observation.period_end is not None:
+    if observation.period_end is not None and "period_end" not in errors:
         duplicate = (
             Observation.objects.filter(indicator_id=observation.indicator_id, period_end=observation.period_end)
             .exclude(pk=observation.pk)
             .first()
         )
         if duplicate is not None:
-            raise ValidationError(
-                {"period_end": _(
-                    "“%(indicator)s” already has a figure for the period ending %(date)s "
-                    "(#%(id)s, value %(value)s). Edit that figure instead of adding a second one."
-                ) % {
-                    "indicator": indicator, "date": date_format(observation.period_end),
-                    "id": duplicate.pk, "value": f"{duplicate.value.normalize():f}",
-                }}
-            )
+            error = observation_duplicate_error(indicator=indicator, period_end=observation.period_end,
+                                                duplicate_id=duplicate.pk, value=f"{duplicate.value.normalize():f}")
+            errors.setdefault("period_end", []).extend(error.message_dict["period_end"])
 
     if observation.qualifier == Observation.Qualifier.PARTIAL_PERIOD and indicator.kind == Indicator.Kind.STOCK:
         # A five-month revenue figure is not the year's level; reading it as one
         # would show a collapse that never happened.
-        raise ValidationError(
-            {"qualifier": _(
-                "“%(indicator)s” is a level at the period's end; a figure covering only part of a period "
-                "cannot stand for it. Enter the full-period figure, or keep the partial figure in a note."
-            ) % {"indicator": indicator}}
-        )
+        errors.setdefault("qualifier", []).append(_(
+            "“%(indicator)s” is a level at the period's end; a figure covering only part of a period "
+            "cannot stand for it. Enter the full-period figure, or keep the partial figure in a note."
+        ) % {"indicator": indicator})
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate_item_update(update) -> None:

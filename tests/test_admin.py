@@ -153,3 +153,62 @@ def test_a_figure_stays_with_its_indicator_in_the_admin(client, zone_admin, hang
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.indicator.code == "ai-industry-revenue" and entry.value == Decimal("1600")
+
+
+def _indicator_post_with_new_rows(client, indicator, rows):
+    """The indicator's change form as the browser sends it, plus new figure rows in its inline."""
+    from tests.admin_forms import admin_form_data
+
+    url = reverse("admin:targets_indicator_change", args=[indicator.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    data = admin_form_data(page)
+    inline = next(i.formset for i in page.context["inline_admin_formsets"] if i.formset.model is Observation)
+    first = int(data[f"{inline.prefix}-TOTAL_FORMS"])
+    for number, row in enumerate(rows, start=first):
+        base = {"value": "", "qualifier": "exact", "scope": "", "source_title": "A report", "source_url": "",
+                "quote": "", "definition_note": "", "confidence": "medium", "confidence_note": ""}
+        data.update({f"{inline.prefix}-{number}-{name}": value for name, value in {**base, **row}.items()})
+    data[f"{inline.prefix}-TOTAL_FORMS"] = str(first + len(rows))
+    return client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_two_new_rows_for_one_period_get_the_projects_message_and_nothing_is_written(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    indicator = Target.objects.get(code="industry-size").indicator
+    before = Observation.objects.count()
+
+    response = _indicator_post_with_new_rows(client, indicator, [
+        {"period_end": "2023-12-31", "value": "1800"}, {"period_end": "2023-12-31", "value": "1900"},
+    ])
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "already has a figure for the period ending 31 Dec 2023 in another row of this form (value 1800)" in html
+    assert "period_end" not in html.split('id="content-main"', 1)[1].split("<form", 1)[0]
+    assert "Please correct the duplicate data" not in html
+    assert Observation.objects.count() == before
+
+
+def test_a_new_row_beside_another_error_still_points_at_the_existing_figure(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    existing = Observation.objects.filter(indicator__code="ai-industry-revenue", period_end="2020-12-31").first()
+    before = Observation.objects.count()
+
+    response = _indicator_post_with_new_rows(client, existing.indicator, [
+        {"period_end": "2020-12-31", "value": "-5"},
+    ])
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"(#{existing.pk}, value" in html and "Edit that figure instead" in html
+    assert "cannot be negative" in html  # the other error, beside it
+    assert "Please correct the duplicate data" not in html and "already exists" not in html
+    assert Observation.objects.count() == before
+
+
+def test_the_admin_menu_names_targets_and_measures_without_a_counter_word(client, zone_admin, hangzhou_plan):
+    client.force_login(zone_admin)
+    html = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert ">指标<" in html and ">举措<" in html
+    assert "项指标" not in html and "项举措" not in html

@@ -163,3 +163,28 @@ def test_a_missing_value_is_a_gap_in_strict_json_not_nan():
     traces = json.loads(block, parse_constant=refuse)["data"]
     assert traces[0]["x"] == ["2020-12-31", "2021-12-31"]
     assert traces[1]["y"] == [None, 50.0]
+
+
+def test_the_caption_describes_only_what_the_chart_draws():
+    """No forecast (data after the target date) and no synthetic figure: the caption mentions
+    neither the purple line nor the orange dots; with them drawn, it does."""
+    target = TargetFactory(aggregation="latest", baseline_value=Decimal("10"), target_value=Decimal("20"),
+                           target_date=dt.date(2021, 6, 30))
+    entries = [ObservationFactory(target=target, period_end=dt.date(2021, 12, 31), value=Decimal("15"))]
+    snapshot = SnapshotFactory(target=target, attained=Decimal("15"), data_date=dt.date(2021, 12, 31),
+                               forecast_value=Decimal("16"))
+
+    with translation.override("en"):
+        chart = target_figure(target=target, entries=entries, snapshot=snapshot)
+    drawn = {trace.get("name") for trace in figure_data(chart)}
+    assert "Forecast from the trend" not in drawn
+    assert "purple" not in chart.caption and "orange" not in chart.caption and "triangle" not in chart.caption
+    assert chart.caption.startswith("The dashed grey line") and "dots are reported figures" in chart.caption
+
+    target.target_date = dt.date(2025, 12, 31)
+    entries.append(ObservationFactory(target=target, period_end=dt.date(2020, 12, 31), value=Decimal("12"),
+                                      is_synthetic=True, qualifier=Observation.Qualifier.EXACT))
+    with translation.override("zh-hans"):
+        chart = target_figure(target=target, entries=entries, snapshot=snapshot)
+    assert "紫色点线为按趋势的预测" in chart.caption and "橙色空心圆为合成演示数据" in chart.caption
+    assert "向上三角形" not in chart.caption and chart.caption.endswith("。")

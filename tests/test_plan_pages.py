@@ -61,7 +61,7 @@ def test_the_list_of_plans_gives_each_its_period_and_status(client, computed):
     assert len(rows) == 2
     assert f'href="{LATER}/"' in rows[0] and "ended" in rows[0] and ">6<" in rows[0]
     assert f'href="{HZ}/"' in rows[1] and "ended" in rows[1] and ">16<" in rows[1]
-    assert "Dec. 31, 2019 – Dec. 31, 2023" in rows[1]
+    assert "31 Dec 2019 – 31 Dec 2023" in rows[1]
     assert f'href="{HZ}/measures/"' in rows[1] and "7 work areas" in rows[1]
     assert "none entered" in rows[0]
 
@@ -107,7 +107,7 @@ def test_a_target_links_the_other_plans_target_on_its_indicator(client, computed
 
     also = html.split('class="also-tracked"', 1)[1].split("</section>", 1)[0]
     assert f'href="{LATER}/targets/ai-core-industry-revenue/"' in also
-    assert "at least RMB 390 billion by Dec. 31, 2025" in also
+    assert "at least RMB 390 billion by 31 Dec 2025" in also
     assert "counts the AI core industry" in also
     assert 'href="/indicators/ai-industry-revenue/"' in html
 
@@ -200,3 +200,30 @@ def test_the_overview_shows_each_targets_confidence_beside_its_status(client, co
 
     row = html.split('href="/plans/hz-ai-zone-2020/targets/industry-size/', 1)[1].split("</tr>", 1)[0]
     assert "on track" in row and "confidence: medium" in row
+
+
+def _bracket_depth(html: str) -> int:
+    """The deepest nesting of round brackets (either script's) in a page's visible text."""
+    import re
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", text)
+    depth = deepest = 0
+    for char in text:
+        if char in "(（":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")）":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_page_nests_brackets(client, computed, language):
+    """“(counts the AI core industry (人工智能核心产业))” read as a riddle: one level at most."""
+    for url in (f"{HZ}/", f"{HZ}/targets/industry-size/", f"{LATER}/targets/ai-core-industry-revenue/",
+                "/indicators/ai-industry-revenue/"):
+        response = get(client, url, language=language)
+        assert response.status_code == 200, url
+        assert _bracket_depth(response.content.decode()) <= 1, url
+    assert str(Target.Direction.AT_LEAST.label) in ("at least; more is better", "至少；越多越好")

@@ -540,7 +540,7 @@ def test_after_the_deadline_a_figure_of_another_definition_is_context_not_achiev
     assert result.confidence == "low"  # stale at the deadline and a bound
     with translation.override("en"):
         text = " ".join(explained(industry_size(), result))
-    assert ("A figure of another definition (the AI core industry (人工智能核心产业)): at least RMB 300 billion for 31 Dec 2024 — shown "
+    assert ("A figure of another definition, the AI core industry (人工智能核心产业): at least RMB 300 billion for 31 Dec 2024 — shown "
             "as context, never part of the status or a growth rate.") in text
 
 
