@@ -13,4 +13,6 @@ urlpatterns = [
     # Addresses from before plans had their own: they keep working.
     path("targets/<slug:code>/", views.target_moved, name="target_moved"),
     path("measures/", views.measures_moved, name="measures"),
+    # Pages without a <link rel=icon> (the API's JSON in a browser) still get the icon.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -261,3 +262,12 @@ def indicator_detail(request, code):
         "indicator": indicator, "detail": detail,
         "chart": charts.indicator_figure(detail=detail) if detail.observations or detail.targets else None,
     })
+
+
+@require_safe
+def favicon(request):
+    """`/favicon.ico`, which browsers ask for by themselves: the site's icon (by its hashed
+    static name, which changes with it: a redirect that may be kept a day, not for ever)."""
+    response = HttpResponseRedirect(static("dashboard/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
