@@ -108,7 +108,19 @@ class Chart:
         return f"{self.element_id}-figure"
 
 
+# Longer legend entries and titles are broken into lines: Plotly does not wrap them, and a
+# phone's chart is about 50 characters wide.
+LEGEND_WIDTH, TITLE_WIDTH = 40, 44
+
+
 def _chart(*, data: list[dict], layout: dict, div_id: str, caption: str = "") -> Chart:
+    for trace in data:
+        if len(trace.get("name", "")) > LEGEND_WIDTH:
+            trace["name"] = _wrap(trace["name"], LEGEND_WIDTH)
+    title = layout["title"]["text"]
+    if len(title) > TITLE_WIDTH:
+        layout["title"]["text"] = _wrap(title, TITLE_WIDTH)
+        layout["margin"]["t"] += 18 * layout["title"]["text"].count("<br>")
     return Chart(element_id=div_id, figure={"data": data, "layout": layout, "config": CONFIG}, caption=caption)
 
 
@@ -283,12 +295,43 @@ def history_figure(*, target: Target, history: list[Snapshot]) -> Chart:
     return _chart(data=data, layout=layout, div_id=f"chart-history-{target.code}")
 
 
-def _bar_layout(*, title: str, x_title: str, height: int) -> dict:
-    """A horizontal bar chart's layout: categories top to bottom, whole counts along x."""
+def _count_step(top: int) -> int:
+    """A whole step between the count axis's numbers giving at most about five of them, so
+    that they stay level and apart on a phone (a step of 1 up to 15 jammed them together):
+    1, 2, 5, 10, 20, 50..."""
+    step = 1
+    while top / step > 5:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return step
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    """A category label broken into lines (<br>, which Plotly draws) of about `width`
+    characters — words for English, characters for Chinese — so a phone can show it beside
+    its bar."""
+    if " " not in label:
+        width = max(width // 2, 4)
+        return "<br>".join(label[i:i + width] for i in range(0, len(label), width))
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _bar_layout(*, title: str, x_title: str, height: int, top: int) -> dict:
+    """A horizontal bar chart's layout: categories top to bottom, whole counts along x, with
+    room to the right of the longest bar for its count."""
     layout = _layout(title=title, y_title="", height=height)
     layout["yaxis"].update(autorange="reversed", rangemode="normal", automargin=True)
-    layout["xaxis"].update(title={"text": x_title}, dtick=1)
-    layout["margin"]["l"] = 20
+    step = _count_step(top)
+    layout["xaxis"].update(title={"text": x_title}, dtick=step, tickangle=0, range=[0, top * 1.15 + step * 0.6],
+                           tickformat=",d")
+    layout["margin"].update(l=20, r=24)
     return layout
 
 
@@ -296,12 +339,14 @@ def status_figure(*, status_counts: list[tuple[str, str, int]]) -> Chart:
     """Number of targets in each status, for the overview."""
     counts = [count for *_rest, count in status_counts]
     data = [{
-        "type": "bar", "orientation": "h", "x": counts, "y": [str(label) for _status, label, _count in status_counts],
+        "type": "bar", "orientation": "h", "x": counts,
+        "y": [_wrap(str(label)) for _status, label, _count in status_counts],
         "marker": {"color": [STATUS_COLOURS[status] for status, *_rest in status_counts]},
-        "text": [str(count) for count in counts], "textposition": "outside",
+        # Outside the bar, never clipped: the axis leaves room for the longest bar's count.
+        "text": [str(count) for count in counts], "textposition": "outside", "cliponaxis": False,
         "hovertemplate": "%{y}: %{x}<extra></extra>",
     }]
-    layout = _bar_layout(title=_("Targets per status"), x_title=_("targets"), height=300)
+    layout = _bar_layout(title=_("Targets per status"), x_title=_("targets"), height=340, top=max(counts, default=0))
     layout["xaxis"]["rangemode"] = "tozero"
     layout["showlegend"] = False
     return _chart(data=data, layout=layout, div_id="chart-status")
@@ -309,7 +354,7 @@ def status_figure(*, status_counts: list[tuple[str, str, int]]) -> Chart:
 
 def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> Chart:
     """Measures per status in each work area, stacked."""
-    names = [f"{a.area.number}. {a.area.localized('title')}" for a in areas]
+    names = [_wrap(f"{a.area.number}. {a.area.localized('title')}", 24) for a in areas]
     data = []
     for status, label in status_labels:
         counts = [a.status_counts.get(status, 0) for a in areas]
@@ -320,8 +365,9 @@ def measures_figure(*, areas, status_labels: list[tuple[str, str]]) -> Chart:
             "marker": {"color": MEASURE_COLOURS.get(status, "#757575")},
             "hovertemplate": "%{y}: %{x}<extra>" + str(label) + "</extra>",
         })
+    top = max((sum(a.status_counts.values()) for a in areas), default=0)
     layout = _bar_layout(title=_("Measures per status in each work area"), x_title=_("measures"),
-                         height=120 + 45 * max(len(names), 1))
+                         height=120 + 45 * max(len(names), 1), top=top)
     # A legend even for one status: the colour alone must not carry the meaning.
     layout.update(barmode="stack", showlegend=True)
     return _chart(data=data, layout=layout, div_id="chart-measures")

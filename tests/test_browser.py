@@ -2,8 +2,9 @@
 production serves them: collected, hashed and compressed static files through whitenoise.
 
 Also measures the overview's page weight: bytes over the wire on a first visit and on
-a repeat visit (which should fetch only the HTML). Screenshots and the measurement go
-to test-artifacts/ (kept out of git).
+a repeat visit (which should fetch only the HTML), and checks the pages on a phone
+(390 × 844), printed on A4 and as the PDF download, in English and Chinese. Screenshots,
+printed PDFs and the measurement go to test-artifacts/ (kept out of git).
 """
 
 import datetime as dt
@@ -245,3 +246,86 @@ def test_every_page_renders_and_draws_under_the_content_security_policy(server, 
     assert violations == {path: [] for path in policies}
     assert missing == []
     assert watch.errors == []
+
+
+# ---- Phone (390 × 844), paper (A4) and the PDF download ----
+
+PHONE = {"width": 390, "height": 844}
+TARGET = f"{HZ}/targets/industry-size/"
+
+# Every element whose right edge lies beyond the viewport (ignoring what a clipping ancestor
+# hides), with a short description for the failure message.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 0.5) {
+      const chart = element.closest(".plotly-graph-div");
+      out.push(`${element.tagName.toLowerCase()}.${element.getAttribute("class") || ""}${chart ? " in #" + chart.id : ""} right=${Math.round(box.right)}`);
+    }
+  }
+  return out;
+}"""
+
+
+def _open(browser, language, viewport=PHONE):
+    context = browser.new_context(viewport=viewport, locale="en-US" if language == "en" else "zh-CN",
+                                  extra_http_headers={"Accept-Language": language}, device_scale_factor=1)
+    return context, context.new_page()
+
+
+# The status chart's count labels and bars, each with its box against the chart's own svg.
+CHART_TEXTS = """(selector) => {
+  const svg = document.querySelector(selector + " svg.main-svg").getBoundingClientRect();
+  return Array.from(document.querySelectorAll(selector + " .bartext, " + selector + " .ytick text, "
+                                              + selector + " .xtick text")).map((text) => {
+    const box = text.getBoundingClientRect();
+    return {text: text.textContent, inside: box.left >= svg.left - 0.5 && box.right <= svg.right + 0.5
+            && box.top >= svg.top - 0.5 && box.bottom <= svg.bottom + 0.5, top: Math.round(box.top)};
+  });
+}"""
+
+# Chinese text set in italics (a slanted CJK glyph is a distorted one).
+ITALIC_CHINESE = """() => Array.from(document.querySelectorAll("body *")).filter((element) =>
+  getComputedStyle(element).fontStyle === "italic" && /[\u4e00-\u9fff]/.test(element.textContent)
+).map((element) => element.tagName)"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_on_a_phone_nothing_is_wider_than_the_screen(server, browser, plan_with_history, language):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page = _open(browser, language)
+    for name, path, chart in (("overview", f"{HZ}/", "#chart-status"),
+                              ("target", TARGET, "#chart-values-industry-size")):
+        page.goto(f"{server}{path}", wait_until="networkidle")
+        page.wait_for_selector(f"{chart} .main-svg")
+        page.screenshot(path=ARTIFACTS / f"phone-{name}-{language}.png", full_page=True)
+
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), (name, language)
+        assert page.evaluate(OVERFLOWING) == [], (name, language)
+        assert page.query_selector(f"{chart} .modebar-btn") is None  # no toolbar over the title
+        if language == "zh-hans":
+            assert page.evaluate(ITALIC_CHINESE) == [], name
+
+    # The overview's status chart: every count and label inside the chart, the counts whole
+    # ("15", not "1"), the axis numbers level and apart.
+    page.goto(f"{server}{HZ}/", wait_until="networkidle")
+    page.wait_for_selector("#chart-status .bartext", state="attached")
+    texts = page.evaluate(CHART_TEXTS, "#chart-status")
+    assert texts and all(text["inside"] for text in texts), texts
+    table = dict(zip(page.locator("#status-counts tbody td:first-child").all_inner_texts(),
+                     page.locator("#status-counts tbody td.num").all_inner_texts(), strict=True))
+    counts = sorted(text["text"] for text in page.evaluate(
+        "Array.from(document.querySelectorAll('#chart-status .bartext')).map(t => ({text: t.textContent}))"))
+    assert counts == sorted(value.strip() for value in table.values())
+    x_ticks = page.evaluate("Array.from(document.querySelectorAll('#chart-status .xtick text'))"
+                            ".map(t => [t.getAttribute('transform') || '', t.getBoundingClientRect().left])")
+    assert 2 <= len(x_ticks) <= 7 and not any("rotate" in transform for transform, _left in x_ticks)
+
+    # A target's table becomes cards: each value under its column's name.
+    cards = page.locator("table.targets.cards tbody tr").first
+    assert cards.evaluate("row => getComputedStyle(row).display") == "block"
+    assert cards.locator("td[data-label]").count() >= 4
+    context.close()

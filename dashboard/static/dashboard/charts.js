@@ -13,6 +13,10 @@
         return;
       }
       var figure = JSON.parse(block.textContent);
+      // On a phone Plotly's toolbar would cover the chart's title, and touch needs none of it.
+      if (window.matchMedia("(max-width: 640px)").matches) {
+        figure.config.displayModeBar = false;
+      }
       window.Plotly.newPlot(element, figure.data, figure.layout, figure.config);
     });
   }
