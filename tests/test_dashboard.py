@@ -380,7 +380,7 @@ def test_a_large_plan_sums_each_objective_up_with_its_targets_a_click_away(clien
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Goal 1-00" not in html and 'class="targets"' not in html  # no target is listed
+    assert "Goal 1-00" not in html and 'class="targets cards"' not in html  # no target is listed
     assert "Objective number 1" in html and "Objective number 2" in html
     assert html.count("List its 40 targets") == 2
     assert f'href="/plans/{plan.code}/?objective=1"' in html

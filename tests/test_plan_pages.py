@@ -138,7 +138,7 @@ def test_a_qualitative_target_without_reports_has_no_status_and_its_items_are_no
 
     status = html.split('class="status-line"', 1)[1].split("</p>", 1)[0]
     assert "no data" in status and "off track" not in status
-    items = html.split('class="items"', 1)[1].split("</table>", 1)[0]
+    items = html.split('class="items cards"', 1)[1].split("</table>", 1)[0]
     assert items.count("not reported") == 4 and "not started" not in items
 
 
