@@ -8,9 +8,11 @@ printed PDFs and the measurement go to test-artifacts/ (kept out of git).
 """
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -329,3 +331,48 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(server, browser, plan_with_
     assert cards.evaluate("row => getComputedStyle(row).display") == "block"
     assert cards.locator("td[data-label]").count() >= 4
     context.close()
+
+
+def _squeeze(text: str) -> str:
+    # PDF text comes in runs that split words, with ligatures (ﬁ) and full-width brackets.
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _pdf_text_has(text: str, expected: str) -> bool:
+    """Whether a PDF's extracted text holds `expected`. Some CJK glyphs come out as their
+    look-alike in the CJK Radicals Supplement (见 as ⻅, the font's own mapping): either is taken."""
+    import re
+
+    pattern = "".join(f"[{re.escape(c)}\u2e80-\u2eff]" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
+                      for c in _squeeze(expected))
+    return re.search(pattern, _squeeze(text)) is not None
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_overview_prints_on_at_most_two_a4_pages_each_with_title_and_dates(server, browser, plan_with_history,
+                                                                               language):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page = _open(browser, language, viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}{HZ}/?as_of=2022-12-31", wait_until="networkidle")
+    page.wait_for_selector("#chart-status .main-svg")
+    title = page.inner_text("h1").strip()
+    data_date = page.inner_text(".print-header .print-data-date").strip()
+    as_of = page.inner_text(".print-header .print-as-of").strip()
+    page.emulate_media(media="print")
+    page.screenshot(path=ARTIFACTS / f"overview-print-{language}.png", full_page=True)
+    pdf = page.pdf(format="A4", print_background=True)
+    (ARTIFACTS / f"overview-a4-{language}.pdf").write_bytes(pdf)
+    context.close()
+
+    pages = _pdf_pages(pdf)
+    print(f"\noverview on A4 ({language}): {len(pages)} pages")
+    assert len(pages) <= 2
+    for number, text in enumerate(pages, start=1):
+        for expected in (title, as_of, data_date):
+            assert _pdf_text_has(text, expected), (number, expected, text[:300])
