@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# "Download PDF" prints pages with Debian's headless Chromium (dashboard/pdf.py); Chinese needs
+# the Noto CJK fonts. Without them the download answers 503 and the pages work as before.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Requirements first, so that a change of code does not reinstall them.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt

@@ -8,7 +8,7 @@ from math import ceil
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from dashboard import charts
+from dashboard import charts, pdf
 from dashboard.context_processors import banner_known
 from dashboard.forms import AsOfForm, OverviewForm
 from dashboard.pagecache import PageBody, page_response
@@ -271,3 +271,36 @@ def favicon(request):
     response = HttpResponseRedirect(static("dashboard/favicon.svg"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def _as_pdf(request, page_view, filename: str, *args):
+    """The page `page_view` answers, printed as a PDF: the same HTML and print stylesheet
+    (dashboard.pdf). Its errors (404, a date that cannot be read) are the page's own; no
+    browser, or one too slow, is a 503 saying so."""
+    for header in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"):
+        request.META.pop(header, None)  # the page itself, never a 304
+    page = page_view(request, *args)
+    if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
+        return page
+    try:
+        document = pdf.pdf_for_page(html=page.content.decode())
+    except pdf.PdfUnavailable:
+        path, _pdf, rest = request.get_full_path().rpartition("pdf/")
+        response = render(request, "dashboard/pdf_unavailable.html", {"page_url": path + rest}, status=503)
+        response["Retry-After"] = "60"
+        return response
+    as_of = request.GET.get("as_of", "")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}{"-" + as_of if as_of else ""}.pdf"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@read_access
+def plan_overview_pdf(request, plan_code):
+    return _as_pdf(request, plan_overview, plan_code, plan_code)
+
+
+@read_access
+def target_pdf(request, plan_code, code):
+    return _as_pdf(request, target_detail, f"{plan_code}-{code}", plan_code, code)

@@ -357,6 +357,11 @@ CACHES["pages"] = env.cache("PAGE_CACHE_URL", default=_pages_default)
 CACHES["pages"].setdefault("KEY_PREFIX", "pages")
 CACHES["pages"].setdefault("TIMEOUT", 24 * 3600)
 
+# "Download PDF" (dashboard.pdf): the headless Chromium that prints the pages (Debian's, with
+# fonts-noto-cjk for Chinese) and how long one PDF may take before the reader gets a 503.
+PDF_CHROMIUM = env.str("PDF_CHROMIUM", default="/usr/bin/chromium")
+PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
+
 # How many reverse proxies in front of the site append the client's address to
 # X-Forwarded-For. 0 (the default): the header is ignored and a client is the address it
 # connects from, so nobody can pose as many clients by making the header up. Behind one

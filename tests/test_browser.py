@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from tests.conftest import skip_or_fail
+from tests.pdf_text import pdf_text_has
 
 # Playwright's sync API runs an event loop in this thread; the database work the test
 # does around it is ordinary synchronous code.
@@ -333,21 +333,6 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(server, browser, plan_with_
     context.close()
 
 
-def _squeeze(text: str) -> str:
-    # PDF text comes in runs that split words, with ligatures (ﬁ) and full-width brackets.
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _pdf_text_has(text: str, expected: str) -> bool:
-    """Whether a PDF's extracted text holds `expected`. Some CJK glyphs come out as their
-    look-alike in the CJK Radicals Supplement (见 as ⻅, the font's own mapping): either is taken."""
-    import re
-
-    pattern = "".join(f"[{re.escape(c)}\u2e80-\u2eff]" if "\u4e00" <= c <= "\u9fff" else re.escape(c)
-                      for c in _squeeze(expected))
-    return re.search(pattern, _squeeze(text)) is not None
-
-
 def _pdf_pages(data: bytes) -> list[str]:
     from pypdf import PdfReader
 
@@ -375,4 +360,4 @@ def test_the_overview_prints_on_at_most_two_a4_pages_each_with_title_and_dates(s
     assert len(pages) <= 2
     for number, text in enumerate(pages, start=1):
         for expected in (title, as_of, data_date):
-            assert _pdf_text_has(text, expected), (number, expected, text[:300])
+            assert pdf_text_has(text, expected), (number, expected, text[:300])

@@ -1,0 +1,122 @@
+"""Pages as A4 PDFs, printed by headless Chromium (through playwright) from the page's own
+HTML with its print stylesheet: what a reader's "Print → Save as PDF" gives, made on the server.
+
+Chromium, not WeasyPrint: the browser tests already drive it, it draws the Plotly charts
+(WeasyPrint runs no JavaScript) and it lays out the page exactly as the officials' browsers
+print it. Chinese text is set in Noto Sans CJK (Debian's fonts-noto-cjk), which Chromium
+embeds (as a subset) in the PDF.
+
+Nothing leaves the machine: the HTML is loaded with `set_content` under a made-up origin, and
+every request the page makes is answered from the site's own static files or refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import re
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+
+# The origin the page is loaded under: never resolved, every request to it is answered here.
+ORIGIN = "http://pdf.invalid"
+CACHE_ALIAS = "pages"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+# The masked CSRF token differs on every response: left out of the cache key.
+_CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+# Every chart drawn, or a chart that cannot be drawn (no Plotly): then the page prints without it.
+_CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-plotly-figure]"))
+  .every((element) => element.querySelector(".main-svg"))"""
+
+
+class PdfUnavailable(Exception):
+    """The PDF could not be made (no browser, or it took too long); the page itself works."""
+
+
+def _static_file(url_path: str) -> Path | None:
+    """The file behind a static address: collected (hashed names, production) or found by
+    the finders (development)."""
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    if not url_path.startswith(prefix):
+        return None
+    name = url_path[len(prefix):]
+    try:
+        if staticfiles_storage.exists(name):
+            return Path(staticfiles_storage.path(name))
+    except NotImplementedError:  # a storage without local paths
+        pass
+    found = finders.find(name)
+    return Path(found) if found else None
+
+
+def _answer(route) -> None:
+    """Static files from disk; anything else (another origin, a page address) refused."""
+    url = route.request.url
+    path = _static_file(url[len(ORIGIN):].split("?", 1)[0]) if url.startswith(ORIGIN + "/") else None
+    if path is None or not path.is_file():
+        route.abort()
+        return
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    route.fulfill(status=200, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def html_to_pdf(*, html: str, timeout_seconds: float | None = None) -> bytes:
+    """The page printed on A4 (its print stylesheet, backgrounds kept, its charts drawn).
+    Raises PdfUnavailable when the browser is missing, fails or runs past the time limit."""
+    timeout_ms = 1000 * (timeout_seconds or settings.PDF_TIMEOUT_SECONDS)
+    # Relative addresses (/static/...) resolve under ORIGIN, where _answer serves them.
+    html = html.replace("<head>", f'<head><base href="{ORIGIN}/">', 1)
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as error:
+        raise PdfUnavailable("playwright is not installed") from error
+    started = time.monotonic()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=settings.PDF_CHROMIUM, headless=True,
+                                                 args=LAUNCH_ARGS, timeout=timeout_ms)
+            try:
+                page = browser.new_page(java_script_enabled=True)
+                page.set_default_timeout(timeout_ms)
+                page.route("**/*", _answer)
+                page.set_content(html, wait_until="load")
+                left = max(timeout_ms - 1000 * (time.monotonic() - started), 1000)
+                try:
+                    page.wait_for_function(_CHARTS_DRAWN, timeout=min(left, 10_000))
+                except Error:
+                    logger.warning("PDF: a chart was not drawn in time; printing without it")
+                page.emulate_media(media="print")
+                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            finally:
+                browser.close()
+    except Error as error:
+        logger.warning("PDF could not be made: %s", str(error).partition("\n")[0])
+        raise PdfUnavailable(str(error).partition("\n")[0]) from error
+
+
+def pdf_for_page(*, html: str) -> bytes:
+    """The PDF of a rendered page, from the cache when the same page was printed before (the
+    key is the page's HTML, so any change of data, date, language or code is a new key)."""
+    key = "pdf:" + hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
+    try:
+        cached = caches[CACHE_ALIAS].get(key)
+    except Exception:
+        logger.warning("The page cache could not be read; making the PDF instead", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    pdf = html_to_pdf(html=html)
+    try:
+        caches[CACHE_ALIAS].set(key, pdf)
+    except Exception:
+        logger.warning("The page cache could not be written; the PDF was served uncached", exc_info=True)
+    return pdf

@@ -1,0 +1,111 @@
+""""Download PDF": the overview and a target page printed by headless Chromium from the page's
+own HTML — A4, Chinese in an embedded CJK font — cached by the page's content, and a clear 503
+(never a 500) when the browser is missing."""
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from targets.services import snapshots_recompute
+from tests.conftest import skip_or_fail
+from tests.pdf_text import pdf_text_has
+
+pytestmark = pytest.mark.django_db
+
+HZ_CODE = "hz-ai-zone-2020"
+
+
+@pytest.fixture
+def computed(hangzhou_plan, settings):
+    import datetime as dt
+
+    if not Path(settings.PDF_CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {settings.PDF_CHROMIUM}")
+    snapshots_recompute(as_of=dt.date(2021, 12, 31))
+    return hangzhou_plan
+
+
+def _read(data: bytes):
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data))
+
+
+def embedded_fonts(reader) -> dict[str, bool]:
+    """Each font the PDF uses, by name, and whether its glyphs are in the file: a font file
+    (TrueType, CFF), or — as Chromium's Skia writes CFF-outlined fonts such as Noto Sans CJK —
+    a Type 3 font whose glyph outlines are drawing procedures (/CharProcs), named in its
+    font descriptor."""
+    fonts = {}
+    for page in reader.pages:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            name = str(font.get("/BaseFont") or descriptor.get("/FontName"))
+            outlines = font.get("/Subtype") == "/Type3" and len(font.get("/CharProcs").get_object()) > 0
+            fonts[name] = outlines or any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_the_overview_pdf_is_chinese_in_an_embedded_cjk_font(client, computed):
+    url = reverse("dashboard:plan_pdf", args=[HZ_CODE])
+
+    started = time.monotonic()
+    response = client.get(url, {"as_of": "2021-12-31"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{HZ_CODE}-2021-12-31.pdf"'
+    reader = _read(response.content)
+    assert len(reader.pages) <= 2
+    fonts = embedded_fonts(reader)
+    cjk = [name for name in fonts if "CJK" in name]
+    assert cjk and all(fonts[name] for name in cjk), fonts
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert pdf_text_has(text, "杭州国家新一代人工智能创新发展试验区建设行动方案")
+    assert pdf_text_has(text, "截至2021年12月31日")
+    print(f"\npdf overview (zh): {elapsed * 1000:.0f} ms, {len(response.content)} bytes")
+
+
+def test_a_target_pdf_draws_its_charts_and_is_served_from_the_cache_the_second_time(client, computed, settings):
+    url = reverse("dashboard:target_pdf", args=[HZ_CODE, "industry-size"])
+
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in _read(first.content).pages)
+    assert "Size of the local AI industry" in text
+    assert "Reported values, path and target" in text  # the chart's title: Plotly drew it
+
+    settings.PDF_CHROMIUM = "/nonexistent/chromium"  # a second print would fail now
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 200 and again.content == first.content
+
+
+def test_without_a_browser_the_pdf_is_a_503_that_says_so(client, hangzhou_plan, settings):
+    settings.PDF_CHROMIUM = "/nonexistent/chromium"
+
+    response = client.get(reverse("dashboard:plan_pdf", args=[HZ_CODE]), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    html = response.content.decode()
+    assert "PDF not available" in html and f'href="/plans/{HZ_CODE}/"' in html
+
+
+def test_the_pdf_of_a_page_that_does_not_exist_is_its_404(client, hangzhou_plan):
+    assert client.get(reverse("dashboard:plan_pdf", args=["no-such-plan"])).status_code == 404
+    assert client.get(reverse("dashboard:target_pdf", args=[HZ_CODE, "no-such-target"])).status_code == 404
+
+
+def test_the_pdf_follows_the_pages_access_rules(client, hangzhou_plan, settings):
+    settings.PUBLIC_READ = False
+    response = client.get(reverse("dashboard:plan_pdf", args=[HZ_CODE]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert client.post(reverse("dashboard:plan_pdf", args=[HZ_CODE])).status_code in (302, 405)
