@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from tests.conftest import skip_or_fail
-from tests.pdf_text import pdf_text_has
+from tests.pdf_text import embedded_fonts, pdf_text_has
 
 # Playwright's sync API runs an event loop in this thread; the database work the test
 # does around it is ordinary synchronous code.
@@ -361,3 +361,28 @@ def test_the_overview_prints_on_at_most_two_a4_pages_each_with_title_and_dates(s
     for number, text in enumerate(pages, start=1):
         for expected in (title, as_of, data_date):
             assert pdf_text_has(text, expected), (number, expected, text[:300])
+
+
+def test_the_download_pdf_link_gives_the_page_as_a_pdf_with_chinese_in_an_embedded_cjk_font(server, browser,
+                                                                                           plan_with_history):
+    from pypdf import PdfReader
+
+    context, page = _open(browser, "zh-hans", viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}{HZ}/?as_of=2022-12-31", wait_until="networkidle")
+    with page.expect_download() as download:
+        page.click(".download a")
+    saved = ARTIFACTS / "overview-download-zh-hans.pdf"
+    download.value.save_as(saved)
+    response = page.request.get(f"{server}{HZ}/targets/industry-size/pdf/", headers={"Accept-Language": "zh-hans"})
+    target_pdf = response.body()
+    context.close()
+
+    data = saved.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    fonts = embedded_fonts(reader)
+    assert any("CJK" in name and embedded for name, embedded in fonts.items()), fonts
+    assert pdf_text_has(reader.pages[0].extract_text(), "杭州国家新一代人工智能创新发展试验区建设行动方案")
+    assert len(reader.pages) <= 2
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    target = PdfReader(io.BytesIO(target_pdf))
+    assert pdf_text_has(target.pages[0].extract_text(), "人工智能产业规模")

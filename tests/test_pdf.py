@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from targets.services import snapshots_recompute
 from tests.conftest import skip_or_fail
-from tests.pdf_text import pdf_text_has
+from tests.pdf_text import embedded_fonts, pdf_text_has
 
 pytestmark = pytest.mark.django_db
 
@@ -32,25 +32,6 @@ def _read(data: bytes):
     from pypdf import PdfReader
 
     return PdfReader(io.BytesIO(data))
-
-
-def embedded_fonts(reader) -> dict[str, bool]:
-    """Each font the PDF uses, by name, and whether its glyphs are in the file: a font file
-    (TrueType, CFF), or — as Chromium's Skia writes CFF-outlined fonts such as Noto Sans CJK —
-    a Type 3 font whose glyph outlines are drawing procedures (/CharProcs), named in its
-    font descriptor."""
-    fonts = {}
-    for page in reader.pages:
-        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
-            font = font.get_object()
-            descendants = font.get("/DescendantFonts")
-            described = descendants[0].get_object() if descendants else font
-            descriptor = described.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor else {}
-            name = str(font.get("/BaseFont") or descriptor.get("/FontName"))
-            outlines = font.get("/Subtype") == "/Type3" and len(font.get("/CharProcs").get_object()) > 0
-            fonts[name] = outlines or any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    return fonts
 
 
 def test_the_overview_pdf_is_chinese_in_an_embedded_cjk_font(client, computed):
