@@ -351,6 +351,11 @@ def test_the_overview_prints_on_at_most_two_a4_pages_each_with_title_and_dates(s
     as_of = page.inner_text(".print-header .print-as-of").strip()
     page.emulate_media(media="print")
     page.screenshot(path=ARTIFACTS / f"overview-print-{language}.png", full_page=True)
+    # An A4 page's width between the margins (186 mm at 96 px to the inch): no data date cut.
+    page.set_viewport_size({"width": 703, "height": 1000})
+    cut = page.evaluate("Array.from(document.querySelectorAll('td.col-date'))"
+                        ".filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.innerText)")
+    assert cut == []
     pdf = page.pdf(format="A4", print_background=True)
     (ARTIFACTS / f"overview-a4-{language}.pdf").write_bytes(pdf)
     context.close()
