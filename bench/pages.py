@@ -9,7 +9,8 @@ runs VACUUM ANALYZE, and prints with the machine's load beside them (medians of 
   page is cached, served again; its size as sent, and gzip-compressed;
 - the date picker's read (the plan's dates, newest first) and the newest date;
 - the API's lists: a full 200 and a 304 to a conditional GET, and their ratio (goal ≤ 10 %);
-- the targets' and snapshots' CSV: time to the first byte and to the last.
+- the targets' and snapshots' CSV: time to the first byte and to the last;
+- the overview's PDF ("pdf overview: N ms"), printed by headless Chromium, and again cached.
 
 BENCH_PROFILE=1 also prints the top of a profile of one overview render (cProfile).
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_bench_pages; it
@@ -110,6 +111,22 @@ def page_line(client, name, url) -> None:
           f"{plain / 1024:,.0f} KB, {packed / 1024:,.1f} KB gzip")
 
 
+def pdf_line(client, url) -> None:
+    """The overview's "Download PDF": printed by headless Chromium with every cache emptied
+    (fewer runs: each starts a browser), then served again from the cache."""
+    times = []
+    for _ in range(3):
+        caches_clear()
+        elapsed, _first, response, body = timed_get(client, url)
+        if response.status_code != 200:
+            print(f"  pdf overview: {response.status_code} (no browser for PDFs here)")
+            return
+        times.append(elapsed)
+    cached, *_ = timed_get(client, url)
+    print(f"  pdf overview: {statistics.median(times) * 1000:.0f} ms, served again {cached * 1000:.0f} ms; "
+          f"{len(body) / 1024:,.0f} KB")
+
+
 def api_line(client, name, url) -> None:
     full, _first, response, body = median_get(client, url, cold=True)
     etag = response.get("ETag")
@@ -184,14 +201,16 @@ def main() -> None:
         plan.refresh_from_db()
         code = Target.objects.filter(objective__plan=plan).order_by("id").values_list("code", flat=True)[7]
         print(f"\n{size:,} targets, {len(plan_calendar(plan))} dates (built in {time.perf_counter() - started:.0f} s)")
-        page_line(client, "overview", "/")
-        page_line(client, "overview, one objective", "/?objective=1")
-        page_line(client, "target page", f"/targets/{code}/")
-        page_line(client, "measures page", "/measures/")
+        home = f"/plans/{plan.code}/"  # the plan's own addresses (the old ones redirect)
+        page_line(client, "overview", home)
+        page_line(client, "overview, one objective", f"{home}?objective=1")
+        page_line(client, "target page", f"{home}targets/{code}/")
+        page_line(client, "measures page", f"{home}measures/")
+        pdf_line(client, f"{home}pdf/")
         picker_line(plan)
         api_line(client, "API targets", "/api/v1/targets/")
         api_line(client, "API snapshots", "/api/v1/snapshots/")
-        api_line(client, "API entries", "/api/v1/entries/")
+        api_line(client, "API observations", "/api/v1/observations/")
         csv_line(client, "CSV targets", "/api/v1/targets/?format=csv")
         csv_line(client, "CSV snapshots", "/api/v1/snapshots/?format=csv")
         if os.environ.get("BENCH_PROFILE") == "1":
