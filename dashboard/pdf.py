@@ -58,20 +58,25 @@ def _static_file(url_path: str) -> Path | None:
     return Path(found) if found else None
 
 
-def _answer(route) -> None:
-    """Static files from disk; anything else (another origin, a page address) refused."""
+def _answer(route, *, scripts: bool = True) -> None:
+    """Static files from disk; anything else (another origin, a page address) refused, and
+    scripts too when no chart is to be drawn."""
     url = route.request.url
     path = _static_file(url[len(ORIGIN):].split("?", 1)[0]) if url.startswith(ORIGIN + "/") else None
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or (not scripts and path.suffix == ".js"):
         route.abort()
         return
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    route.fulfill(status=200, body=path.read_bytes(), headers={"Content-Type": content_type})
+    # By path: the browser's driver reads the file itself (Plotly's 4.6 MB sent through the
+    # driver's pipe instead took two seconds).
+    route.fulfill(status=200, path=path, headers={"Content-Type": content_type})
 
 
-def html_to_pdf(*, html: str, timeout_seconds: float | None = None) -> bytes:
-    """The page printed on A4 (its print stylesheet, backgrounds kept, its charts drawn).
-    Raises PdfUnavailable when the browser is missing, fails or runs past the time limit."""
+def html_to_pdf(*, html: str, charts: bool = True, timeout_seconds: float | None = None) -> bytes:
+    """The page printed on A4 (its print stylesheet, backgrounds kept, its charts drawn unless
+    `charts` is False: a page whose print shows none is printed without loading Plotly, which
+    takes most of the time). Raises PdfUnavailable when the browser is missing, fails or runs
+    past the time limit."""
     timeout_ms = 1000 * (timeout_seconds or settings.PDF_TIMEOUT_SECONDS)
     # Relative addresses (/static/...) resolve under ORIGIN, where _answer serves them.
     html = html.replace("<head>", f'<head><base href="{ORIGIN}/">', 1)
@@ -87,13 +92,14 @@ def html_to_pdf(*, html: str, timeout_seconds: float | None = None) -> bytes:
             try:
                 page = browser.new_page(java_script_enabled=True)
                 page.set_default_timeout(timeout_ms)
-                page.route("**/*", _answer)
+                page.route("**/*", lambda route: _answer(route, scripts=charts))
                 page.set_content(html, wait_until="load")
-                left = max(timeout_ms - 1000 * (time.monotonic() - started), 1000)
-                try:
-                    page.wait_for_function(_CHARTS_DRAWN, timeout=min(left, 10_000))
-                except Error:
-                    logger.warning("PDF: a chart was not drawn in time; printing without it")
+                if charts:
+                    left = max(timeout_ms - 1000 * (time.monotonic() - started), 1000)
+                    try:
+                        page.wait_for_function(_CHARTS_DRAWN, timeout=min(left, 10_000))
+                    except Error:
+                        logger.warning("PDF: a chart was not drawn in time; printing without it")
                 page.emulate_media(media="print")
                 return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             finally:
@@ -103,10 +109,10 @@ def html_to_pdf(*, html: str, timeout_seconds: float | None = None) -> bytes:
         raise PdfUnavailable(str(error).partition("\n")[0]) from error
 
 
-def pdf_for_page(*, html: str) -> bytes:
+def pdf_for_page(*, html: str, charts: bool = True) -> bytes:
     """The PDF of a rendered page, from the cache when the same page was printed before (the
     key is the page's HTML, so any change of data, date, language or code is a new key)."""
-    key = "pdf:" + hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
+    key = f"pdf:{int(charts)}:" + hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
     try:
         cached = caches[CACHE_ALIAS].get(key)
     except Exception:
@@ -114,7 +120,7 @@ def pdf_for_page(*, html: str) -> bytes:
         cached = None
     if cached is not None:
         return cached
-    pdf = html_to_pdf(html=html)
+    pdf = html_to_pdf(html=html, charts=charts)
     try:
         caches[CACHE_ALIAS].set(key, pdf)
     except Exception:

@@ -273,7 +273,7 @@ def favicon(request):
     return response
 
 
-def _as_pdf(request, page_view, filename: str, *args):
+def _as_pdf(request, page_view, filename: str, *args, charts: bool):
     """The page `page_view` answers, printed as a PDF: the same HTML and print stylesheet
     (dashboard.pdf). Its errors (404, a date that cannot be read) are the page's own; no
     browser, or one too slow, is a 503 saying so."""
@@ -283,7 +283,7 @@ def _as_pdf(request, page_view, filename: str, *args):
     if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
         return page
     try:
-        document = pdf.pdf_for_page(html=page.content.decode())
+        document = pdf.pdf_for_page(html=page.content.decode(), charts=charts)
     except pdf.PdfUnavailable:
         path, _pdf, rest = request.get_full_path().rpartition("pdf/")
         response = render(request, "dashboard/pdf_unavailable.html", {"page_url": path + rest}, status=503)
@@ -298,9 +298,10 @@ def _as_pdf(request, page_view, filename: str, *args):
 
 @read_access
 def plan_overview_pdf(request, plan_code):
-    return _as_pdf(request, plan_overview, plan_code, plan_code)
+    # Its status chart is for screens only (print.css): the table beside it has the counts.
+    return _as_pdf(request, plan_overview, plan_code, plan_code, charts=False)
 
 
 @read_access
 def target_pdf(request, plan_code, code):
-    return _as_pdf(request, target_detail, f"{plan_code}-{code}", plan_code, code)
+    return _as_pdf(request, target_detail, f"{plan_code}-{code}", plan_code, code, charts=True)
