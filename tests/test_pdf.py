@@ -58,7 +58,9 @@ def test_the_overview_pdf_is_chinese_in_an_embedded_cjk_font(client, computed):
 def test_a_target_pdf_draws_its_charts_and_is_served_from_the_cache_the_second_time(client, computed, settings):
     url = reverse("dashboard:target_pdf", args=[HZ_CODE, "industry-size"])
 
+    started = time.monotonic()
     first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    print(f"\npdf target page (en, two charts): {(time.monotonic() - started) * 1000:.0f} ms")
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
     pages = [page.extract_text() for page in _read(first.content).pages]
     text = " ".join(pages)
