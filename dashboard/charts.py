@@ -115,10 +115,10 @@ LEGEND_WIDTH, TITLE_WIDTH = 40, 44
 
 def _chart(*, data: list[dict], layout: dict, div_id: str, caption: str = "") -> Chart:
     for trace in data:
-        if len(trace.get("name", "")) > LEGEND_WIDTH:
+        if _width(trace.get("name", "")) > LEGEND_WIDTH:
             trace["name"] = _wrap(trace["name"], LEGEND_WIDTH)
     title = layout["title"]["text"]
-    if len(title) > TITLE_WIDTH:
+    if _width(title) > TITLE_WIDTH:
         layout["title"]["text"] = _wrap(title, TITLE_WIDTH)
         layout["margin"]["t"] += 18 * layout["title"]["text"].count("<br>")
     return Chart(element_id=div_id, figure={"data": data, "layout": layout, "config": CONFIG}, caption=caption)
@@ -305,20 +305,30 @@ def _count_step(top: int) -> int:
     return step
 
 
+def _width(text: str) -> int:
+    """Display width: a Chinese character takes about two Latin ones."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
 def _wrap(label: str, width: int = 16) -> str:
-    """A category label broken into lines (<br>, which Plotly draws) of about `width`
-    characters — words for English, characters for Chinese — so a phone can show it beside
-    its bar."""
-    if " " not in label:
-        width = max(width // 2, 4)
-        return "<br>".join(label[i:i + width] for i in range(0, len(label), width))
+    """A label broken into lines (<br>, which Plotly draws) of about `width` Latin characters
+    — between words, and inside a run of Chinese characters — so that a phone can show it."""
+    pieces = []
+    for word in label.split(" "):
+        while _width(word) > width:  # a run of Chinese (or one very long word): cut it
+            cut = 1
+            while cut < len(word) and _width(word[:cut + 1]) <= width:
+                cut += 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        pieces.append(word)
     lines, line = [], ""
-    for word in label.split():
-        if line and len(line) + 1 + len(word) > width:
+    for piece in pieces:
+        if line and _width(line) + 1 + _width(piece) > width:
             lines.append(line)
-            line = word
+            line = piece
         else:
-            line = f"{line} {word}".strip()
+            line = f"{line} {piece}" if line else piece
     lines.append(line)
     return "<br>".join(lines)
 

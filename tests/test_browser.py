@@ -300,7 +300,9 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(server, browser, plan_with_
     ARTIFACTS.mkdir(exist_ok=True)
     context, page = _open(browser, language)
     for name, path, chart in (("overview", f"{HZ}/", "#chart-status"),
-                              ("target", TARGET, "#chart-values-industry-size")):
+                              ("target", TARGET, "#chart-values-industry-size"),
+                              ("measures", f"{HZ}/measures/", "#chart-measures"),
+                              ("indicator", "/indicators/ai-industry-revenue/", "#chart-indicator-ai-industry-revenue")):
         page.goto(f"{server}{path}", wait_until="networkidle")
         page.wait_for_selector(f"{chart} .main-svg")
         page.screenshot(path=ARTIFACTS / f"phone-{name}-{language}.png", full_page=True)
