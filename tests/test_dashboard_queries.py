@@ -130,3 +130,24 @@ def test_measures_page_queries_are_constant(client, computed, django_assert_num_
         response = client.get(f"/plans/{computed.plan.code}/measures/")
     assert response.status_code == 200
     assert_read_only(captured)
+
+
+@pytest.mark.parametrize("page", ["plan", "target"])
+def test_a_pdf_printed_before_reads_only_the_plans_version(client, computed, django_assert_num_queries, settings, page):
+    """The PDF is cached by its page's HTML: printed again, it costs what the cached page costs."""
+    from pathlib import Path
+
+    from tests.conftest import skip_or_fail
+
+    if not Path(settings.PDF_CHROMIUM).exists():
+        skip_or_fail(f"chromium not found at {settings.PDF_CHROMIUM}")
+    plan = f"/plans/{computed.plan.code}"
+    url = {"plan": f"{plan}/pdf/", "target": f"{plan}/targets/{computed.code}/pdf/"}[page]
+    first = client.get(url)  # printed by the browser
+
+    with django_assert_num_queries(CACHED_PAGE_QUERIES) as captured:
+        again = client.get(url, HTTP_IF_NONE_MATCH='"anything"')
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again["Content-Type"] == "application/pdf" and again.content == first.content
+    assert_read_only(captured)
