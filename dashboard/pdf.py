@@ -16,6 +16,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +37,12 @@ _CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value
 # Every chart drawn, or a chart that cannot be drawn (no Plotly): then the page prints without it.
 _CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-plotly-figure]"))
   .every((element) => element.querySelector(".main-svg"))"""
+
+
+# One browser at a time per process: each takes a core and some 150 MB while it prints, and a
+# reader asking for many dates at once must not start as many. The others wait their turn,
+# within the time limit.
+_printing = threading.BoundedSemaphore(1)
 
 
 class PdfUnavailable(Exception):
@@ -85,21 +92,26 @@ def html_to_pdf(*, html: str, charts: bool = True, timeout_seconds: float | None
     except ImportError as error:
         raise PdfUnavailable("playwright is not installed") from error
     started = time.monotonic()
+
+    def left() -> float:  # of the time limit, for the next step (the whole render is bounded)
+        return max(timeout_ms - 1000 * (time.monotonic() - started), 1)
+
+    if not _printing.acquire(timeout=timeout_ms / 1000):
+        raise PdfUnavailable("another PDF is being printed")
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=settings.PDF_CHROMIUM, headless=True,
-                                                 args=LAUNCH_ARGS, timeout=timeout_ms)
+                                                 args=LAUNCH_ARGS, timeout=left())
             try:
                 page = browser.new_page(java_script_enabled=True)
-                page.set_default_timeout(timeout_ms)
                 page.route("**/*", lambda route: _answer(route, scripts=charts))
-                page.set_content(html, wait_until="load")
+                page.set_content(html, wait_until="load", timeout=left())
                 if charts:
-                    left = max(timeout_ms - 1000 * (time.monotonic() - started), 1000)
                     try:
-                        page.wait_for_function(_CHARTS_DRAWN, timeout=min(left, 10_000))
+                        page.wait_for_function(_CHARTS_DRAWN, timeout=min(left() / 2, 10_000))
                     except Error:
                         logger.warning("PDF: a chart was not drawn in time; printing without it")
+                page.set_default_timeout(left())
                 page.emulate_media(media="print")
                 return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             finally:
@@ -107,6 +119,8 @@ def html_to_pdf(*, html: str, charts: bool = True, timeout_seconds: float | None
     except Error as error:
         logger.warning("PDF could not be made: %s", str(error).partition("\n")[0])
         raise PdfUnavailable(str(error).partition("\n")[0]) from error
+    finally:
+        _printing.release()
 
 
 def pdf_for_page(*, html: str, charts: bool = True) -> bytes:

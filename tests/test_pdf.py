@@ -93,3 +93,17 @@ def test_the_pdf_follows_the_pages_access_rules(client, hangzhou_plan, settings)
     response = client.get(reverse("dashboard:plan_pdf", args=[HZ_CODE]))
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert client.post(reverse("dashboard:plan_pdf", args=[HZ_CODE])).status_code in (302, 405)
+
+
+def test_a_second_pdf_waits_its_turn_and_past_the_limit_is_unavailable():
+    """One browser at a time per process: another print waits, within the time limit."""
+    from dashboard import pdf
+
+    assert pdf._printing.acquire(timeout=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(pdf.PdfUnavailable):
+            pdf.html_to_pdf(html="<html><head></head><body>x</body></html>", timeout_seconds=0.2)
+        assert time.monotonic() - started < 2
+    finally:
+        pdf._printing.release()
