@@ -83,7 +83,7 @@ def database_empty() -> None:
                  f"Point DATABASE_URL at a throwaway database (default {DEFAULT_URL}).")
     with connection.cursor() as cursor:  # a throwaway database: empty it fast
         cursor.execute(
-            "TRUNCATE targets_plan, targets_snapshot, targets_rollup, targets_progressentry, targets_target, "
+            "TRUNCATE targets_plan, targets_snapshot, targets_rollup, targets_observation, targets_indicator, targets_target, "
             "targets_objective, targets_snapshotdate, targets_recomputerequest, measures_area, "
             "measures_arearollup RESTART IDENTITY CASCADE"
         )
