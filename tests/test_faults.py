@@ -433,12 +433,13 @@ def test_a_frozen_broker_delays_no_save_and_the_sweep_heals(stack):
 def test_a_worker_killed_in_the_middle_of_a_recompute_is_covered_by_the_sweep(stack):
     code = "demonstration-projects"
     api = stack.api_session()
-    # Hold the plan row the recompute locks first (`store.plans_lock`), so that the worker is
-    # caught inside its recompute. NO KEY UPDATE: the save itself (a key-share check of the plan
-    # from its recompute request) goes through.
+    # Hold the plan row the recompute locks first (`store.plans_lock`, FOR UPDATE), so that the
+    # worker is caught inside its recompute. KEY SHARE is the one row lock that blocks FOR UPDATE
+    # and nothing else: the save itself goes through, though it updates the plan row (its data
+    # version, `store.versions_bump`) and checks it as a foreign key (its recompute request).
     lock = stack.pg.connect()
     try:
-        lock.cursor().execute("SELECT id FROM targets_plan FOR NO KEY UPDATE")
+        lock.cursor().execute("SELECT id FROM targets_plan FOR KEY SHARE")
         response = api.post(f"{stack.base}/api/v1/observations/", json=stack.entry(code), timeout=30)
         assert response.status_code == 201, response.text
 
