@@ -339,8 +339,8 @@ def _bar_layout(*, title: str, x_title: str, height: int, top: int) -> dict:
     layout = _layout(title=title, y_title="", height=height)
     layout["yaxis"].update(autorange="reversed", rangemode="normal", automargin=True)
     step = _count_step(top)
-    layout["xaxis"].update(title={"text": x_title}, dtick=step, tickangle=0, range=[0, top * 1.15 + step * 0.6],
-                           tickformat=",d")
+    layout["xaxis"].update(title={"text": x_title}, dtick=step, tickangle=0, tickformat=",d", automargin=True,
+                           range=[0, top * 1.15 + step * 0.6])
     layout["margin"].update(l=20, r=24)
     return layout
 

@@ -317,6 +317,7 @@ def test_on_a_phone_nothing_is_wider_than_the_screen(server, browser, plan_with_
     # ("15", not "1"), the axis numbers level and apart.
     page.goto(f"{server}{HZ}/", wait_until="networkidle")
     page.wait_for_selector("#chart-status .bartext", state="attached")
+    page.locator("#chart-status").screenshot(path=ARTIFACTS / f"phone-status-chart-{language}.png")
     texts = page.evaluate(CHART_TEXTS, "#chart-status")
     assert texts and all(text["inside"] for text in texts), texts
     table = dict(zip(page.locator("#status-counts tbody td:first-child").all_inner_texts(),
