@@ -25,6 +25,8 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 
+from dashboard.pagecache import code_version
+
 logger = logging.getLogger(__name__)
 
 # The origin the page is loaded under: never resolved, every request to it is answered here.
@@ -125,8 +127,10 @@ def html_to_pdf(*, html: str, charts: bool = True, timeout_seconds: float | None
 
 def pdf_for_page(*, html: str, charts: bool = True) -> bytes:
     """The PDF of a rendered page, from the cache when the same page was printed before (the
-    key is the page's HTML, so any change of data, date, language or code is a new key)."""
-    key = f"pdf:{int(charts)}:" + hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
+    key is the page's HTML, whose static addresses carry their files' hashes in production, and
+    the code's version: any change of data, date, language, style or code is a new key)."""
+    html_key = hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
+    key = f"pdf:{int(charts)}:{code_version()}:{html_key}"
     try:
         cached = caches[CACHE_ALIAS].get(key)
     except Exception:
