@@ -399,8 +399,10 @@ def indicator_figure(*, detail) -> Chart:
     for observation in detail.observations:
         key = (observation.effective_scope, observation.is_synthetic)
         groups.setdefault(key, []).append(observation)
+    described = set()
     for (scope, synthetic), rows in groups.items():
         own = scope == indicator.scope
+        described.add("synthetic" if synthetic else "own" if own else "other")
         name = scope_name(scope) + (" — " + _("synthetic demo figure (not official)") if synthetic else "")
         data.append({
             "type": "scatter", "x": [_day(o.period_end) for o in rows], "y": [float(o.value / divisor) for o in rows],
@@ -418,10 +420,19 @@ def indicator_figure(*, detail) -> Chart:
         colour = PLAN_COLOURS[plans.index(target.plan) % len(PLAN_COLOURS)]
         label = format_quantity(target.target_value, indicator.unit, language)
         name = f"{target.plan} — {_('target')}"
+        described.add("target")
         data.append({
             "type": "scatter", "x": [_day(target.due_date)], "y": [float(target.target_value / divisor)],
             "mode": "markers+text", "name": name, "text": [label], "textposition": "top left",
             "marker": {"symbol": "star", "size": 16, "color": colour},
             "hovertemplate": "%{x|" + hover_date() + "}: %{text}<extra>" + str(target) + "</extra>",
         })
-    return _chart(data=data, layout=_layout(title=str(indicator), y_title=y_title), div_id=f"chart-indicator-{indicator.code}")
+    words = {
+        "own": _("dots joined by a line are the figures of its own definition"),
+        "other": _("brown crosses are figures of another definition, shown as context only"),
+        "synthetic": _("open orange dots are synthetic demo figures"),
+        "target": _("each star is a plan's target at its date, in the plan's colour"),
+    }
+    return _chart(data=data, layout=_layout(title=str(indicator), y_title=y_title),
+                  div_id=f"chart-indicator-{indicator.code}",
+                  caption=_caption([text for key, text in words.items() if key in described]))

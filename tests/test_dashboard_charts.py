@@ -188,3 +188,18 @@ def test_the_caption_describes_only_what_the_chart_draws():
         chart = target_figure(target=target, entries=entries, snapshot=snapshot)
     assert "紫色点线为按趋势的预测" in chart.caption and "橙色空心圆为合成演示数据" in chart.caption
     assert "向上三角形" not in chart.caption and chart.caption.endswith("。")
+
+
+def test_the_indicator_caption_names_stars_only_when_a_target_is_drawn():
+    from dashboard.charts import indicator_figure
+
+    target = TargetFactory()
+    figure = ObservationFactory(target=target)
+    with translation.override("en"):
+        alone = indicator_figure(detail=SimpleNamespace(indicator=figure.indicator, observations=[figure], targets=[]))
+        with_target = indicator_figure(detail=SimpleNamespace(indicator=figure.indicator, observations=[figure],
+                                                              targets=[target]))
+
+    assert alone.caption == "Dots joined by a line are the figures of its own definition."
+    assert "star" not in alone.caption and "cross" not in alone.caption
+    assert "each star is a plan's target" in with_target.caption

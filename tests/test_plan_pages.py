@@ -123,6 +123,8 @@ def test_the_indicator_page_draws_the_whole_series_with_every_plans_targets(clie
     assert points == ["2019-12-31", "2020-12-31", "2024-12-31"]  # the 2024 figure once, for both plans
     assert html.count("<tr") == 1 + 3  # header and one row per figure
     assert "AI enterprises above designated size in the provincial statistics" in html
+    caption = html.split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
+    assert "each star is a plan&#x27;s target" in caption and "brown crosses" in caption
     assert get(client, "/indicators/no-such-indicator/").status_code == 404
 
 
