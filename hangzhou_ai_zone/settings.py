@@ -358,9 +358,12 @@ CACHES["pages"].setdefault("KEY_PREFIX", "pages")
 CACHES["pages"].setdefault("TIMEOUT", 24 * 3600)
 
 # "Download PDF" (dashboard.pdf): the headless Chromium that prints the pages (Debian's, with
-# fonts-noto-cjk for Chinese) and how long one PDF may take before the reader gets a 503.
+# fonts-noto-cjk for Chinese) and how long one PDF may take before the reader gets a 503 —
+# under gunicorn's 30 s worker timeout, so that the reader gets the 503, not a killed worker.
 PDF_CHROMIUM = env.str("PDF_CHROMIUM", default="/usr/bin/chromium")
-PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
+PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=20)
+if not 0 < PDF_TIMEOUT_SECONDS < 30:
+    raise ImproperlyConfigured(f"PDF_TIMEOUT_SECONDS must be between 1 and 29, not {PDF_TIMEOUT_SECONDS}.")
 
 # How many reverse proxies in front of the site append the client's address to
 # X-Forwarded-For. 0 (the default): the header is ignored and a client is the address it
