@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "access",
     "targets",
     "measures",
+    "reporting",
     "dashboard",
 ]
 

@@ -239,3 +239,40 @@ def indicator_split(
     targets_of_indicator_recompute(indicator_id=indicator.pk)
     targets_of_indicator_recompute(indicator_id=new.pk)
     return new
+
+
+@transaction.atomic
+def agencies_load(*, data: dict) -> dict[str, int]:
+    """Creates the agencies described by `data` (fixtures/agencies.json) and assigns them their
+    indicators; links measures whose lead agency, as written, names one of them.
+
+    Guarantees: creates only what is missing and never changes an existing agency; an
+    indicator gets its agency only while it has none, and a measure its lead agency only while
+    it has none (an administrator's assignment survives every reload); an indicator code the
+    database does not know is skipped (its plan may not be loaded); every agency is validated,
+    one bad one raises ValidationError and nothing is written. Returns counts per kind.
+    """
+    from measures.models import Measure
+    from targets.models import Agency
+
+    created = {"agencies": 0, "indicators assigned": 0, "measures linked": 0}
+    by_name: dict[str, Agency] = {}
+    for agency_data in data["agencies"]:
+        fields = {k: v for k, v in agency_data.items() if k != "indicators"}
+        agency = Agency.objects.filter(code=fields["code"]).first()
+        if agency is None:
+            agency = _create_validated(Agency(**fields))
+            created["agencies"] += 1
+        for name in (agency.code, agency.name_zh, agency.name_en, agency.short_name_zh, agency.short_name_en):
+            if name:
+                by_name[name.strip().casefold()] = agency
+        for assignment in agency_data.get("indicators", []):
+            assigned = Indicator.objects.filter(code=assignment["code"], agency__isnull=True).update(
+                agency=agency, agency_provisional=bool(assignment.get("provisional", False)))
+            created["indicators assigned"] += assigned
+    for measure in Measure.objects.filter(lead_agency__isnull=True).exclude(lead_agency_text=""):
+        agency = by_name.get(measure.lead_agency_text.strip().casefold())
+        if agency is not None:
+            Measure.objects.filter(pk=measure.pk).update(lead_agency=agency)
+            created["measures linked"] += 1
+    return created
