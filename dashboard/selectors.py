@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
+from reporting.models import RoundSet
 from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
 from targets.progress.items import item_status_on
@@ -182,12 +183,22 @@ class PlanShown:
     code: str
     data_version: int
     synthetic_data_present: bool  # whether any demo figure exists: the banner every page carries
+    rounds_token: str = ""  # changes with any reporting round's state (the overview's round states)
 
 
 @functools.lru_cache(maxsize=8)
 def _plan_shown_sql(today: date, by_code: bool) -> tuple[str, tuple]:
     plans = Plan.objects.filter(code="-") if by_code else plans_in_force_first(today=today)
-    query = plans.annotate(banner=Exists(synthetic_figures())).values_list("id", "code", "data_version", "banner")[:1]
+    # The reporting rounds' state in the same query: the overview shows each target's round
+    # state, which changes without the plan's data (a set submitted, returned), so it keys the
+    # cached overview too (every action on a set bumps its version; a new round adds sets).
+    sets = RoundSet.objects.order_by().annotate(all=Value(1)).values("all")
+    query = plans.annotate(
+        banner=Exists(synthetic_figures()),
+        round_versions=Subquery(sets.annotate(total=Sum("version")).values("total")),
+        round_sets=Subquery(sets.annotate(last=Max("id")).values("last")),
+        round_count=Subquery(sets.annotate(number=Count("id")).values("number")),
+    ).values_list("id", "code", "data_version", "banner", "round_versions", "round_sets", "round_count")[:1]
     return query.query.sql_with_params()
 
 
@@ -204,7 +215,8 @@ def plan_shown(*, code: str | None = None) -> PlanShown | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else PlanShown(id=row[0], code=row[1], data_version=row[2],
-                                              synthetic_data_present=bool(row[3]))
+                                              synthetic_data_present=bool(row[3]),
+                                              rounds_token=f"{row[4] or 0}-{row[5] or 0}-{row[6] or 0}")
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,4 @@ def may_see_round(user, round_: Round) -> bool:
     agency_ids = permissions.user_agency_ids(user)
     return bool(agency_ids) and user.has_perm("targets.add_observation") and round_.sets.filter(
         agency_id__in=agency_ids).exists()
+

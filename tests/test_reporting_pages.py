@@ -258,3 +258,16 @@ def test_query_counts_are_pinned_at_two_sizes(client, roles, django_assert_num_q
     assert client.get(url).status_code == 200
     with django_assert_num_queries(PINNED[page]):
         assert client.get(url).status_code == 200
+
+
+def test_the_overview_shows_each_targets_latest_round_state_and_follows_it(client, zone):
+    from targets.services import snapshots_recompute
+
+    snapshots_recompute(as_of=zone["round"].period_end)
+    url = reverse("dashboard:plan", args=[zone["plan"].code])
+    page = client.get(url).content.decode()
+    assert "2021 annual: awaiting S&amp;T bureau" in page
+    _submitted(zone)  # the set changes, the plan's data does not: the cached page must not be served
+    page = client.get(url).content.decode()
+    assert "2021 annual: submitted, awaiting approval" in page
+    assert "2021 annual: awaiting economy bureau" in page
