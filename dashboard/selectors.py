@@ -280,7 +280,7 @@ def indicator_by_code(*, code: str) -> Indicator | None:
 
 def indicator_detail_read(*, indicator: Indicator) -> IndicatorDetail:
     """An indicator's whole series and every plan's targets on it. Two queries."""
-    observations = list(indicator.observations.order_by("period_end"))
+    observations = list(indicator.observations.filter(status=Observation.Status.APPROVED).order_by("period_end"))
     for observation in observations:
         observation.indicator = indicator
     targets = list(indicator.targets.select_related("plan").order_by("plan__published_on", "plan__code", "code"))
@@ -324,7 +324,7 @@ def _measures_with_links(*, as_of: date | None) -> QuerySet[Measure]:
     if as_of is not None:
         updates = updates.filter(date__lte=as_of)
     return (
-        Measure.objects.order_by("number")
+        Measure.objects.select_related("lead_agency").order_by("number")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("objective__number", "order", "code")),
             Prefetch("updates", queryset=updates, to_attr="updates_by_date"),

@@ -131,6 +131,20 @@ def _proposal_in_place_of_approved(observation: Observation) -> None:
     """Turns `observation` (an approved row carrying new values) into the pending proposal of
     its indicator and period: the existing one, updated, or a new row. The approved row is not
     touched: it stays published until the proposal is approved."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    stored = Observation.objects.filter(pk=observation.pk).values("indicator_id", "period_end").first()
+    if stored["indicator_id"] != observation.indicator_id:
+        raise ValidationError({"indicator": _(
+            "A figure stays with its indicator. To record it for another indicator, delete it "
+            "here and enter it again there."
+        )})
+    if stored["period_end"] != observation.period_end:
+        # A proposal revises the figure of its period; another period is another figure.
+        raise ValidationError({"period_end": _(
+            "A proposed change keeps the figure's period. To report another period, add a figure for it."
+        )})
     pending = (
         Observation.objects.filter(indicator_id=observation.indicator_id, period_end=observation.period_end,
                                    status__in=Observation.PENDING)
