@@ -495,3 +495,5 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="progress-tracker@localhost")
+# The site's address as the reminder mails link to it (no request to read it from).
+SITE_ADDRESS = env.str("SITE_ADDRESS", default="http://127.0.0.1:8000")

@@ -23,7 +23,7 @@ def completeness_figure(*, round_: Round, rows: list[dict]) -> Chart:
             "hovertemplate": "%{y}: %{x} %<extra>" + str(name) + "</extra>",
         }
         for name, share, colour in (
-            (_("submitted"), "submitted_share", SUBMITTED_COLOUR), (_("approved"), "approved_share", APPROVED_COLOUR),
+            (_("Submitted"), "submitted_share", SUBMITTED_COLOUR), (_("Approved"), "approved_share", APPROVED_COLOUR),
         )
     ]
     layout = {

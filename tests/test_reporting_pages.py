@@ -271,3 +271,10 @@ def test_the_overview_shows_each_targets_latest_round_state_and_follows_it(clien
     page = client.get(url).content.decode()
     assert "2021 annual: submitted, awaiting approval" in page
     assert "2021 annual: awaiting economy bureau" in page
+
+
+def test_the_pages_are_in_chinese_too(client, zone):
+    client.force_login(zone["science_user"])
+    page = client.get(reverse("reporting:set", args=["2021-annual", "kjj"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "保存草稿" in text and "提交报送表" in text and "上期" in text
