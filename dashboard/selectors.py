@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
 from reporting.models import RoundSet
-from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, ObservationRevision, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
 from targets.progress.items import item_status_on
 from targets.selectors import (
@@ -302,14 +302,32 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     snapshot = Snapshot.objects.filter(target=target, as_of=as_of).first()
     if snapshot is not None:
         snapshot.target = target  # the explanation reads it: no second fetch
+    entries = [observation for observation in observations_of(target=target) if observation.period_end <= as_of]
+    _revisions_attach(target, entries)
     return TargetDetail(
         target=target,
         snapshot=snapshot,
         history=list(snapshot_history(target=target, until=as_of)),
-        entries=[observation for observation in observations_of(target=target) if observation.period_end <= as_of],
+        entries=entries,
         items=items,
         also_tracked=also_tracked,
     )
+
+
+def _revisions_attach(target: Target, entries: list[Observation]) -> None:
+    """Each figure's revisions, oldest first, as `.revisions_shown` ("revised from 1,480 to
+    1,512 亿元 on 2026-03-02: final statistics"): one query, read by the indicator so that
+    its count does not depend on the figures."""
+    by_id = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        entry.revisions_shown = []
+    revisions = ObservationRevision.objects.filter(observation__indicator_id=target.indicator_id).order_by(
+        "revised_at", "id")
+    for revision in revisions:
+        entry = by_id.get(revision.observation_id)
+        if entry is not None:
+            revision.observation = entry  # describe() reads its unit: no second fetch
+            entry.revisions_shown.append(revision)
 
 
 @dataclass

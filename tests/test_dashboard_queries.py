@@ -33,8 +33,8 @@ OVERVIEW_SUMMARY_QUERIES = 7
 # the banner's check), nothing else.
 CACHED_PAGE_QUERIES = 1
 # Target page: target (with the banner's check), snapshot dates, the other targets on its
-# indicator, items, snapshot, history, figures.
-TARGET_QUERIES = 7
+# indicator, items, snapshot, history, figures, the figures' revisions.
+TARGET_QUERIES = 8
 # Measures page: the plan's version (with the banner's check), the plan, snapshot dates,
 # areas, measures, their targets, their updates, the areas' roll-ups.
 MEASURES_QUERIES = 8
