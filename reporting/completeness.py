@@ -32,6 +32,6 @@ def completeness_figure(*, round_: Round, rows: list[dict]) -> Chart:
         "margin": {"l": 20, "r": 40, "t": 48, "b": 48},
         "xaxis": {"range": [0, 110], "title": {"text": _("share of the agency's indicators (%)")}, "gridcolor": "#eeeeee"},
         "yaxis": {"autorange": "reversed", "automargin": True},
-        "legend": {"orientation": "h", "y": -0.2}, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
     }
     return Chart(element_id="chart-completeness", figure={"data": data, "layout": layout, "config": CONFIG})
