@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -147,8 +148,16 @@ def round_set_csv(round_set: RoundSet) -> str:
     writer = csv.writer(out)
     writer.writerow([MAGIC, round_set.round.code, round_set.agency.code])
     writer.writerow(HEADERS)
-    writer.writerows(["" if value is None else value for value in line] for line in _lines(round_set))
+    writer.writerows([_cell_text(value) for value in line] for line in _lines(round_set))
     return out.getvalue()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 1500, not 1500.0000
+    return str(value)
 
 
 # --- reading a file back ------------------------------------------------------------------------

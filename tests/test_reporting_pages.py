@@ -278,3 +278,37 @@ def test_the_pages_are_in_chinese_too(client, zone):
     page = client.get(reverse("reporting:set", args=["2021-annual", "kjj"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = page.content.decode()
     assert "保存草稿" in text and "提交报送表" in text and "上期" in text
+
+
+def test_submitting_an_empty_grid_saves_nothing(client, zone):
+    client.force_login(zone["science_user"])
+    before = _state()
+    response = client.post(reverse("reporting:set", args=["2021-annual", "kjj"]), _grid_post(0, action="submit"))
+    assert response.status_code == 400 and "Enter at least one figure" in response.content.decode()
+    assert _state() == before  # the draft save before the refused submit is rolled back too
+
+
+def test_a_form_without_its_version_is_a_bad_request(client, zone):
+    client.force_login(zone["science_user"])
+    before = _state()
+    data = _grid_post(0, patents={"value": "120", "source_title": "x"})
+    del data["version"]
+    assert client.post(reverse("reporting:set", args=["2021-annual", "kjj"]), data).status_code == 400
+    assert _state() == before
+
+
+def test_the_target_page_shows_a_revision_beside_the_figure(client, zone):
+    from targets.services import snapshots_recompute
+
+    Observation.objects.create(indicator=zone["patents"].indicator, period_end="2021-12-31", value=100,
+                               source_title="Preliminary")
+    round_set = services.round_set_save_draft(
+        round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
+        rows=[row("patents", "112", revision_reason="final statistics")])
+    round_set = services.round_set_submit(round_set=round_set, user=zone["science_user"],
+                                          expected_version=round_set.version)
+    services.round_set_approve(round_set=round_set, user=zone["admin"], expected_version=round_set.version)
+    snapshots_recompute(as_of=zone["round"].period_end)
+    page = client.get(reverse("dashboard:target", args=[zone["plan"].code, "patents"]),
+                      {"as_of": "2021-12-31"}).content.decode()
+    assert "revised from 100 patents to 112 patents on" in page and "final statistics" in page
