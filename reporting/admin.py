@@ -39,6 +39,10 @@ class RoundAdmin(admin.ModelAdmin):
               "indicators", "audit")
     readonly_fields = ("audit",)
 
+    def get_inlines(self, request, obj):
+        # The sets exist once the round does (round_create makes them).
+        return self.inlines if obj is not None else []
+
     def get_readonly_fields(self, request, obj=None):
         # What the sets were built from stays as it was: a new period or other indicators is a
         # new round. Names and dates may change.
