@@ -442,6 +442,8 @@ SPECTACULAR_SETTINGS = {
         "ConfidenceEnum": "targets.models.Observation.Confidence",
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "TargetKindEnum": "targets.models.Target.Kind",
+        "RoundStateEnum": "reporting.models.State",
+        "ObservationStatusEnum": "targets.models.Observation.Status",
     },
     # Served from this site's static files: the docs work offline and on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",

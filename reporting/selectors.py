@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from reporting.models import Round, RoundEntry, RoundSet, State, StateChange
-from targets.models import Observation, Plan, Target
+from targets.models import Indicator, Observation, Plan, Target
 from targets.progress.dates import zone_today
 
 
@@ -32,7 +32,10 @@ def round_sets_with_detail() -> QuerySet[RoundSet]:
 
 def rounds_with_detail() -> QuerySet[Round]:
     """Rounds with their sets, rows and audit (for the API): constant queries."""
-    return rounds_all().prefetch_related(Prefetch("sets", queryset=round_sets_with_detail()))
+    return rounds_all().prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("code").only("id", "code")),
+        Prefetch("sets", queryset=round_sets_with_detail()),
+    )
 
 
 def round_set_grid(round_set: RoundSet) -> list[dict]:

@@ -112,6 +112,17 @@ def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, pe
     return round_
 
 
+@transaction.atomic
+def round_update(*, round_: Round, user: AbstractBaseUser | None) -> Round:
+    """Saves a round's changed names and dates (opening, due). What its sets were built from —
+    plan, period, indicators — is not changed here: another period is another round.
+    Zone administrators only; validated (dates in order) or nothing is written."""
+    permissions.approval_check(user=user)
+    round_.full_clean()
+    round_.save(update_fields=["name_zh", "name_en", "opens_on", "due_on"])
+    return round_
+
+
 # --- the set's actions ---------------------------------------------------------------------
 
 def _stale() -> ValidationError:
@@ -392,6 +403,6 @@ def reminder_record(*, round_: Round, agency_id: int, kind: str, sent_on: date) 
 
 
 __all__ = [
-    "PermissionDenied", "ROW_FIELDS", "reminder_record", "round_create", "round_default_indicators", "round_set_approve",
+    "PermissionDenied", "ROW_FIELDS", "reminder_record", "round_create", "round_default_indicators", "round_set_approve", "round_update",
     "round_set_return", "round_set_save_draft", "round_set_submit", "row_errors",
 ]

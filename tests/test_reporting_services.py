@@ -5,15 +5,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from reporting import services
 from reporting.models import Round, RoundEntry, RoundSet, State, StateChange
 from targets.models import Agency, Indicator, Observation, ObservationRevision, Snapshot
-from targets.services import ROLE_DATA_ENTRY, snapshots_recompute
-from tests.factories import AgencyFactory, ObjectiveFactory, TargetFactory, UserFactory
+from targets.services import snapshots_recompute
+from tests.factories import TargetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,40 +26,6 @@ def _rows_state():
         list(StateChange.objects.order_by("pk").values()),
         list(ObservationRevision.objects.order_by("pk").values()),
     )
-
-
-@pytest.fixture
-def zone(roles):
-    """A plan with two agencies: S&T owns patents (a flow) and achievements; the economy
-    bureau owns industry revenue (a stock). One data-entry member each, and a round for 2021."""
-    objective = ObjectiveFactory()
-    plan = objective.plan
-    science, economy = AgencyFactory(code="kjj"), AgencyFactory(code="jxj")
-    patents = TargetFactory(objective=objective, code="patents", indicator__code="patents", target_value=Decimal("300"))
-    achievements = TargetFactory(objective=objective, code="achievements", indicator__code="achievements",
-                                 target_value=Decimal("10"))
-    revenue = TargetFactory(objective=objective, code="revenue", indicator__code="revenue", aggregation="latest",
-                            unit="yi_yuan", target_value=Decimal("2000"))
-    Indicator.objects.filter(pk__in=[patents.indicator_id, achievements.indicator_id]).update(agency=science)
-    Indicator.objects.filter(pk=revenue.indicator_id).update(agency=economy)
-    group = Group.objects.get(name=ROLE_DATA_ENTRY)
-    science_user, economy_user = UserFactory(is_staff=True), UserFactory(is_staff=True)
-    for user, agency in ((science_user, science), (economy_user, economy)):
-        user.groups.add(group)
-        agency.members.add(user)
-    admin = UserFactory(is_staff=True, is_superuser=True)
-    round_ = services.round_create(
-        code="2021-annual", name_zh="2021 年度", name_en="2021 annual", plan=plan,
-        period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31), opens_on=dt.date(2022, 1, 1),
-        due_on=dt.date(2022, 1, 31), user=admin,
-    )
-    return {
-        "plan": plan, "round": round_, "science": science, "economy": economy, "science_user": science_user,
-        "economy_user": economy_user, "admin": admin, "patents": patents, "achievements": achievements,
-        "revenue": revenue,
-        "science_set": RoundSet.objects.get(round=round_, agency=science),
-        "economy_set": RoundSet.objects.get(round=round_, agency=economy),
-    }
 
 
 def _row(code, value, **fields):

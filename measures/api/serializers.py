@@ -33,7 +33,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     lead_agency = serializers.SerializerMethodField(
         help_text=_("The lead agency's name in the reader's language; where no agency is linked, as the source wrote it."))
     lead_agency_code = serializers.SlugRelatedField(
-        source="lead_agency", slug_field="code", read_only=True, help_text=_("The lead agency's code; empty when none is linked."))
+        source="lead_agency", slug_field="code", read_only=True, allow_null=True, help_text=_("The lead agency's code; empty when none is linked."))
 
     def get_lead_agency(self, measure) -> str:
         return str(measure.lead_agency) if measure.lead_agency_id else measure.lead_agency_text
