@@ -134,7 +134,7 @@ def test_a_round_end_to_end(server, browser, round_open, tmp_path):
     context, page = _signed_in(browser, server, "zone-admin")
     page.goto(f"{server}/reporting/2021-annual/")
     page.fill('#set-kjj textarea[name="national-major-achievements-comment"]', "The bureau's report says 2.")
-    page.screenshot(path=SCREENSHOTS / "reporting-approval.png")
+    page.locator("#set-kjj").screenshot(path=SCREENSHOTS / "reporting-approval.png")
     page.click("#set-kjj button.return")
     page.wait_for_selector("text=set returned with your comments")
     assert _set_state("kjj") == State.RETURNED
