@@ -312,3 +312,20 @@ def test_the_target_page_shows_a_revision_beside_the_figure(client, zone):
     page = client.get(reverse("dashboard:target", args=[zone["plan"].code, "patents"]),
                       {"as_of": "2021-12-31"}).content.decode()
     assert "revised from 100 patents to 112 patents on" in page and "final statistics" in page
+
+
+MEMBER_PINNED = {"rounds": 8, "set": 10, "completeness": 9}
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+@pytest.mark.parametrize("page", sorted(MEMBER_PINNED))
+def test_a_members_query_counts_are_pinned_at_two_sizes(client, roles, django_assert_num_queries, page, extra):
+    zone = make_zone(extra=extra)
+    codes = ["patents", "achievements", *[f"more-{n}" for n in range(extra)]]
+    services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
+                                  rows=[row(code, "2") for code in codes])
+    client.force_login(zone["science_user"])
+    url = _urls(zone)[page]
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(MEMBER_PINNED[page]):
+        assert client.get(url).status_code == 200
