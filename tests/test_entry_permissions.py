@@ -47,6 +47,7 @@ def test_a_system_caller_passes_no_user_and_is_not_checked(db):
     assert not Observation.objects.exists()
 
 
+@pytest.mark.usefixtures("english")
 def test_data_entry_writes_only_its_agencys_figures_and_they_wait_for_approval(data_entry_user):
     own, other = TargetFactory(), TargetFactory()
     agency = AgencyFactory(members=[data_entry_user])
@@ -71,6 +72,7 @@ def test_data_entry_writes_only_its_agencys_figures_and_they_wait_for_approval(d
     assert _entries() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_a_data_entry_change_to_an_approved_figure_is_a_proposal_beside_it(data_entry_user, superuser):
     target = TargetFactory()
     agency = AgencyFactory(members=[data_entry_user])

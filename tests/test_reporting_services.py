@@ -14,7 +14,8 @@ from targets.models import Agency, Indicator, Observation, ObservationRevision, 
 from targets.services import snapshots_recompute
 from tests.factories import TargetFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Messages are matched in English (the site's default language is Chinese).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _rows_state():

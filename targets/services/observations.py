@@ -79,7 +79,7 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     written; a figure far outside what its indicator allows is written only when the person
     confirmed it (system callers — commands, demo data — are not asked); a save by a person
     never makes a figure synthetic — only the demo module, which passes no user, creates demo
-    figures; every target reading the indicator is asked to recompute.
+    figures; once the figure is approved, every target reading the indicator is asked to recompute.
 
     Approval: `status` empty means a direct write (admin, API, command). A zone administrator's
     or a system caller's figure is approved at once; a data-entry user's is *submitted* and
@@ -119,7 +119,9 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
         if previous is None or previous["status"] != Observation.Status.APPROVED:
             observation.approved_at, observation.approved_by = timezone.now(), _person(user)
     observation.save()
-    targets_of_indicator_recompute(indicator_id=observation.indicator_id)
+    if status == Observation.Status.APPROVED:
+        # A pending figure counts nowhere (the engine reads approved ones): nothing to recompute.
+        targets_of_indicator_recompute(indicator_id=observation.indicator_id)
     return observation
 
 
@@ -236,9 +238,10 @@ def observation_delete(*, observation: Observation, user: AbstractBaseUser | Non
     """Deletes a figure and asks for the recompute of the targets reading it; with a user, only
     if `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=observation)
-    indicator_id = observation.indicator_id
+    indicator_id, was_approved = observation.indicator_id, observation.status == Observation.Status.APPROVED
     observation.delete()
-    targets_of_indicator_recompute(indicator_id=indicator_id)
+    if was_approved:
+        targets_of_indicator_recompute(indicator_id=indicator_id)
 
 
 def targets_of_indicator_recompute(*, indicator_id: int) -> None:
