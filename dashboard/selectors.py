@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.progress import measure_status_on
-from targets.models import Indicator, Objective, Observation, Plan, Rollup, Snapshot, Target
+from reporting.models import RoundSet
+from targets.models import Indicator, Objective, Observation, ObservationRevision, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
 from targets.progress.items import item_status_on
 from targets.selectors import (
@@ -182,12 +183,22 @@ class PlanShown:
     code: str
     data_version: int
     synthetic_data_present: bool  # whether any demo figure exists: the banner every page carries
+    rounds_token: str = ""  # changes with any reporting round's state (the overview's round states)
 
 
 @functools.lru_cache(maxsize=8)
 def _plan_shown_sql(today: date, by_code: bool) -> tuple[str, tuple]:
     plans = Plan.objects.filter(code="-") if by_code else plans_in_force_first(today=today)
-    query = plans.annotate(banner=Exists(synthetic_figures())).values_list("id", "code", "data_version", "banner")[:1]
+    # The reporting rounds' state in the same query: the overview shows each target's round
+    # state, which changes without the plan's data (a set submitted, returned), so it keys the
+    # cached overview too (every action on a set bumps its version; a new round adds sets).
+    sets = RoundSet.objects.order_by().annotate(all=Value(1)).values("all")
+    query = plans.annotate(
+        banner=Exists(synthetic_figures()),
+        round_versions=Subquery(sets.annotate(total=Sum("version")).values("total")),
+        round_sets=Subquery(sets.annotate(last=Max("id")).values("last")),
+        round_count=Subquery(sets.annotate(number=Count("id")).values("number")),
+    ).values_list("id", "code", "data_version", "banner", "round_versions", "round_sets", "round_count")[:1]
     return query.query.sql_with_params()
 
 
@@ -204,7 +215,8 @@ def plan_shown(*, code: str | None = None) -> PlanShown | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else PlanShown(id=row[0], code=row[1], data_version=row[2],
-                                              synthetic_data_present=bool(row[3]))
+                                              synthetic_data_present=bool(row[3]),
+                                              rounds_token=f"{row[4] or 0}-{row[5] or 0}-{row[6] or 0}")
 
 
 @dataclass(frozen=True)
@@ -268,7 +280,7 @@ def indicator_by_code(*, code: str) -> Indicator | None:
 
 def indicator_detail_read(*, indicator: Indicator) -> IndicatorDetail:
     """An indicator's whole series and every plan's targets on it. Two queries."""
-    observations = list(indicator.observations.order_by("period_end"))
+    observations = list(indicator.observations.filter(status=Observation.Status.APPROVED).order_by("period_end"))
     for observation in observations:
         observation.indicator = indicator
     targets = list(indicator.targets.select_related("plan").order_by("plan__published_on", "plan__code", "code"))
@@ -290,14 +302,32 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     snapshot = Snapshot.objects.filter(target=target, as_of=as_of).first()
     if snapshot is not None:
         snapshot.target = target  # the explanation reads it: no second fetch
+    entries = [observation for observation in observations_of(target=target) if observation.period_end <= as_of]
+    _revisions_attach(target, entries)
     return TargetDetail(
         target=target,
         snapshot=snapshot,
         history=list(snapshot_history(target=target, until=as_of)),
-        entries=[observation for observation in observations_of(target=target) if observation.period_end <= as_of],
+        entries=entries,
         items=items,
         also_tracked=also_tracked,
     )
+
+
+def _revisions_attach(target: Target, entries: list[Observation]) -> None:
+    """Each figure's revisions, oldest first, as `.revisions_shown` ("revised from 1,480 to
+    1,512 亿元 on 2026-03-02: final statistics"): one query, read by the indicator so that
+    its count does not depend on the figures."""
+    by_id = {entry.pk: entry for entry in entries}
+    for entry in entries:
+        entry.revisions_shown = []
+    revisions = ObservationRevision.objects.filter(observation__indicator_id=target.indicator_id).order_by(
+        "revised_at", "id")
+    for revision in revisions:
+        entry = by_id.get(revision.observation_id)
+        if entry is not None:
+            revision.observation = entry  # describe() reads its unit: no second fetch
+            entry.revisions_shown.append(revision)
 
 
 @dataclass
@@ -312,7 +342,7 @@ def _measures_with_links(*, as_of: date | None) -> QuerySet[Measure]:
     if as_of is not None:
         updates = updates.filter(date__lte=as_of)
     return (
-        Measure.objects.order_by("number")
+        Measure.objects.select_related("lead_agency").order_by("number")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("objective__number", "order", "code")),
             Prefetch("updates", queryset=updates, to_attr="updates_by_date"),

@@ -35,6 +35,7 @@ from dashboard.selectors import (
     target_detail_read,
 )
 from measures.models import Measure
+from reporting.selectors import targets_round_state
 from targets.explain import snapshot_explanation
 from targets.progress.dates import zone_today
 from targets.selectors import synthetic_data_exists
@@ -107,7 +108,12 @@ def _plan_page(request, *, code: str | None, page: str, form_class, build):
             raise Http404("No plan.")
         return build(plan, form or form_class(request.GET))
 
-    return page_response(request, plan_id=shown.id, version=shown.data_version, page=page, params=_params(form),
+    params = _params(form)
+    if page == "overview":
+        # The overview shows each target's latest reporting round state, which changes without
+        # the plan's data (a set submitted or returned): its token keys the cached body too.
+        params = {**params, "rounds": shown.rounds_token}
+    return page_response(request, plan_id=shown.id, version=shown.data_version, page=page, params=params,
                          build=body, as_of_requested=_requested(form), plan_code=shown.code)
 
 
@@ -147,10 +153,23 @@ def _overview_body(plan, form) -> PageBody:
             context.update(_overview_listing(plan, as_of, data, objective=objective, status=wanted.get("status") or None,
                                              page=wanted.get("page")))
     context["filter_errors"] = errors
+    _round_states_attach(plan, context)
     listing = context.get("listing")
     return _body("dashboard/overview_main.html", context, form=form, as_of=as_of, charts_drawn="overview" in context,
                  status=400 if errors or form.errors else 200,
                  cacheable=listing is None or listing["page"] == (wanted.get("page") or 1))
+
+
+def _round_states_attach(plan, context) -> None:
+    """Each listed target's latest reporting round state ("2025 annual: awaiting the S&T
+    bureau"), from `reporting.selectors.targets_round_state` (two queries)."""
+    listed = [target for group in context["overview"].objectives for target in group.targets] \
+        if context.get("mode") == "inline" else list(context.get("listing", {}).get("targets", []))
+    if not listed:
+        return
+    states = targets_round_state(plan)
+    for target in listed:
+        target.round_state = states.get(target.pk, "")
 
 
 def _overview_listing(plan, as_of, data, *, objective, status, page) -> dict:

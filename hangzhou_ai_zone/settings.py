@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "access",
     "targets",
     "measures",
+    "reporting",
     "dashboard",
 ]
 
@@ -451,6 +452,8 @@ SPECTACULAR_SETTINGS = {
         "ConfidenceEnum": "targets.models.Observation.Confidence",
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "TargetKindEnum": "targets.models.Target.Kind",
+        "RoundStateEnum": "reporting.models.State",
+        "ObservationStatusEnum": "targets.models.Observation.Status",
     },
     # Served from this site's static files: the docs work offline and on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -486,3 +489,23 @@ CONTENT_SECURITY_POLICY = {
 # Bodies above this size are refused with 413 before parsing. Entries and measure updates are
 # a few hundred bytes; 1 MiB leaves room for long quotes and notes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+
+# Reporting rounds' uploads (reporting.uploads): a filled-in template is a few dozen KB; a file
+# above this is refused before it is opened. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file rather than held in memory while the request is read.
+REPORTING_UPLOAD_MAX_BYTES = env.int("REPORTING_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# Mail (the reporting rounds' reminders): printed to the console unless an SMTP server is
+# configured, so `make run` needs no mail server.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="progress-tracker@localhost")
+# The site's address as the reminder mails link to it (no request to read it from).
+SITE_ADDRESS = env.str("SITE_ADDRESS", default="http://127.0.0.1:8000")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("access.urls")),
     path("api/", include("hangzhou_ai_zone.api_urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -55,23 +55,28 @@ class MeasureUpdateInline(admin.StackedInline):
 @admin.register(Measure)
 class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
     resource_classes = [MeasureResource]
-    list_display = ("number", "__str__", "area", "status", "lead_agency", "is_provisional", "due_date")
+    list_display = ("number", "__str__", "area", "status", "lead_agency_shown", "is_provisional", "due_date")
     list_display_links = ("number", "__str__")
     list_filter = ("area__plan", "area", "status", "is_provisional")
-    search_fields = ("title_zh", "title_en", "lead_agency", "description")
-    list_select_related = ("area",)
+    search_fields = ("title_zh", "title_en", "lead_agency__name_zh", "lead_agency__name_en", "lead_agency_text",
+                     "description")
+    list_select_related = ("area", "lead_agency")
     filter_horizontal = ("targets",)
     inlines = [MeasureUpdateInline]
     readonly_fields = ("status", "completed_on")
     fieldsets = (
         (None, {"fields": ("area", "number", "title_zh", "title_en", "description", "is_provisional")}),
         (_("Progress"), {
-            "fields": ("lead_agency", "status", ("start_date", "due_date", "completed_on")),
+            "fields": (("lead_agency", "lead_agency_text"), "status", ("start_date", "due_date", "completed_on")),
             "description": _("The status and completion date come from the dated updates below: add an "
                              "update to change them."),
         }),
         (_("Targets served"), {"fields": ("targets",)}),
     )
+
+    @admin.display(description=_("lead agency"), ordering="lead_agency__code")
+    def lead_agency_shown(self, measure):
+        return measure.lead_agency or measure.lead_agency_text or "—"
 
     def save_model(self, request, obj, form, change):
         services.measure_save(measure=obj)

@@ -49,7 +49,14 @@ class Measure(BilingualTitleMixin):
     title_zh = LineField(_("title (Chinese)"), max_length=500)
     title_en = LineField(_("title (English)"), max_length=500)
     description = LongTextField(_("description"), max_length=5000, blank=True)
-    lead_agency = LineField(_("lead agency"), max_length=200, blank=True)
+    lead_agency = models.ForeignKey(
+        "targets.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="measures",
+        verbose_name=_("lead agency"),
+        help_text=_("The agency that leads the measure; its members (and zone administrators) report its updates."),
+    )
+    # The lead agency as the source wrote it: kept where it names no agency of the list (a
+    # joint lead, a district), and the key by which `agencies_load` links it.
+    lead_agency_text = LineField(_("lead agency as written"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_REPORTED, db_index=True,
         editable=False, help_text=_("Set by the measure's dated updates."),

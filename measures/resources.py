@@ -19,6 +19,9 @@ from measures.models import Area, Measure
 class MeasureResource(resources.ModelResource):
     plan = fields.Field(column_name="plan", attribute="area__plan__code", readonly=True)
     area = fields.Field(column_name="area", attribute="area__number", readonly=True)
+    # The column keeps its name: on import, the text as written, linked to the agency it names
+    # (targets.selectors.agency_named); on export, the linked agency's Chinese name, else the text.
+    lead_agency = fields.Field(column_name="lead_agency", attribute="lead_agency_text")
 
     class Meta:
         model = Measure
@@ -32,6 +35,9 @@ class MeasureResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    def dehydrate_lead_agency(self, measure):
+        return measure.lead_agency.name_zh if measure.lead_agency_id else measure.lead_agency_text
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
@@ -77,6 +83,10 @@ class MeasureResource(resources.ModelResource):
                          "Use a plan code and an area number that exist (see Work areas)."}
             )
         instance.area = area
+        if "lead_agency" in row:
+            from targets.selectors import agency_named
+
+            instance.lead_agency = agency_named(instance.lead_agency_text)
         # An imported row without the column is official wording unless it says otherwise.
         if "is_provisional" not in row:
             instance.is_provisional = False

@@ -15,7 +15,7 @@ def measures_with_updates() -> QuerySet[Measure]:
     """Measures with their area, plan, the codes of the targets they serve and their
     updates (newest first): four queries, whatever the number of measures."""
     return (
-        Measure.objects.select_related("area__plan")
+        Measure.objects.select_related("area__plan", "lead_agency")
         .prefetch_related(
             Prefetch("updates", queryset=MeasureUpdate.objects.order_by("-date", "-id")),
             Prefetch("targets", queryset=_target_codes()),

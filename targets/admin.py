@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
-from targets import services, validation
+from targets import permissions, services, validation
 from targets.language import active_language
 from targets.models import (
+    Agency,
     Indicator,
     ItemUpdate,
     Objective,
     Observation,
+    ObservationRevision,
     Plan,
     Rollup,
     Snapshot,
@@ -319,9 +321,9 @@ class ObservationInline(admin.StackedInline):
     fields = (
         ("period_end", "value", "qualifier"), "scope",
         ("source_title", "source_url"),
-        "quote", "definition_note", ("confidence", "confidence_note"), "is_synthetic", "confirm_outlier",
+        "quote", "definition_note", ("confidence", "confidence_note"), ("status", "is_synthetic"), "confirm_outlier",
     )
-    readonly_fields = ("is_synthetic",)
+    readonly_fields = ("status", "is_synthetic")
     show_change_link = True
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -333,13 +335,14 @@ class ObservationInline(admin.StackedInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period")
-    list_filter = ("kind", "unit", "reporting_period")
+    list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period", "agency", "agency_provisional")
+    list_filter = ("kind", "unit", "reporting_period", "agency", "agency_provisional")
+    list_select_related = ("agency",)
     search_fields = ("code", "name_zh", "name_en", "definition_zh", "definition_en")
     inlines = [ObservationInline]
     fieldsets = (
         (None, {"fields": ("code", ("name_zh", "name_en"), "zh_is_translation", "unit", "kind",
-                           "reporting_period")}),
+                           "reporting_period", ("agency", "agency_provisional"))}),
         (_("Definition"), {"fields": ("scope", "definition_zh", "definition_en")}),
     )
 
@@ -418,25 +421,72 @@ class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
 @admin.register(Observation)
 class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
     list_display = (
-        "indicator", "period_end", "value_with_unit", "qualifier", "scope", "confidence", "is_synthetic",
-        "source_title", "entered_by", "entered_at",
+        "indicator", "period_end", "value_with_unit", "status_shown", "qualifier", "scope", "confidence",
+        "is_synthetic", "source_title", "entered_by", "entered_at",
     )
-    list_filter = ("indicator", "indicator__unit", "qualifier", "confidence", "is_synthetic")
+    list_filter = ("status", "indicator", "indicator__agency", "indicator__unit", "qualifier", "confidence",
+                   "is_synthetic")
     search_fields = ("indicator__code", "indicator__name_zh", "indicator__name_en", "source_title", "quote")
     list_select_related = ("indicator", "entered_by")
     date_hierarchy = "period_end"
     form = ObservationForm
     autocomplete_fields = ("indicator",)
-    readonly_fields = ("is_synthetic", "entered_by", "entered_at", "updated_at")
+    readonly_fields = ("status", "approved_by", "approved_at", "revisions_shown", "is_synthetic", "entered_by",
+                       "entered_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("indicator", ("period_end", "value", "qualifier"), "scope", "confirm_outlier")}),
         (_("Source"), {"fields": ("source_title", "source_url", "quote", "definition_note", ("confidence", "confidence_note"))}),
+        (_("Approval"), {
+            "fields": ("status", ("approved_by", "approved_at"), "revisions_shown"),
+            "description": _("A data-entry user's figure is submitted and counts once a zone administrator "
+                             "approves it (the list's action, or the reporting round); a zone administrator's "
+                             "figure is approved at once."),
+        }),
         (_("Record"), {"fields": ("is_synthetic", "entered_by", "entered_at", "updated_at")}),
     )
+    actions = ["approve_selected"]
 
     @admin.display(description=_("value"), ordering="value")
     def value_with_unit(self, obj):
         return _quantity(obj.value, obj.indicator.unit)
+
+    @admin.display(description=_("approval status"), ordering="status")
+    def status_shown(self, obj):
+        # Drafts and submitted figures are marked: they count nowhere until approved.
+        if obj.status == Observation.Status.APPROVED:
+            return obj.get_status_display()
+        return f"⚠ {obj.get_status_display()}"
+
+    @admin.display(description=_("revisions"))
+    def revisions_shown(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        from django.utils.html import format_html_join
+        from django.utils.safestring import mark_safe
+
+        revisions = obj.revisions.select_related("observation__indicator")
+        return format_html_join(mark_safe("<br>"), "{}", ((revision.describe(),) for revision in revisions)) or "—"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not permissions.is_zone_administrator(request.user):
+            actions.pop("approve_selected", None)
+        return actions
+
+    @admin.action(description=_("Approve the selected figures (a figure beside an approved one revises it)"))
+    def approve_selected(self, request, queryset):
+        from django.contrib import messages
+
+        if not permissions.is_zone_administrator(request.user):
+            raise PermissionDenied
+        pending = list(queryset.filter(status__in=Observation.PENDING))
+        try:
+            for observation in pending:
+                services.observation_approve(observation=observation, user=request.user)
+        except ValidationError as error:
+            # response_action runs in one transaction (HistoryAdmin): raising undoes every approval.
+            raise PermissionDenied(" ".join(error.messages)) from None
+        self.message_user(request, _("%(count)d figures approved.") % {"count": len(pending)}, messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
         # A figure stays with its indicator (targets.validation): not offered on the change form.
@@ -462,6 +512,37 @@ class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
     def delete_queryset(self, request, queryset):
         for observation in queryset.select_related("indicator"):
             services.observation_delete(observation=observation, user=request.user)
+
+
+@admin.register(Agency)
+class AgencyAdmin(KeyInputAdminMixin, HistoryAdmin):
+    list_display = ("code", "__str__", "short_name_zh", "short_name_en", "contact_email")
+    search_fields = ("code", "name_zh", "name_en", "short_name_zh", "short_name_en")
+    filter_horizontal = ("members",)
+    fields = ("code", ("name_zh", "name_en"), ("short_name_zh", "short_name_en"), "contact_email", "members")
+
+    def save_model(self, request, obj, form, change):
+        services.agency_save(agency=obj)
+
+
+@admin.register(ObservationRevision)
+class ObservationRevisionAdmin(admin.ModelAdmin):
+    """Read only: revisions are written by the approval of a changed figure."""
+
+    list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason", "round")
+    list_filter = ("observation__indicator", "round")
+    list_select_related = ("observation__indicator", "revised_by", "round")
+    search_fields = ("observation__indicator__code", "reason")
+    date_hierarchy = "revised_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- computed ------------------------------------------------------------------------------------

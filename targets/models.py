@@ -148,6 +148,40 @@ class Objective(TranslationFlagMixin, BilingualTitleMixin):
         return f"{self.plan.code} · {self.number}. {self.localized('title')}"
 
 
+class Agency(BilingualTitleMixin):
+    """A municipal department that owns indicators: it reports their figures in the reporting
+    rounds, and its members (data-entry users) may enter only those figures
+    (`targets.permissions.entry_write_check`). Measures name one as their lead agency."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = LineField(_("name (Chinese)"), max_length=200)
+    name_en = LineField(_("name (English)"), max_length=200)
+    # "awaiting the S&T bureau" on the overview: the full names are too long for a table cell.
+    short_name_zh = LineField(_("short name (Chinese)"), max_length=60, blank=True)
+    short_name_en = LineField(_("short name (English)"), max_length=60, blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"), max_length=254, blank=True,
+        help_text=_("Where the reporting rounds' reminders are sent."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="agencies", blank=True, verbose_name=_("members"),
+        help_text=_("Users who enter this agency's figures."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.localized("name")
+
+    def short_name(self, language: str | None = None) -> str:
+        return self.localized("short_name", language) or self.localized("name", language)
+
+
 class Indicator(TranslationFlagMixin, BilingualTitleMixin):
     """A quantity measured over time, independent of any plan: AI industry revenue, core
     invention patents obtained, enterprises with high-tech status. Its observations are
@@ -196,6 +230,16 @@ class Indicator(TranslationFlagMixin, BilingualTitleMixin):
     )
     definition_zh = LongTextField(_("definition (Chinese)"), max_length=5000, blank=True)
     definition_en = LongTextField(_("definition (English)"), max_length=5000, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators",
+        verbose_name=_("responsible agency"),
+        help_text=_("The agency that reports this indicator's figures; only its members (and zone "
+                    "administrators) may enter them."),
+    )
+    agency_provisional = models.BooleanField(
+        _("agency assignment provisional"), default=False,
+        help_text=_("Ticked where the plan does not name the responsible agency and it was assigned here."),
+    )
 
     history = HistoricalRecords()
 
@@ -425,6 +469,14 @@ class Observation(models.Model):
         MEDIUM = "medium", _("medium")
         LOW = "low", _("low")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+
+    # Not approved: a proposed first figure, or a proposed revision of the approved one.
+    PENDING = (Status.DRAFT, Status.SUBMITTED)
+
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="observations", verbose_name=_("indicator")
     )
@@ -456,6 +508,17 @@ class Observation(models.Model):
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Only approved figures count: in snapshots, on the dashboard, in exports and the public
+    # API. A data-entry user's figure waits for a zone administrator (`observation_approve`).
+    status = models.CharField(
+        _("approval status"), max_length=10, choices=Status.choices, default=Status.APPROVED, db_index=True,
+        editable=False,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("approved by"), editable=False,
+    )
 
     history = HistoricalRecords()
 
@@ -464,7 +527,15 @@ class Observation(models.Model):
         verbose_name_plural = _("observations")
         ordering = ["indicator", "period_end"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_end"], name="observation_one_per_indicator_period"),
+            # One published figure per period, and at most one proposal waiting beside it.
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"], condition=models.Q(status="approved"),
+                name="observation_one_approved_per_indicator_period",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"], condition=~models.Q(status="approved"),
+                name="observation_one_pending_per_indicator_period",
+            ),
         ]
 
     def __str__(self):
@@ -483,6 +554,56 @@ class Observation(models.Model):
         from targets.validation import validate_observation
 
         validate_observation(self)
+
+
+class ObservationRevision(models.Model):
+    """An approved figure changed later: the value it replaced, when, by whom and why.
+
+    Written by `targets.services.observation_approve` (and so by a round's approval). A
+    snapshot as of a date before `revised_at` uses `previous_value`: the figure known then
+    (`targets.services.store.engine_figures_by_date`).
+    """
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("observation")
+    )
+    previous_value = models.DecimalField(_("previous value"), max_digits=20, decimal_places=4)
+    previous_qualifier = models.CharField(_("previous qualifier"), max_length=20, choices=Observation.Qualifier.choices)
+    new_value = models.DecimalField(_("new value"), max_digits=20, decimal_places=4)
+    new_qualifier = models.CharField(_("new qualifier"), max_length=20, choices=Observation.Qualifier.choices)
+    revised_at = models.DateTimeField(_("revised at"), db_index=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("revised by"),
+    )
+    reason = LongTextField(_("reason"), max_length=2000, blank=True)
+    round = models.ForeignKey(
+        "reporting.Round", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions",
+        verbose_name=_("reporting round"),
+    )
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["observation", "revised_at", "id"]
+
+    def __str__(self):
+        return self.describe()
+
+    def describe(self) -> str:
+        """'revised from 1,480 to 1,512 亿元 on 2026-03-02: final statistics'."""
+        from django.utils.timezone import localdate
+        from django.utils.translation import get_language, gettext
+
+        from targets.units import format_quantity
+
+        unit, language = self.observation.indicator.unit, get_language() or "zh-hans"
+        text = gettext("revised from %(previous)s to %(new)s on %(date)s") % {
+            "previous": format_quantity(self.previous_value, unit, language),
+            "new": format_quantity(self.new_value, unit, language),
+            "date": localdate(self.revised_at).isoformat(),
+        }
+        return f"{text}: {self.reason}" if self.reason else text
 
 
 class Snapshot(models.Model):

@@ -1,15 +1,24 @@
-"""Who may change which entries: the one rule for progress entries and measure updates.
+"""Who may write what: the one module for the write rules of figures, measure updates and
+reporting rounds.
 
-Every entry service (`targets.services`, `measures.services`) calls `entry_write_check`
-before it writes, whenever it is given a user; the admin and the API turn its
-PermissionDenied into 403. System callers (management commands, `load_plan`, the demo
+Every entry service (`targets.services`, `measures.services`, `reporting.services`) calls
+these checks before it writes, whenever it is given a user; the admin and the API turn
+their PermissionDenied into 403. System callers (management commands, `load_plan`, the demo
 data) pass no user and are not checked: they act for the installation, not for a person.
 
-Today the rule is the data-entry role's model permission: whoever may add, change or
-delete progress entries (or measure updates) may do so for every target (or measure).
-The reporting-rounds issue narrows it to a user's own agency; this function is the only
-place to change. It lives in its own module, beside `targets.validation`, rather than in
-`targets.services`, because both apps' services call it and it is a rule, not a write.
+The rules:
+- a *zone administrator* (a superuser, or a holder of `reporting.approve_roundset`, which
+  the Zone administrator group has) may change every figure, measure update and set, and
+  approve or return sets;
+- a *data-entry* user needs the model permission (the Data entry group) and, for a figure,
+  membership of the indicator's responsible agency; for a measure update, membership of the
+  measure's lead agency when the measure has one (the 35 placeholder measures have none and
+  stay open to the role). Named items' updates keep the role's rule: a qualitative target has
+  no indicator and so no agency;
+- a data-entry user may not delete an approved figure: it is published, and only a zone
+  administrator withdraws it (they propose a revision instead).
+It lives in its own module, beside `targets.validation`, rather than in `targets.services`,
+because the services of three apps call it and it is a rule, not a write.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from measures.models import MeasureUpdate
+    from reporting.models import RoundSet
     from targets.models import Observation
 
 REFUSALS = {
@@ -31,6 +41,24 @@ REFUSALS = {
     "change": _("You may not change these %(entries)s."),
     "delete": _("You may not delete these %(entries)s."),
 }
+ZONE_ADMINISTRATOR_PERMISSION = "reporting.approve_roundset"
+
+
+def is_zone_administrator(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """The single test of the zone administrator's role: may change every figure and approve
+    or return an agency's set. A superuser passes (`has_perm` is always true for one)."""
+    return bool(user is not None and user.is_active and user.has_perm(ZONE_ADMINISTRATOR_PERMISSION))
+
+
+def user_agency_ids(user: AbstractBaseUser | AnonymousUser | None) -> set[int]:
+    """The agencies a user belongs to (cached on the user object: one query per request)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_agency_ids", None)
+    if cached is None:
+        cached = set(user.agencies.values_list("id", flat=True))
+        user._agency_ids = cached
+    return cached
 
 
 def entry_write_check(
@@ -39,13 +67,71 @@ def entry_write_check(
     """Raises PermissionDenied unless `user` may `action` ("add", "change" or "delete") `entry`.
 
     `user=None` is a system caller and is always allowed. For "change", `entry` carries the
-    new values; a rule about ownership must also hold for the stored row (read it by pk).
+    new values; the agency rule reads the indicator, which a figure never changes
+    (`targets.validation`), and the measure, checked on the stored row as well.
     """
     if action not in REFUSALS:
         raise ValueError(f"Unknown action {action!r}: use one of {', '.join(REFUSALS)}.")
     if user is None:
         return
     opts = entry._meta
+    refusal = REFUSALS[action] % {"entries": opts.verbose_name_plural}
     permission = f"{opts.app_label}.{get_permission_codename(action, opts)}"
     if not (user.is_active and user.has_perm(permission)):
-        raise PermissionDenied(REFUSALS[action] % {"entries": opts.verbose_name_plural})
+        raise PermissionDenied(refusal)
+    if is_zone_administrator(user):
+        return
+    label = opts.label_lower
+    if label == "targets.observation":
+        _observation_check(user=user, action=action, observation=entry, refusal=refusal)
+    elif label == "measures.measureupdate":
+        _measure_update_check(user=user, update=entry, refusal=refusal)
+
+
+def _observation_check(*, user, action: str, observation: Observation, refusal: str) -> None:
+    from targets.models import Indicator, Observation
+
+    agency_id = Indicator.objects.filter(pk=observation.indicator_id).values_list("agency_id", flat=True).first()
+    if agency_id is None or agency_id not in user_agency_ids(user):
+        raise PermissionDenied(_(
+            "%(refusal)s Only members of the indicator's responsible agency (and zone administrators) "
+            "enter its figures."
+        ) % {"refusal": refusal})
+    if action == "delete":
+        stored = Observation.objects.filter(pk=observation.pk).values_list("status", flat=True).first()
+        if stored == Observation.Status.APPROVED:
+            raise PermissionDenied(_(
+                "An approved figure is published: only a zone administrator may delete it. Enter the "
+                "corrected figure instead; it becomes a revision once approved."
+            ))
+
+
+def _measure_update_check(*, user, update: MeasureUpdate, refusal: str) -> None:
+    from measures.models import Measure, MeasureUpdate
+
+    measure_ids = {update.measure_id}
+    if update.pk is not None:  # the stored row's measure too: an update cannot be moved out of reach
+        measure_ids |= set(MeasureUpdate.objects.filter(pk=update.pk).values_list("measure_id", flat=True))
+    leads = set(Measure.objects.filter(pk__in=measure_ids).values_list("lead_agency_id", flat=True)) - {None}
+    if leads - user_agency_ids(user):
+        raise PermissionDenied(_(
+            "%(refusal)s Only members of the measure's lead agency (and zone administrators) report on it."
+        ) % {"refusal": refusal})
+
+
+def round_set_entry_check(*, user: AbstractBaseUser | AnonymousUser | None, round_set: RoundSet) -> None:
+    """Saving drafts and submitting a set: members of the set's agency who hold the data-entry
+    permission on figures, and zone administrators."""
+    if user is None or is_zone_administrator(user):
+        return
+    if not (user.is_active and user.has_perm("targets.add_observation")
+            and round_set.agency_id in user_agency_ids(user)):
+        raise PermissionDenied(_("Only members of %(agency)s (and zone administrators) enter this set.")
+                               % {"agency": round_set.agency})
+
+
+def approval_check(*, user: AbstractBaseUser | AnonymousUser | None) -> None:
+    """Approving a figure, approving or returning a set, and opening a round: zone
+    administrators only."""
+    if user is not None and not is_zone_administrator(user):
+        raise PermissionDenied(_("Only a zone administrator may approve, return or open reporting rounds."))

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.db.models import Case, Count, Max, Min, Prefetch, QuerySet, Value, When
 
-from targets.models import Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
+from targets.models import Agency, Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
 
 
 def plans_newest_first() -> QuerySet[Plan]:
@@ -90,15 +90,22 @@ def snapshot_history(*, target: Target, since: date | None = None, until: date |
     return history.order_by("as_of")
 
 
+def observations_published() -> QuerySet[Observation]:
+    """The approved figures: the only ones the dashboard, the exports and the public API show
+    and the engine reads (`targets.services.store`). Drafts and submitted figures wait for a
+    zone administrator."""
+    return Observation.objects.filter(status=Observation.Status.APPROVED)
+
+
 def observations_of(*, target: Target) -> list[Observation]:
-    """The figures of a target's indicator, in date order, each with `.counts` — whether it is
+    """The approved figures of a target's indicator, in date order, each with `.counts` — whether it is
     of the target's own definition (scope) and so part of its status — and every other one
     marked as context. Empty for a qualitative target. One query."""
     if target.indicator_id is None:
         return []
     scope = target.effective_scope
     observations = list(
-        Observation.objects.filter(indicator_id=target.indicator_id).select_related("entered_by", "indicator")
+        observations_published().filter(indicator_id=target.indicator_id).select_related("entered_by", "indicator")
         .order_by("period_end")
     )
     for observation in observations:
@@ -145,14 +152,17 @@ def objectives_all() -> QuerySet[Objective]:
     return Objective.objects.select_related("plan").order_by("plan__code", "number")
 
 
-def observations_all() -> QuerySet[Observation]:
-    return Observation.objects.select_related("indicator").order_by("indicator__code", "period_end")
+def observations_all(*, include_pending: bool = False) -> QuerySet[Observation]:
+    """Figures for the API's list: approved ones only, unless the reader may change figures
+    (`include_pending`: drafts and submitted figures too, with their status)."""
+    observations = Observation.objects.all() if include_pending else observations_published()
+    return observations.select_related("indicator").order_by("indicator__code", "period_end")
 
 
 def indicators_all() -> QuerySet[Indicator]:
     """Indicators with their observations and the targets (of every plan) that use them."""
     return Indicator.objects.order_by("code").prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.order_by("period_end")),
+        Prefetch("observations", queryset=observations_published().order_by("period_end")),
         # Oldest plan first: the order in which the zone adopted them.
         Prefetch("targets", queryset=Target.objects.select_related("plan").order_by(
             "plan__published_on", "plan__code", "objective__number", "order", "code")),
@@ -174,3 +184,21 @@ def snapshots_all() -> QuerySet[Snapshot]:
 
 def targets_all() -> QuerySet[Target]:
     return Target.objects.select_related("objective", "plan", "indicator")
+
+
+def agencies_by_name() -> dict[str, Agency]:
+    """Every agency under each name it goes by — code, Chinese and English name and short
+    names, compared case-blind and trimmed — for linking text that names one (a measure's lead
+    agency as written). One query."""
+    found: dict[str, Agency] = {}
+    for agency in Agency.objects.order_by("code"):
+        for name in (agency.code, agency.name_zh, agency.name_en, agency.short_name_zh, agency.short_name_en):
+            if name:
+                found.setdefault(name.strip().casefold(), agency)
+    return found
+
+
+def agency_named(text: str, *, names: dict[str, Agency] | None = None) -> Agency | None:
+    """The agency `text` names (see `agencies_by_name`), or None."""
+    names = agencies_by_name() if names is None else names
+    return names.get((text or "").strip().casefold())

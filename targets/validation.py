@@ -152,12 +152,23 @@ def validate_observation(observation) -> None:
             )
 
     if observation.period_end is not None and "period_end" not in errors:
+        # One approved figure per period, and at most one proposal (draft or submitted) beside it.
+        pending = observation.status in Observation.PENDING
         duplicate = (
             Observation.objects.filter(indicator_id=observation.indicator_id, period_end=observation.period_end)
+            .filter(status__in=Observation.PENDING if pending else [Observation.Status.APPROVED])
             .exclude(pk=observation.pk)
             .first()
         )
-        if duplicate is not None:
+        if duplicate is not None and pending:
+            errors.setdefault("period_end", []).append(_(
+                "“%(indicator)s” already has a proposed figure for the period ending %(date)s waiting "
+                "for approval (#%(id)s, value %(value)s). Change that one instead of adding a second."
+            ) % {
+                "indicator": indicator, "date": date_format(observation.period_end),
+                "id": duplicate.pk, "value": f"{duplicate.value.normalize():f}",
+            })
+        elif duplicate is not None:
             error = observation_duplicate_error(indicator=indicator, period_end=observation.period_end,
                                                 duplicate_id=duplicate.pk, value=f"{duplicate.value.normalize():f}")
             errors.setdefault("period_end", []).extend(error.message_dict["period_end"])
@@ -204,7 +215,7 @@ def observation_outliers(observation) -> list[str]:
     else:
         previous = (
             Observation.objects.filter(indicator=indicator, period_end__lt=observation.period_end,
-                                       scope=observation.scope)
+                                       scope=observation.scope, status=Observation.Status.APPROVED)
             .exclude(pk=observation.pk).order_by("-period_end").first()
         )
         if previous is not None and previous.value > 0 and (observation.period_end - previous.period_end).days <= 400:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from measures.models import Area, Measure, MeasureUpdate
 from targets.models import (
+    Agency,
     Indicator,
     ItemUpdate,
     Objective,
@@ -45,6 +46,24 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     title_zh = factory.Sequence(lambda n: f"目标 {n}")
     title_en = factory.Sequence(lambda n: f"Objective {n}")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    name_zh = factory.Sequence(lambda n: f"测试局 {n}")
+    name_en = factory.Sequence(lambda n: f"Test bureau {n}")
+    short_name_zh = factory.Sequence(lambda n: f"局{n}")
+    short_name_en = factory.Sequence(lambda n: f"bureau {n}")
+    contact_email = factory.Sequence(lambda n: f"bureau{n}@example.org")
+
+    @factory.post_generation
+    def members(agency, create, extracted, **kwargs):
+        if create and extracted:
+            agency.members.add(*extracted)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -18,7 +18,9 @@ CHANGELISTS = [
     "admin:targets_indicator_changelist", "admin:targets_targetitem_changelist", "admin:targets_itemupdate_changelist",
     "admin:targets_observation_changelist", "admin:targets_snapshot_changelist",
     "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
-    "admin:measures_measureupdate_changelist",
+    "admin:measures_measureupdate_changelist", "admin:targets_agency_changelist",
+    "admin:targets_observationrevision_changelist", "admin:reporting_round_changelist",
+    "admin:reporting_remindersent_changelist",
 ]
 
 
@@ -90,13 +92,15 @@ def test_a_viewer_can_read_but_not_change(client, viewer, hangzhou_plan):
 def test_data_entry_may_add_figures_and_updates_but_not_change_targets(client, data_entry_user, hangzhou_plan):
     client.force_login(data_entry_user)
     target = Target.objects.get(code="core-invention-patents")
+    target.indicator.agency.members.add(data_entry_user)  # the S&T bureau's clerk
     response = client.post(
         reverse("admin:targets_observation_add"),
         {"indicator": target.indicator_id, "period_end": "2021-12-31", "value": "120", "qualifier": "exact",
          "source_title": "Bureau statistics", "confidence": "high"},
     )
     assert response.status_code == 302
-    assert Observation.objects.filter(indicator=target.indicator, value=Decimal("120")).exists()
+    # Entered, and waiting for a zone administrator's approval.
+    assert Observation.objects.get(indicator=target.indicator, value=Decimal("120")).status == "submitted"
     measure = Measure.objects.first()
     response = client.post(
         reverse("admin:measures_measureupdate_add"),

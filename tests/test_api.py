@@ -59,7 +59,7 @@ def test_it_lists_exactly_the_resources_at_the_root(client, db):
     root = _json(client.get("/api/v1/"))
 
     assert sorted(root) == sorted(
-        ["plans", "objectives", "targets", "indicators", "observations", "snapshots", "areas", "measures"]
+        ["plans", "objectives", "targets", "indicators", "observations", "snapshots", "areas", "measures", "rounds"]
     )
 
 

@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from measures.models import Measure, MeasureUpdate
-from targets.models import Indicator, Observation, Snapshot, Target
-from tests.factories import MeasureFactory, MeasureUpdateFactory, SnapshotFactory
+from targets.models import Agency, Indicator, Observation, Snapshot, Target
+from tests.factories import MeasureFactory, MeasureUpdateFactory, ObservationFactory, SnapshotFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 
@@ -26,8 +26,17 @@ def _client_for(user) -> APIClient:
 
 
 @pytest.fixture
-def entry_clerk(data_entry_user):
-    return _client_for(data_entry_user)
+def clerk_of_every_agency(hangzhou_plan, data_entry_user):
+    """A data-entry user belonging to every agency of the plan's fixture: may enter every figure
+    (their figures wait for approval)."""
+    for agency in Agency.objects.all():
+        agency.members.add(data_entry_user)
+    return data_entry_user
+
+
+@pytest.fixture
+def entry_clerk(clerk_of_every_agency):
+    return _client_for(clerk_of_every_agency)
 
 
 @pytest.fixture
@@ -108,26 +117,75 @@ def test_the_old_entries_address_redirects_with_method_and_query_kept(entry_cler
     assert followed.status_code == 201
 
 
-def test_it_changes_an_entry(entry_clerk, hangzhou_plan):
+@pytest.fixture
+def entry_admin(zone_admin, hangzhou_plan):
+    return _client_for(zone_admin)
+
+
+def test_a_zone_administrator_changes_an_entry_in_place(entry_admin, hangzhou_plan):
     entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
 
-    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
+    response = entry_admin.patch(f"/api/v1/observations/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
 
     assert response.status_code == 200, response.json()
     entry.refresh_from_db()
     assert entry.value == Decimal("1550")
     assert entry.confidence == "medium"
     assert entry.qualifier == "at_least"  # untouched
+    assert entry.status == "approved"
+    assert entry.revisions.get().previous_value == Decimal("1500")
 
 
-def test_it_deletes_an_entry(entry_clerk, hangzhou_plan):
+def test_a_clerks_change_is_a_proposal_beside_the_approved_entry(entry_clerk, hangzhou_plan):
     entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
 
-    response = entry_clerk.delete(f"/api/v1/observations/{entry.pk}/")
+    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", {"value": 1550, "confidence": "medium"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    proposal = Observation.objects.get(pk=response.json()["id"])
+    assert proposal.pk != entry.pk
+    assert (proposal.status, proposal.value, proposal.confidence, proposal.qualifier) == (
+        "submitted", Decimal("1550"), "medium", "at_least")
+    entry.refresh_from_db()
+    assert (entry.value, entry.status) == (Decimal("1500"), "approved")  # still what is published
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"indicator": "hnte-enterprises"}, "indicator", "stays with its indicator"),
+    ({"period_end": "2019-12-31"}, "period_end", "keeps the figure's period"),
+])
+def test_a_clerks_proposal_keeps_indicator_and_period(entry_clerk, hangzhou_plan, change, field, message):
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
+    before = _entries()
+
+    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", change, format="json")
+
+    assert response.status_code == 400
+    assert message in response.json()[field][0]
+    assert _entries() == before
+
+
+def test_a_zone_administrator_deletes_an_entry(entry_admin, hangzhou_plan):
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
+
+    response = entry_admin.delete(f"/api/v1/observations/{entry.pk}/")
 
     assert response.status_code == 204
     assert not Observation.objects.filter(pk=entry.pk).exists()
     assert Observation.objects.count() == 5 - 1  # 3 in the 2020 plan's fixture, 2 in the 2025 plan's
+
+
+def test_a_clerk_may_not_delete_an_approved_entry_only_a_pending_one(entry_clerk, hangzhou_plan):
+    entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
+    before = _entries()
+
+    refused = entry_clerk.delete(f"/api/v1/observations/{entry.pk}/")
+    assert refused.status_code == 403
+    assert _entries() == before
+    proposal = entry_clerk.post("/api/v1/observations/", NEW_ENTRY, format="json").json()
+    assert proposal["status"] == "submitted"
+    assert entry_clerk.delete(f"/api/v1/observations/{proposal['id']}/").status_code == 204
+    assert _entries() == before
 
 
 def test_it_offers_no_put(entry_clerk, hangzhou_plan):
@@ -139,16 +197,17 @@ def test_it_offers_no_put(entry_clerk, hangzhou_plan):
 
 
 def test_a_write_through_the_api_shows_up_in_the_snapshot(
-    entry_clerk, hangzhou_plan, django_capture_on_commit_callbacks
+    entry_admin, hangzhou_plan, django_capture_on_commit_callbacks
 ):
-    """Through the eager worker (no broker in tests): the recompute is queued on commit."""
+    """Through the eager worker (no broker in tests): the recompute is queued on commit. A
+    zone administrator's figure is approved at once (a clerk's waits for approval)."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = entry_clerk.post(
+        response = entry_admin.post(
             "/api/v1/observations/", {**NEW_ENTRY, "period_end": "2023-12-31", "value": "2100"}, format="json"
         )
     assert response.status_code == 201
 
-    target = entry_clerk.get("/api/v1/targets/industry-size/").json()
+    target = entry_admin.get("/api/v1/targets/industry-size/").json()
 
     assert target["snapshot"] is not None
     assert target["snapshot"]["data_date"] == "2023-12-31"
@@ -193,14 +252,14 @@ def test_a_measure_update_of_another_measure_is_not_found(entry_clerk, measure):
     assert update.note != "x"
 
 
-def test_a_signed_in_clerk_writes_by_session(hangzhou_plan, data_entry_user):
+def test_a_signed_in_clerk_writes_by_session(clerk_of_every_agency):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(data_entry_user)
+    client.force_login(clerk_of_every_agency)
 
     response = client.post("/api/v1/observations/", NEW_ENTRY, format="json")
 
     assert response.status_code == 201
-    assert Observation.objects.get(pk=response.json()["id"]).entered_by == data_entry_user
+    assert Observation.objects.get(pk=response.json()["id"]).entered_by == clerk_of_every_agency
 
 
 def test_a_session_write_needs_the_csrf_token(hangzhou_plan, data_entry_user):
@@ -226,7 +285,8 @@ BAD_ENTRIES = [
     ("indicator of the wrong type", {"indicator": ["ai-industry-revenue"]}, "indicator", "code (text) or id"),
     ("unknown target", {"indicator": None, "target": "no-such-target"}, "target", "no target with the code or id “no-such-target”"),
     ("qualitative target", {"indicator": None, "target": "leading-sectors"}, "target", "is qualitative"),
-    ("duplicate period", {"period_end": "2020-12-31"}, "period_end", "already has a figure for the period ending"),
+    # A clerk's figure beside an approved one is a proposed revision; a second proposal is refused.
+    ("duplicate period", {"period_end": "2019-12-31"}, "period_end", "waiting for approval"),
     ("date in the future", {"period_end": "2031-12-31"}, "period_end", "in the future"),
     ("bad scope", {"scope": "AI core!"}, "scope", "letters, numbers, underscores or hyphens"),
     ("implausible jump", {"value": "9000"}, "value", "confirm_outlier"),
@@ -240,6 +300,8 @@ BAD_ENTRIES = [
 
 @pytest.mark.parametrize(("change", "field", "message"), [case[1:] for case in BAD_ENTRIES], ids=[c[0] for c in BAD_ENTRIES])
 def test_it_refuses_a_bad_entry_and_writes_nothing(entry_clerk, hangzhou_plan, change, field, message):
+    ObservationFactory(indicator=Indicator.objects.get(code="ai-industry-revenue"), period_end=dt.date(2019, 12, 31),
+                       value=Decimal("1200"), status="submitted")
     before = _entries()
 
     body = {key: value for key, value in {**NEW_ENTRY, **change}.items() if value is not None}
@@ -260,11 +322,11 @@ BAD_CHANGES = [
 
 
 @pytest.mark.parametrize(("change", "field", "message"), [c[1:] for c in BAD_CHANGES], ids=[c[0] for c in BAD_CHANGES])
-def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_clerk, hangzhou_plan, change, field, message):
+def test_it_refuses_a_bad_change_and_leaves_the_entry(entry_admin, hangzhou_plan, change, field, message):
     entry = Observation.objects.get(indicator__code="ai-industry-revenue", period_end="2020-12-31")
     before = _entries()
 
-    response = entry_clerk.patch(f"/api/v1/observations/{entry.pk}/", change, format="json")
+    response = entry_admin.patch(f"/api/v1/observations/{entry.pk}/", change, format="json")
 
     assert response.status_code == 400
     assert message in response.json()[field][0]
@@ -299,8 +361,8 @@ def test_it_refuses_is_synthetic_on_change_and_leaves_the_entry(entry_clerk, han
     assert _entries() == before
 
 
-def test_it_speaks_chinese_unless_asked_for_english(hangzhou_plan, data_entry_user):
-    client = _client_for(data_entry_user)
+def test_it_speaks_chinese_unless_asked_for_english(clerk_of_every_agency):
+    client = _client_for(clerk_of_every_agency)
     client.defaults.pop("HTTP_ACCEPT_LANGUAGE")
 
     response = client.post("/api/v1/observations/", {**NEW_ENTRY, "value": "-5"}, format="json")
@@ -479,6 +541,8 @@ def _matrix():
             for role in ROLES:
                 denied = WRITERS[role]
                 expected = writer_status if method == "get" or writer_status == 405 or denied is None else denied
+                if (role, method, url) == ("data_entry", "delete", "/api/v1/observations/{observation}/"):
+                    expected = 403  # the figure is approved: only a zone administrator withdraws it
                 yield url, method, role, expected
 
 
@@ -487,7 +551,7 @@ def test_permission_matrix(request, hangzhou_plan, roles, role):
     """One test per role (loading the plan is the slow part): every endpoint and method,
     in the order GET, POST, PATCH, DELETE so that a deletion comes last."""
     user = None if role == "anonymous" else request.getfixturevalue(
-        {"data_entry": "data_entry_user", "zone_admin": "zone_admin"}.get(role, role)
+        {"data_entry": "clerk_of_every_agency", "zone_admin": "zone_admin"}.get(role, role)
     )
     client = _client_for(user)
     measure = Measure.objects.order_by("pk").first()

@@ -228,7 +228,7 @@ def test_measures_page_shows_areas_status_agency_targets_and_updates(client, com
     from measures.models import Measure
 
     measure = Measure.objects.get(number=7)
-    measure.lead_agency = "Municipal Economy and IT Bureau"
+    measure.lead_agency_text = "Municipal Economy and IT Bureau"
     measure.save()
     measure.targets.add(computed_plan.objectives.get(number=3).targets.get(code="industry-size"))
     MeasureUpdateFactory(measure=measure, date=dt.date(2021, 6, 30), note="Fund launched", status="in_progress")

@@ -24,16 +24,17 @@ AS_OF = dt.date(2021, 12, 31)
 # plan's id and data version (with the demo-data banner's check), then, since no cached copy
 # will do, the plan itself, snapshot dates, objectives with their target counts, the roll-ups
 # (objectives' and plan's), the snapshots' counts per objective and status, targets, their
-# snapshots, and the plans for the plan picker.
-OVERVIEW_QUERIES = 9
+# snapshots, the plans for the plan picker, and the targets' latest reporting round states
+# (two: `reporting.selectors.targets_round_state`).
+OVERVIEW_QUERIES = 11
 # Overview of a large plan, each objective summed up: the same without the targets.
 OVERVIEW_SUMMARY_QUERIES = 7
 # A page served from the page cache, or answered 304: the plan's id and data version (and
 # the banner's check), nothing else.
 CACHED_PAGE_QUERIES = 1
 # Target page: target (with the banner's check), snapshot dates, the other targets on its
-# indicator, items, snapshot, history, figures.
-TARGET_QUERIES = 7
+# indicator, items, snapshot, history, figures, the figures' revisions.
+TARGET_QUERIES = 8
 # Measures page: the plan's version (with the banner's check), the plan, snapshot dates,
 # areas, measures, their targets, their updates, the areas' roll-ups.
 MEASURES_QUERIES = 8

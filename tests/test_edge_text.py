@@ -30,7 +30,11 @@ def _updates_and_measures():
 
 
 @pytest.fixture
-def api(data_entry_user):
+def api(data_entry_user, hangzhou_plan):
+    from targets.models import Agency
+
+    for agency in Agency.objects.all():  # a clerk who may enter every figure of the plan
+        agency.members.add(data_entry_user)
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=data_entry_user).key}")
     return client

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -15,8 +15,8 @@ from measures import services as measure_services
 from measures.models import Measure, MeasureUpdate
 from targets import permissions
 from targets import services as target_services
-from targets.models import Observation, Target
-from tests.factories import MeasureUpdateFactory, ObservationFactory, TargetFactory
+from targets.models import Indicator, Observation, Target
+from tests.factories import AgencyFactory, MeasureUpdateFactory, ObservationFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +47,59 @@ def test_a_system_caller_passes_no_user_and_is_not_checked(db):
     assert not Observation.objects.exists()
 
 
-def test_data_entry_may_add_change_and_delete_any_figure(data_entry_user):
-    # Today's rule: the role's model permission covers every target. The reporting-rounds
-    # issue narrows it to the user's own agency.
-    first, second = TargetFactory(), TargetFactory()
+@pytest.mark.usefixtures("english")
+def test_data_entry_writes_only_its_agencys_figures_and_they_wait_for_approval(data_entry_user):
+    own, other = TargetFactory(), TargetFactory()
+    agency = AgencyFactory(members=[data_entry_user])
+    Indicator.objects.filter(pk=own.indicator_id).update(agency=agency)
+    Indicator.objects.filter(pk=other.indicator_id).update(agency=AgencyFactory())
 
-    for target in (first, second):
-        entry = target_services.observation_create(**_new_entry(target), entered_by=data_entry_user)
-        target_services.observation_update(observation=entry, data={"value": Decimal("7")}, user=data_entry_user)
-        assert Observation.objects.get(pk=entry.pk).value == Decimal("7")
-        target_services.observation_delete(observation=entry, user=data_entry_user)
+    entry = target_services.observation_create(**_new_entry(own), entered_by=data_entry_user)
+    assert entry.status == Observation.Status.SUBMITTED  # counts once a zone administrator approves it
+    target_services.observation_update(observation=entry, data={"value": Decimal("7")}, user=data_entry_user)
+    assert Observation.objects.get(pk=entry.pk).value == Decimal("7")
+    target_services.observation_delete(observation=entry, user=data_entry_user)
     assert not Observation.objects.exists()
+
+    published = ObservationFactory(target=other)
+    before = _entries()
+    with pytest.raises(PermissionDenied, match="responsible agency"):
+        target_services.observation_create(**_new_entry(other), entered_by=data_entry_user)
+    with pytest.raises(PermissionDenied):
+        target_services.observation_update(observation=published, data={"value": Decimal("1")}, user=data_entry_user)
+    with pytest.raises(PermissionDenied):
+        target_services.observation_delete(observation=Observation.objects.get(pk=published.pk), user=data_entry_user)
+    assert _entries() == before
+
+
+@pytest.mark.usefixtures("english")
+def test_a_data_entry_change_to_an_approved_figure_is_a_proposal_beside_it(data_entry_user, superuser):
+    target = TargetFactory()
+    agency = AgencyFactory(members=[data_entry_user])
+    Indicator.objects.filter(pk=target.indicator_id).update(agency=agency)
+    published = ObservationFactory(target=target, value=Decimal("100"))
+
+    proposal = target_services.observation_update(observation=Observation.objects.get(pk=published.pk),
+                                                  data={"value": Decimal("120")}, user=data_entry_user)
+    assert proposal.pk != published.pk and proposal.status == Observation.Status.SUBMITTED
+    assert Observation.objects.get(pk=published.pk).value == Decimal("100")  # still what is published
+    # A second change updates the same proposal; a data-entry user may not delete the approved one.
+    again = target_services.observation_update(observation=Observation.objects.get(pk=published.pk),
+                                               data={"value": Decimal("121")}, user=data_entry_user)
+    assert again.pk == proposal.pk and Observation.objects.count() == 2
+    with pytest.raises(PermissionDenied, match="approved figure"):
+        target_services.observation_delete(observation=Observation.objects.get(pk=published.pk), user=data_entry_user)
+
+    approved = target_services.observation_approve(observation=again, user=superuser, reason="final statistics")
+    assert approved.pk == published.pk and approved.value == Decimal("121")
+    assert Observation.objects.count() == 1
+    revision = approved.revisions.get()
+    assert (revision.previous_value, revision.new_value, revision.revised_by) == (Decimal("100"), Decimal("121"),
+                                                                                 superuser)
+    with pytest.raises(ValidationError, match="already approved"):
+        target_services.observation_approve(observation=approved, user=superuser)
+    with pytest.raises(PermissionDenied):
+        target_services.observation_approve(observation=approved, user=data_entry_user)
 
 
 @pytest.fixture(params=["viewer", "anonymous", "inactive_clerk"])
@@ -123,24 +165,16 @@ def test_the_rule_knows_only_add_change_and_delete(data_entry_user):
 
 
 # --- the admin and the API turn a refusal into 403 -----------------------------------------
-# Today the rule equals the model permission, which the admin and the API check first. To
-# show that a narrower rule (the user's own agency) is enforced wherever figures are
-# written, these tests narrow it: figures of the AI industry revenue indicator belong to no one.
+# The agencies of the Hangzhou plan's fixture: the clerk belongs to the science and technology
+# bureau; AI industry revenue and measure 1 (led by it here) belong to the economy bureau.
 
 @pytest.fixture
-def narrowed_rule(monkeypatch):
-    original = permissions.entry_write_check
+def narrowed_rule(hangzhou_plan, data_entry_user):
+    from targets.models import Agency
 
-    def only_other_targets(*, user, action, entry):
-        original(user=user, action=action, entry=entry)
-        indicator = entry.indicator if isinstance(entry, Observation) else None
-        measure = entry.measure if isinstance(entry, MeasureUpdate) else None
-        if user is not None and (
-            (indicator and indicator.code == "ai-industry-revenue") or (measure and measure.number == 1)
-        ):
-            raise PermissionDenied("not your agency")
-
-    monkeypatch.setattr(permissions, "entry_write_check", only_other_targets)
+    Agency.objects.get(code="kjj").members.add(data_entry_user)
+    Measure.objects.filter(area__plan=hangzhou_plan, number=1).update(lead_agency=Agency.objects.get(code="jxj"))
+    assert Indicator.objects.get(code="ai-industry-revenue").agency.code == "jxj"
 
 
 def _api(user):

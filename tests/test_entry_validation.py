@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from targets import services
-from targets.models import Observation
+from targets.models import Indicator, Observation
 from tests.admin_forms import admin_form_data
-from tests.factories import ObservationFactory, TargetFactory
+from tests.factories import AgencyFactory, ObservationFactory, TargetFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -38,6 +38,13 @@ def _form(target, **overrides):
 @pytest.fixture
 def patents():
     return TargetFactory(code="patents", unit="patent", target_value=Decimal("300"))
+
+
+@pytest.fixture
+def patents_clerk(patents, data_entry_user):
+    """A data-entry user of the agency responsible for the patents indicator."""
+    Indicator.objects.filter(pk=patents.indicator_id).update(agency=AgencyFactory(members=[data_entry_user]))
+    return data_entry_user
 
 
 @pytest.fixture
@@ -240,34 +247,34 @@ def test_the_indicator_pages_inline_adds_a_figure_without_is_synthetic(client, z
     assert Observation.objects.get().is_synthetic is False
 
 
-def test_the_service_refuses_a_synthetic_figure_from_a_person(patents, data_entry_user):
+def test_the_service_refuses_a_synthetic_figure_from_a_person(patents, patents_clerk):
     with pytest.raises(ValidationError) as caught:
         services.observation_create(
             indicator=patents.indicator, period_end=dt.date(2021, 12, 31), value=Decimal("1"), source_title="S",
-            is_synthetic=True, entered_by=data_entry_user,
+            is_synthetic=True, entered_by=patents_clerk,
         )
 
     assert "generate_demo_data" in caught.value.message_dict["is_synthetic"][0]
     assert Observation.objects.count() == 0
 
 
-def test_the_service_refuses_to_turn_a_persons_figure_synthetic(patents, data_entry_user):
+def test_the_service_refuses_to_turn_a_persons_figure_synthetic(patents, patents_clerk):
     entry = ObservationFactory(target=patents, value=Decimal("50"))
     entry.is_synthetic = True
 
     with pytest.raises(ValidationError):
-        services.observation_save(observation=entry, user=data_entry_user)
+        services.observation_save(observation=entry, user=patents_clerk)
 
     assert Observation.objects.get().is_synthetic is False
 
 
-def test_the_demo_module_and_edits_of_demo_figures_are_allowed(patents, data_entry_user):
+def test_the_demo_module_and_edits_of_demo_figures_are_allowed(patents, patents_clerk):
     """The demo module passes no person; a person may still correct a demo figure's value."""
     entry = services.observation_create(
         indicator=patents.indicator, period_end=dt.date(2021, 12, 31), value=Decimal("1"), source_title="S", is_synthetic=True,
     )
     entry.value = Decimal("2")
 
-    services.observation_save(observation=entry, user=data_entry_user)
+    services.observation_save(observation=entry, user=patents_clerk)
 
     assert Observation.objects.filter(is_synthetic=True, value=Decimal("2")).count() == 1

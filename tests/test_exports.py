@@ -94,7 +94,7 @@ def _admin_export(client, file_format: str):
 def hostile_measure(hangzhou_plan):
     return MeasureFactory(
         area=hangzhou_plan.areas.order_by("number").first(), number=90, title_en=HYPERLINK,
-        title_zh="-5", description=COMMAND, lead_agency="@SUM(A1:A9)",
+        title_zh="-5", description=COMMAND, lead_agency_text="@SUM(A1:A9)",
     )
 
 

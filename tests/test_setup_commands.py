@@ -101,7 +101,7 @@ def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkey
     entry.quote = "checked against the statistical yearbook"
     entry.save()
     measure = Measure.objects.order_by("number").first()
-    measure.lead_agency = "Science and technology bureau (set by an administrator)"
+    measure.lead_agency_text = "Science and technology bureau (set by an administrator)"
     measure.save()
     nightly = PeriodicTask.objects.get(task=NIGHTLY_RECOMPUTE_TASK)
     nightly.enabled = False
@@ -118,7 +118,7 @@ def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkey
     assert Target.objects.get(code="industry-size").name_en == "AI industry revenue (renamed by an administrator)"
     entry.refresh_from_db()
     assert entry.quote == "checked against the statistical yearbook"
-    assert Measure.objects.order_by("number").first().lead_agency == "Science and technology bureau (set by an administrator)"
+    assert Measure.objects.order_by("number").first().lead_agency_text == "Science and technology bureau (set by an administrator)"
     nightly.refresh_from_db()
     assert not nightly.enabled and nightly.crontab.hour == "4"
     assert get_user_model().objects.get(username="admin").check_password("changed-by-the-administrator")

@@ -30,11 +30,18 @@ class MeasureSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True, help_text=_("Codes of the targets this measure serves.")
     )
     updates = MeasureUpdateSerializer(many=True, read_only=True, help_text=_("Dated updates, newest first."))
+    lead_agency = serializers.SerializerMethodField(
+        help_text=_("The lead agency's name in the reader's language; where no agency is linked, as the source wrote it."))
+    lead_agency_code = serializers.SlugRelatedField(
+        source="lead_agency", slug_field="code", read_only=True, allow_null=True, help_text=_("The lead agency's code; empty when none is linked."))
+
+    def get_lead_agency(self, measure) -> str:
+        return str(measure.lead_agency) if measure.lead_agency_id else measure.lead_agency_text
 
     class Meta:
         model = Measure
         fields = [
             "id", "plan", "area", "area_number", "number", "title_zh", "title_en", "description",
-            "lead_agency", "status", "start_date", "due_date", "completed_on", "is_provisional",
+            "lead_agency", "lead_agency_code", "status", "start_date", "due_date", "completed_on", "is_provisional",
             "targets", "updates",
         ]

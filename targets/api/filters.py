@@ -82,10 +82,14 @@ class ObservationFilter(django_filters.FilterSet):
     confidence = django_filters.ChoiceFilter(choices=Observation.Confidence.choices)
     scope = django_filters.CharFilter()
     is_synthetic = BooleanFilter()
+    status = django_filters.ChoiceFilter(
+        choices=Observation.Status.choices,
+        label=_("Approval status; drafts and submitted figures are listed only for readers who may change figures"),
+    )
 
     class Meta:
         model = Observation
-        fields = ["indicator", "target", "period_end", "qualifier", "confidence", "scope", "is_synthetic"]
+        fields = ["indicator", "target", "period_end", "qualifier", "confidence", "scope", "is_synthetic", "status"]
 
 
 class IndicatorFilter(django_filters.FilterSet):

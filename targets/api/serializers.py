@@ -172,7 +172,7 @@ class ObservationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "indicator", "period_end", "value", "qualifier", "scope", "other_scope", "source_title",
             "source_url", "quote", "definition_note", "confidence", "confidence_note", "is_synthetic",
-            "entered_at", "updated_at",
+            "entered_at", "updated_at", "status", "approved_at",
         ]
         read_only_fields = fields
 

@@ -167,9 +167,13 @@ class ObservationViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Observations: the figures of indicators. Writing needs the data-entry role; a write asks
-    for the recompute of every target on the indicator. A figure the plausibility check
-    questions needs `"confirm_outlier": true`.
+    """Observations: the figures of indicators. Writing needs the data-entry role and, for a
+    data-entry user, membership of the indicator's agency; their figure is *submitted* and
+    counts once a zone administrator approves it (a change to an approved figure is stored as
+    the proposal beside it and answered with that proposal). A zone administrator's write is
+    approved at once. Readers without the permission to change figures see approved figures
+    only; `status` filters. A write asks for the recompute of every target on the indicator. A
+    figure the plausibility check questions needs `"confirm_outlier": true`.
 
     PATCH changes the given fields; PUT is not offered (a figure stays with its indicator).
     """
@@ -180,7 +184,10 @@ class ObservationViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        return selectors.observations_all()
+        # Drafts and submitted figures are not published: only readers who may change figures
+        # (data entry, zone administrators) see them; everyone else, approved figures only.
+        user = self.request.user
+        return selectors.observations_all(include_pending=bool(user and user.has_perm("targets.change_observation")))
 
     def get_serializer_class(self):
         return ObservationInputSerializer if self.request.method in ("POST", "PATCH") else ObservationSerializer

@@ -15,13 +15,17 @@ from targets.services.observations import (
     OBSERVATION_FIELDS,
     item_update_delete,
     item_update_save,
+    observation_approve,
     observation_create,
     observation_delete,
     observation_save,
     observation_update,
+    observations_status_set,
 )
 from targets.services.plans import (
     SPLIT_PERMISSIONS,
+    agencies_load,
+    agency_save,
     indicator_save,
     indicator_split,
     objective_delete,
@@ -61,8 +65,8 @@ from targets.services.snapshots import (
 __all__ = [
     "OBSERVATION_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
     "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "history_rebuild", "objective_delete", "objective_save",
-    "item_update_delete", "item_update_save", "observation_create", "observation_delete", "observation_save",
-    "observation_update", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
+    "item_update_delete", "item_update_save", "agencies_load", "agency_save", "observation_approve", "observation_create", "observation_delete", "observation_save",
+    "observation_update", "observations_status_set", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
     "recompute_schedule_ensure", "requests_publish", "requests_sweep", "roles_sync", "snapshots_backfill",
     "snapshots_compute_and_store", "snapshots_recompute", "snapshots_refresh", "snapshots_verify",
     "target_delete", "target_item_delete", "target_item_save", "target_save", "target_snapshots_refresh",

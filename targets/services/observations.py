@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from targets import permissions
-from targets.models import Indicator, ItemUpdate, Observation, Target, TargetItem
+from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Target, TargetItem
 from targets.services.snapshots import recompute_request
 from targets.validation import validate_plausible, validate_synthetic_origin
 
@@ -68,7 +69,8 @@ def observation_update(*, observation: Observation, data: dict, user: AbstractBa
 
 @transaction.atomic
 def observation_save(*, observation: Observation, user: AbstractBaseUser | None = None,
-                     confirm_outlier: bool = False) -> Observation:
+                     confirm_outlier: bool = False, status: str | None = None,
+                     revision_reason: str = "") -> Observation:
     """Validates and saves a figure that a form or serializer has filled in.
 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
@@ -77,20 +79,158 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     written; a figure far outside what its indicator allows is written only when the person
     confirmed it (system callers — commands, demo data — are not asked); a save by a person
     never makes a figure synthetic — only the demo module, which passes no user, creates demo
-    figures; every target reading the indicator is asked to recompute.
+    figures; once the figure is approved, every target reading the indicator is asked to recompute.
+
+    Approval: `status` empty means a direct write (admin, API, command). A zone administrator's
+    or a system caller's figure is approved at once; a data-entry user's is *submitted* and
+    counts nowhere until a zone administrator approves it (`observation_approve`). A
+    data-entry user's change to an approved figure leaves it as it is and stores the new values
+    as the pending proposal beside it (returned instead of the approved row): one pending row per
+    indicator and period, updated in place. The reporting rounds pass `status` (draft,
+    submitted). A change to an approved figure's value or qualifier is recorded as a revision.
     """
-    previous = Observation.objects.filter(pk=observation.pk).values("is_synthetic").first() if observation.pk else None
+    previous = (
+        Observation.objects.filter(pk=observation.pk).values("is_synthetic", "status").first()
+        if observation.pk else None
+    )
     # A row that no longer exists (reverting a deleted figure from its history) is an addition.
     permissions.entry_write_check(user=user, action="add" if previous is None else "change", entry=observation)
+    if status is None:
+        if user is not None and not permissions.is_zone_administrator(user):
+            status = Observation.Status.SUBMITTED
+        elif previous is not None and previous["status"] in Observation.PENDING:
+            status = previous["status"]  # correcting a proposal is not approving it: that is its own action
+        else:
+            status = Observation.Status.APPROVED
+    if status == Observation.Status.APPROVED:
+        permissions.approval_check(user=user)
+    if previous is not None and previous["status"] == Observation.Status.APPROVED and status in Observation.PENDING:
+        _proposal_in_place_of_approved(observation)
+    observation.status = status
     if observation.pk is None and observation.entered_by_id is None and user is not None and user.is_authenticated:
         observation.entered_by = user
     validate_synthetic_origin(observation, by_person=user is not None,
                               was_synthetic=previous is not None and previous["is_synthetic"])
     observation.full_clean()
     validate_plausible(observation, confirmed=confirm_outlier or user is None)
+    if status == Observation.Status.APPROVED:
+        if previous is not None and previous["status"] == Observation.Status.APPROVED:
+            _revision_record(observation=observation, user=user, reason=revision_reason)
+        if previous is None or previous["status"] != Observation.Status.APPROVED:
+            observation.approved_at, observation.approved_by = timezone.now(), _person(user)
     observation.save()
-    targets_of_indicator_recompute(indicator_id=observation.indicator_id)
+    if status == Observation.Status.APPROVED:
+        # A pending figure counts nowhere (the engine reads approved ones): nothing to recompute.
+        targets_of_indicator_recompute(indicator_id=observation.indicator_id)
     return observation
+
+
+def _person(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _proposal_in_place_of_approved(observation: Observation) -> None:
+    """Turns `observation` (an approved row carrying new values) into the pending proposal of
+    its indicator and period: the existing one, updated, or a new row. The approved row is not
+    touched: it stays published until the proposal is approved."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    stored = Observation.objects.filter(pk=observation.pk).values("indicator_id", "period_end").first()
+    if stored["indicator_id"] != observation.indicator_id:
+        raise ValidationError({"indicator": _(
+            "A figure stays with its indicator. To record it for another indicator, delete it "
+            "here and enter it again there."
+        )})
+    if stored["period_end"] != observation.period_end:
+        # A proposal revises the figure of its period; another period is another figure.
+        raise ValidationError({"period_end": _(
+            "A proposed change keeps the figure's period. To report another period, add a figure for it."
+        )})
+    pending = (
+        Observation.objects.filter(indicator_id=observation.indicator_id, period_end=observation.period_end,
+                                   status__in=Observation.PENDING)
+        .values("pk", "entered_at", "entered_by_id").first()
+    )
+    if pending is None:
+        observation.pk = observation.id = None
+        observation._state.adding = True
+        observation.entered_by_id = None  # set to the proposer below
+    else:
+        observation.pk = observation.id = pending["pk"]
+        observation._state.adding = False
+        observation.entered_at, observation.entered_by_id = pending["entered_at"], pending["entered_by_id"]
+    observation.approved_at = observation.approved_by = None
+
+
+def _revision_record(*, observation: Observation, user, reason: str, round_id: int | None = None) -> None:
+    """Records a change of an approved figure's value or qualifier (nothing when neither changed):
+    the previous value stays visible, and snapshots before today keep it."""
+    before = Observation.objects.filter(pk=observation.pk).values("value", "qualifier").first()
+    if before is None or (before["value"] == observation.value and before["qualifier"] == observation.qualifier):
+        return
+    ObservationRevision.objects.create(
+        observation_id=observation.pk, previous_value=before["value"], previous_qualifier=before["qualifier"],
+        new_value=observation.value, new_qualifier=observation.qualifier, revised_at=timezone.now(),
+        revised_by=_person(user), reason=reason, round_id=round_id,
+    )
+
+
+# What an approval copies from a proposal onto the approved figure it revises.
+PROPOSAL_FIELDS = tuple(field for field in OBSERVATION_FIELDS if field not in ("indicator", "period_end"))
+
+
+@transaction.atomic
+def observation_approve(*, observation: Observation, user: AbstractBaseUser | None, reason: str = "",
+                        round_id: int | None = None) -> Observation:
+    """Publishes a pending figure (draft or submitted) and returns the approved row.
+
+    Guarantees: only a zone administrator (or a system caller) approves (PermissionDenied,
+    nothing changed); a first figure for its period becomes approved in place; a proposal
+    beside an approved figure is copied onto it — the value it replaces recorded as an
+    `ObservationRevision` with `reason` (and `round_id`) — and the proposal row is deleted;
+    approving an approved figure is refused (ValidationError); the targets reading the
+    indicator are recomputed after the commit.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    permissions.approval_check(user=user)
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if observation.status == Observation.Status.APPROVED:
+        raise ValidationError(_("This figure is already approved."), code="already_approved")
+    now, person = timezone.now(), _person(user)
+    published = (
+        Observation.objects.select_for_update()
+        .filter(indicator_id=observation.indicator_id, period_end=observation.period_end,
+                status=Observation.Status.APPROVED).first()
+    )
+    if published is None:
+        observation.status, observation.approved_at, observation.approved_by = Observation.Status.APPROVED, now, person
+        observation.save()
+        result = observation
+    else:
+        for field in PROPOSAL_FIELDS:
+            setattr(published, field, getattr(observation, field))
+        _revision_record(observation=published, user=user, reason=reason, round_id=round_id)
+        published.approved_at, published.approved_by = now, person
+        observation.delete()
+        published.full_clean()
+        published.save()
+        result = published
+    targets_of_indicator_recompute(indicator_id=result.indicator_id)
+    return result
+
+
+@transaction.atomic
+def observations_status_set(*, observation_ids: list[int], status: str) -> int:
+    """Moves pending figures between draft and submitted (a round's submit and return). Only
+    pending rows move, and neither state counts anywhere, so nothing is recomputed; approving
+    is `observation_approve`. Returns the number of rows moved."""
+    if status not in Observation.PENDING:
+        raise ValueError(f"Not a pending status: {status!r}; approve with observation_approve.")
+    return Observation.objects.filter(pk__in=observation_ids, status__in=Observation.PENDING).update(
+        status=status, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -98,9 +238,10 @@ def observation_delete(*, observation: Observation, user: AbstractBaseUser | Non
     """Deletes a figure and asks for the recompute of the targets reading it; with a user, only
     if `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=observation)
-    indicator_id = observation.indicator_id
+    indicator_id, was_approved = observation.indicator_id, observation.status == Observation.Status.APPROVED
     observation.delete()
-    targets_of_indicator_recompute(indicator_id=indicator_id)
+    if was_approved:
+        targets_of_indicator_recompute(indicator_id=indicator_id)
 
 
 def targets_of_indicator_recompute(*, indicator_id: int) -> None:

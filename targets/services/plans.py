@@ -239,3 +239,48 @@ def indicator_split(
     targets_of_indicator_recompute(indicator_id=indicator.pk)
     targets_of_indicator_recompute(indicator_id=new.pk)
     return new
+
+
+@transaction.atomic
+def agencies_load(*, data: dict) -> dict[str, int]:
+    """Creates the agencies described by `data` (fixtures/agencies.json) and assigns them their
+    indicators; links measures whose lead agency, as written, names one of them.
+
+    Guarantees: creates only what is missing and never changes an existing agency; an
+    indicator gets its agency only while it has none, and a measure its lead agency only while
+    it has none (an administrator's assignment survives every reload); an indicator code the
+    database does not know is skipped (its plan may not be loaded); every agency is validated,
+    one bad one raises ValidationError and nothing is written. Returns counts per kind.
+    """
+    from measures.models import Measure
+    from targets.models import Agency
+    from targets.selectors import agencies_by_name, agency_named
+
+    created = {"agencies": 0, "indicators assigned": 0, "measures linked": 0}
+    for agency_data in data["agencies"]:
+        fields = {k: v for k, v in agency_data.items() if k != "indicators"}
+        agency = Agency.objects.filter(code=fields["code"]).first()
+        if agency is None:
+            agency = _create_validated(Agency(**fields))
+            created["agencies"] += 1
+        for assignment in agency_data.get("indicators", []):
+            assigned = Indicator.objects.filter(code=assignment["code"], agency__isnull=True).update(
+                agency=agency, agency_provisional=bool(assignment.get("provisional", False)))
+            created["indicators assigned"] += assigned
+    names = agencies_by_name()
+    for measure in Measure.objects.filter(lead_agency__isnull=True).exclude(lead_agency_text=""):
+        agency = agency_named(measure.lead_agency_text, names=names)
+        if agency is not None:
+            Measure.objects.filter(pk=measure.pk).update(lead_agency=agency)
+            created["measures linked"] += 1
+    return created
+
+
+@transaction.atomic
+def agency_save(*, agency) -> object:
+    """Validates and saves an agency (its members are saved by the caller's form, after it).
+    Its name shows on the pages: every plan's version is bumped."""
+    agency.full_clean()
+    agency.save()
+    store.versions_bump(Plan.objects.values_list("id", flat=True))
+    return agency

@@ -9,7 +9,7 @@ from django.db import transaction
 ROLE_ZONE_ADMINISTRATOR = "Zone administrator"
 ROLE_DATA_ENTRY = "Data entry"
 ROLE_VIEWER = "Viewer"
-ROLE_APPS = ("targets", "measures")
+ROLE_APPS = ("targets", "measures", "reporting")
 DATA_ENTRY_MODELS = {("targets", "observation"), ("targets", "itemupdate"), ("measures", "measureupdate")}
 # Exporting (measures, from the admin) is a read: it gives a file of what the admin's list
 # already shows and the API's CSV gives anyone who may read. So every role that may view

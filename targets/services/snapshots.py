@@ -25,7 +25,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from targets import progress
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
 from targets.services import store
@@ -264,15 +263,8 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
         only = None if target_ids is None else set(target_ids)
         computed = targets if only is None else [t for t in targets if t["id"] in only]
         computed_ids = [t["id"] for t in computed]
-        latest = max(max(dates) for dates in dates_of.values())
-        figures = store.engine_figures(target_ids=computed_ids, until=latest)
         items = store.engine_items(target_ids=computed_ids)
-        rows = []
-        for plan_id, dates in dates_of.items():
-            rows += progress.history_compute(
-                targets=[t for t in computed if t["plan_id"] == plan_id], entries=figures, item_statuses=items,
-                dates=dates,
-            )
+        rows = store.engine_history(targets=computed, dates_of=dates_of, item_statuses=items)
         now = timezone.now()
         written = store.snapshots_write(rows, computed_at=now)
         others = None
@@ -333,10 +325,8 @@ def snapshots_verify(*, repair: bool = False) -> list[dict]:
             continue
         targets = store.engine_targets(plan_ids=[plan.pk])
         ids = [t["id"] for t in targets]
-        computed = progress.history_compute(
-            targets=targets, entries=store.engine_figures(target_ids=ids, until=dates[-1]),
-            item_statuses=store.engine_items(target_ids=ids), dates=dates,
-        )
+        computed = store.engine_history(targets=targets, dates_of={plan.pk: dates},
+                                        item_statuses=store.engine_items(target_ids=ids))
         stored = {
             (row["target_id"], row["as_of"]): row
             for row in Snapshot.objects.filter(target_id__in=ids, as_of__in=dates).values(*VERIFIED_FIELDS)

@@ -86,7 +86,8 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = defaultdict(list)
     if not indicators:
         return found
-    figures = Observation.objects.filter(indicator_id__in=indicators).order_by("period_end").values(
+    figures = Observation.objects.filter(
+        indicator_id__in=indicators, status=Observation.Status.APPROVED).order_by("period_end").values(
         "indicator_id", "indicator__scope", "scope", "period_end", "value", "qualifier", "definition_note",
     )
     by_indicator: dict[int, list[dict]] = defaultdict(list)
@@ -103,15 +104,16 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     return found
 
 
-def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Figures:
-    """These targets' figures of their own definition dated up to `until`, as the engine's
-    columns, one row per target and figure (an indicator's figure serves every target on it):
-    one query. Values as floats (the computation is float64), dates as ISO text (parsed in
-    one vectorised call instead of 100,000 date objects)."""
+def _figure_rows(*, target_ids: list[int], until: date) -> list[tuple]:
+    """These targets' approved figures of their own definition dated up to `until`: one row per
+    target and figure, (target id, period end as ISO text, value as float, qualifier,
+    is_synthetic, confidence, observation id). One query, fetched raw."""
     figure_scope = Coalesce(NullIf("indicator__observations__scope", Value("")), "indicator__scope")
     target_scope = Coalesce(NullIf("scope", Value("")), "indicator__scope")
+    # One filter() call, so that the period and the status test the same joined row.
     figures = (
-        Target.objects.filter(id__in=target_ids, indicator__observations__period_end__lte=until)
+        Target.objects.filter(id__in=target_ids, indicator__observations__period_end__lte=until,
+                              indicator__observations__status=Observation.Status.APPROVED)
         .alias(figure_scope=figure_scope, target_scope=target_scope)
         .filter(figure_scope=F("target_scope"))
         .order_by()
@@ -119,11 +121,83 @@ def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Fi
             "id", Cast("indicator__observations__period_end", CharField()),
             Cast("indicator__observations__value", FloatField()), "indicator__observations__qualifier",
             "indicator__observations__is_synthetic", "indicator__observations__confidence",
+            "indicator__observations__id",
         )
     )
     with connection.cursor() as cursor:
         cursor.execute(*figures.query.sql_with_params())
-        return progress.entries_frame(cursor.fetchall())
+        return cursor.fetchall()
+
+
+def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Figures:
+    """These targets' approved figures of their own definition dated up to `until`, as the
+    engine's columns, one row per target and figure (an indicator's figure serves every target
+    on it), with their current values: one query. Values as floats (the computation is
+    float64), dates as ISO text (parsed in one vectorised call instead of 100,000 date
+    objects)."""
+    return progress.entries_frame(row[:6] for row in _figure_rows(target_ids=target_ids, until=until))
+
+
+def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
+                   item_statuses: dict[int, list[list[tuple]]]) -> list[dict]:
+    """The engine's rows for these targets (engine_targets' dicts) on their plans' dates, each
+    date computed from the figures **as known on that date**: the one place where revisions
+    enter the snapshots.
+
+    A figure revised after a date D (an `ObservationRevision` made on a later day, in the
+    zone's time) counts on D with the value it had then — the `previous_value` of its first
+    revision after D — so a snapshot before a revision keeps the value that was known when it
+    was taken; on and after the revision day the current value counts. Dates between two
+    revision days share one set of figures: the engine runs once per such stretch (once in
+    all when nothing was revised). Two queries whatever the number of targets and dates.
+    """
+    from django.utils.timezone import localdate, make_aware
+
+    from targets.models import ObservationRevision
+
+    all_dates = sorted({day for dates in dates_of.values() for day in dates})
+    if not targets or not all_dates:
+        return []
+    target_ids = [t["id"] for t in targets]
+    rows = _figure_rows(target_ids=target_ids, until=all_dates[-1])
+    # Revisions after the first date matter (one made by then is known on every date).
+    revisions: dict[int, list[tuple[date, float, str]]] = defaultdict(list)
+    found = (
+        ObservationRevision.objects.filter(
+            observation__indicator__targets__id__in=target_ids,
+            observation__status=Observation.Status.APPROVED,
+            revised_at__gte=make_aware(datetime.combine(all_dates[0], datetime.min.time())),
+        )
+        .order_by("revised_at", "id").distinct()
+        .values_list("observation_id", "revised_at", "previous_value", "previous_qualifier")
+    )
+    for observation_id, revised_at, previous_value, previous_qualifier in found:
+        day = localdate(revised_at)
+        if day > all_dates[0]:
+            revisions[observation_id].append((day, float(previous_value), previous_qualifier))
+    revision_days = sorted({day for changes in revisions.values() for day, _value, _qualifier in changes})
+    # Dates grouped by how many revision days they have seen: each group knows the same figures.
+    stretches: dict[int, list[date]] = defaultdict(list)
+    for day in all_dates:
+        stretches[sum(1 for revised in revision_days if revised <= day)].append(day)
+    computed = []
+    for stretch_dates in stretches.values():
+        first = stretch_dates[0]
+        known = []
+        for row in rows:
+            # The first revision made after this stretch's dates gives the value known then.
+            later = next((change for change in revisions.get(row[6], ()) if change[0] > first), None)
+            known.append(row[:6] if later is None else (row[0], row[1], later[1], later[2], row[4], row[5]))
+        figures = progress.entries_frame(known)
+        in_stretch = set(stretch_dates)
+        for plan_id, dates in dates_of.items():
+            plan_dates = sorted(in_stretch.intersection(dates))
+            if plan_dates:
+                computed += progress.history_compute(
+                    targets=[t for t in targets if t["plan_id"] == plan_id], entries=figures,
+                    item_statuses=item_statuses, dates=plan_dates,
+                )
+    return computed
 
 
 def engine_items(*, target_ids: list[int]) -> dict[int, list[list[tuple]]]:

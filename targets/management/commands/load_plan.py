@@ -6,19 +6,21 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from measures.services import areas_load
-from targets.services import plan_load
+from targets.services import agencies_load, plan_load
 
 DEFAULT_FILES = [
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_zone_2020.json",
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_zone_2020_measures.json",
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_2025.json",
+    # Last: it assigns the indicators the plans above create.
+    settings.BASE_DIR / "fixtures" / "agencies.json",
 ]
 
 
 class Command(BaseCommand):
     help = (
-        "Load a plan (its indicators, targets, items and published figures) or a plan's work areas and measures "
-        "from JSON files. Creates what is missing and never changes existing rows."
+        "Load a plan (its indicators, targets, items and published figures), a plan's work areas and measures, "
+        "or the agencies responsible for the indicators from JSON files. Creates what is missing and never changes existing rows."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +34,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file.") from None
             except json.JSONDecodeError as exc:
                 raise CommandError(f"{path}: not valid JSON ({exc}). Nothing was loaded.") from None
-            loader = areas_load if "areas" in data else plan_load
+            loader = areas_load if "areas" in data else agencies_load if "agencies" in data else plan_load
             try:
                 created = loader(data=data)
             except ValidationError as exc:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0007_plan_data_changed_at'),
+        ('targets', '0009_observation_revision_round'),
     ]
 
     operations = [

@@ -1,0 +1,130 @@
+"""Admin for reporting rounds: zone administrators open a round and follow its sets and their
+audit here; the sets' states change only through `reporting.services` (the pages and the API),
+so the sets are shown read only."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from reporting import services
+from reporting.models import ReminderSent, Round, RoundSet, StateChange
+from targets import permissions
+
+
+class RoundSetInline(admin.TabularInline):
+    model = RoundSet
+    extra = 0
+    can_delete = False
+    fields = ("agency", "state", "version", "submitted_at", "submitted_by", "approved_at", "approved_by")
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ("code", "__str__", "plan", "period_end", "opens_on", "due_on")
+    list_filter = ("plan",)
+    search_fields = ("code", "name_zh", "name_en")
+    date_hierarchy = "period_end"
+    filter_horizontal = ("indicators",)
+    inlines = [RoundSetInline]
+    fields = ("code", ("name_zh", "name_en"), "plan", ("period_start", "period_end"), ("opens_on", "due_on"),
+              "indicators", "audit")
+    readonly_fields = ("audit",)
+
+    def get_inlines(self, request, obj):
+        # The sets exist once the round does (round_create makes them).
+        return self.inlines if obj is not None else []
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the sets were built from stays as it was: a new period or other indicators is a
+        # new round. Names and dates may change.
+        if obj is not None:
+            return ("code", "plan", "period_start", "period_end", "indicators", "audit")
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "indicators" in form.base_fields:
+            form.base_fields["indicators"].required = False
+            form.base_fields["indicators"].help_text = _(
+                "Empty: every indicator of the plan (or of the plans in force) reported for a period ending on "
+                "the period end; one set per responsible agency is created.")
+        return form
+
+    def has_add_permission(self, request):
+        return permissions.is_zone_administrator(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_zone_administrator(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A round's audit and the figures' link to it are the record of the collection.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.round_update(round_=obj, user=request.user)
+            return
+        created = services.round_create(
+            code=obj.code, name_zh=obj.name_zh, name_en=obj.name_en, plan=obj.plan, period_start=obj.period_start,
+            period_end=obj.period_end, opens_on=obj.opens_on, due_on=obj.due_on,
+            indicators=list(form.cleaned_data.get("indicators") or []) or None, user=request.user,
+        )
+        obj.pk, obj._state.adding = created.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        # The service set the indicators and created the sets; the inline is read only.
+        return
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            # round_create's own checks (no indicator, one without an agency) as a message.
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    @admin.display(description=_("audit: every state change"))
+    def audit(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        changes = StateChange.objects.filter(set__round=obj).select_related(
+            "set__agency", "actor", "entry__indicator").order_by("at", "id")
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (change.at.strftime("%Y-%m-%d %H:%M"), change.set.agency.code,
+                 change.entry.indicator.code if change.entry_id else "—", change.get_from_state_display(),
+                 change.get_to_state_display(), change.actor or "—", change.comment)
+                for change in changes
+            ),
+        )
+        return format_html("<table>{}</table>", rows) if rows else "—"
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """Read only: written by the reminder job."""
+
+    list_display = ("round", "agency", "kind", "sent_on")
+    list_filter = ("round", "agency", "kind")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
