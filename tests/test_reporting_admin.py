@@ -80,7 +80,8 @@ def test_a_round_without_indicators_to_collect_is_refused_with_a_message(client,
     before = _rounds()
     # No indicator of the plan is reported for a period ending on 30 June (all are yearly).
     response = client.post(reverse("admin:reporting_round_add"), {
-        **NEW_ROUND, "code": "2022-h1", "period_end": "2022-06-30", "plan": zone["plan"].pk}, follow=True)
+        **NEW_ROUND, "code": "2022-h1", "period_end": "2022-06-30", "plan": zone["plan"].pk}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en")
     assert "No indicator to collect" in response.content.decode()
     assert _rounds() == before
 
