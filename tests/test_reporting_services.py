@@ -242,3 +242,23 @@ def test_the_agencies_fixture_assigns_every_indicator_of_both_plans(db):
     call_command("load_plan", verbosity=0)
     assert Agency.objects.count() == 4
     assert Indicator.objects.get(code="core-invention-patents").agency.code == "fgw"
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ({"value": ["1"]}, "value"),
+    ({"value": True}, "value"),
+    ({"value": "twelve"}, "value"),
+    ({"value": "NaN"}, "value"),
+    ({"value": "1e30"}, "value"),
+    ({"value": "5", "source_url": ["https://example.org"]}, "source_url"),
+    ({"value": "5", "qualifier": "roughly"}, "qualifier"),
+    ({"value": "5", "period_end": "2020-12-31"}, "period_end"),
+    ({"value": "5", "source_title": ""}, "source_title"),
+])
+def test_each_malformed_row_is_refused_by_row_and_field_and_nothing_is_saved(zone, row, field):
+    before = _rows_state()
+    with pytest.raises(ValidationError) as caught:
+        services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
+                                      rows=[_row("achievements", "3"), {"source_title": "S", **row, "indicator": "patents"}])
+    assert field in services.row_errors(caught.value)["patents"]
+    assert _rows_state() == before
