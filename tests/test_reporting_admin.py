@@ -123,14 +123,16 @@ def test_a_zone_administrator_approves_submitted_figures_in_the_list(client, zon
     proposal = ObservationFactory(target=zone["revenue"], period_end=dt.date(2021, 12, 31), value=Decimal("1512"),
                                   status="submitted", confidence_note="final statistics")
     first = ObservationFactory(target=zone["patents"], period_end=dt.date(2021, 12, 31), status="submitted")
+    draft = ObservationFactory(target=zone["achievements"], period_end=dt.date(2021, 12, 31), status="draft")
     client.force_login(zone_admin)
     listing = client.get(reverse("admin:targets_observation_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "⚠ submitted" in listing  # marked as such
 
-    response = _approve(client, proposal, first)
+    response = _approve(client, proposal, first, draft)
 
     assert response.status_code == 302
-    assert set(Observation.objects.values_list("status", flat=True)) == {"approved"}
+    assert Observation.objects.get(pk=draft.pk).status == "draft"  # still being written: left alone
+    assert set(Observation.objects.exclude(pk=draft.pk).values_list("status", flat=True)) == {"approved"}
     assert Observation.objects.get(pk=published.pk).value == Decimal("1512")
     assert ObservationRevision.objects.get().previous_value == Decimal("1500")
     assert not Observation.objects.filter(pk=proposal.pk).exists()
