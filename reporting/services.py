@@ -229,11 +229,18 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
             if field in row and row[field] is not None:
                 value = row[field]
                 if field == "value":
+                    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+                        row_errors_found["value"] = [_("Enter a number, such as 120 or 1157.69.")]
+                        continue
                     try:
                         value = Decimal(str(value).strip().replace(",", ""))
                     except (InvalidOperation, ValueError):
                         row_errors_found["value"] = [_("Enter a number, such as 120 or 1157.69.")]
                         continue
+                elif not isinstance(value, str):
+                    # A list or an object where text belongs (an upload, a hand-made request).
+                    row_errors_found[field] = [_("Enter text.")]
+                    continue
                 setattr(observation, field, value)
         confirmed = _truthy(row.get("confirm_outlier"))
         if not row_errors_found:

@@ -473,13 +473,14 @@ class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
             actions.pop("approve_selected", None)
         return actions
 
-    @admin.action(description=_("Approve the selected figures (a figure beside an approved one revises it)"))
+    @admin.action(description=_("Approve the selected submitted figures (a figure beside an approved one revises it)"))
     def approve_selected(self, request, queryset):
         from django.contrib import messages
 
         if not permissions.is_zone_administrator(request.user):
             raise PermissionDenied
-        pending = list(queryset.filter(status__in=Observation.PENDING))
+        # Submitted ones only: a draft is still being written (in a reporting round, its agency's).
+        pending = list(queryset.filter(status=Observation.Status.SUBMITTED))
         try:
             for observation in pending:
                 services.observation_approve(observation=observation, user=request.user)

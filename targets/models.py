@@ -603,7 +603,7 @@ class ObservationRevision(models.Model):
             "new": format_quantity(self.new_value, unit, language),
             "date": localdate(self.revised_at).isoformat(),
         }
-        return f"{text}: {self.reason}" if self.reason else text
+        return gettext("%(revision)s: %(reason)s") % {"revision": text, "reason": self.reason} if self.reason else text
 
 
 class Snapshot(models.Model):

@@ -202,3 +202,19 @@ def agency_named(text: str, *, names: dict[str, Agency] | None = None) -> Agency
     """The agency `text` names (see `agencies_by_name`), or None."""
     names = agencies_by_name() if names is None else names
     return names.get((text or "").strip().casefold())
+
+
+def revisions_of(*, observation_ids) -> dict[int, list]:
+    """The revisions of these figures, oldest first, by figure id: what a page shows beside a
+    revised figure (`ObservationRevision.describe()`: "revised from … to … on …: reason").
+    One query."""
+    from targets.models import ObservationRevision
+
+    found: dict[int, list] = {}
+    revisions = (
+        ObservationRevision.objects.filter(observation_id__in=list(observation_ids))
+        .select_related("observation__indicator").order_by("revised_at", "id")
+    )
+    for revision in revisions:
+        found.setdefault(revision.observation_id, []).append(revision)
+    return found

@@ -80,7 +80,8 @@ def test_a_round_without_indicators_to_collect_is_refused_with_a_message(client,
     before = _rounds()
     # No indicator of the plan is reported for a period ending on 30 June (all are yearly).
     response = client.post(reverse("admin:reporting_round_add"), {
-        **NEW_ROUND, "code": "2022-h1", "period_end": "2022-06-30", "plan": zone["plan"].pk}, follow=True)
+        **NEW_ROUND, "code": "2022-h1", "period_end": "2022-06-30", "plan": zone["plan"].pk}, follow=True,
+        HTTP_ACCEPT_LANGUAGE="en")
     assert "No indicator to collect" in response.content.decode()
     assert _rounds() == before
 
@@ -122,14 +123,16 @@ def test_a_zone_administrator_approves_submitted_figures_in_the_list(client, zon
     proposal = ObservationFactory(target=zone["revenue"], period_end=dt.date(2021, 12, 31), value=Decimal("1512"),
                                   status="submitted", confidence_note="final statistics")
     first = ObservationFactory(target=zone["patents"], period_end=dt.date(2021, 12, 31), status="submitted")
+    draft = ObservationFactory(target=zone["achievements"], period_end=dt.date(2021, 12, 31), status="draft")
     client.force_login(zone_admin)
     listing = client.get(reverse("admin:targets_observation_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "⚠ submitted" in listing  # marked as such
 
-    response = _approve(client, proposal, first)
+    response = _approve(client, proposal, first, draft)
 
     assert response.status_code == 302
-    assert set(Observation.objects.values_list("status", flat=True)) == {"approved"}
+    assert Observation.objects.get(pk=draft.pk).status == "draft"  # still being written: left alone
+    assert set(Observation.objects.exclude(pk=draft.pk).values_list("status", flat=True)) == {"approved"}
     assert Observation.objects.get(pk=published.pk).value == Decimal("1512")
     assert ObservationRevision.objects.get().previous_value == Decimal("1500")
     assert not Observation.objects.filter(pk=proposal.pk).exists()

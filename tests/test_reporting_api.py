@@ -85,7 +85,7 @@ def test_stale_versions_and_repeats(zone):
     assert admin.post(SET + "approve/", {"version": 2}, format="json").status_code == 200
     before = _state()
 
-    # The same request again: idempotent, answered with the set unchanged.
+    # The same request again: idempotent, answered with the set unchanged (submit likewise, below).
     again = admin.post(SET + "approve/", {"version": 2}, format="json")
     assert again.status_code == 200 and again.json()["version"] == 3
     # Approving the approved set: 409; a second administrator on the old version: 409.
@@ -173,3 +173,17 @@ def test_the_rounds_list_costs_the_same_queries_for_one_or_three_rounds(zone):
                               plan=zone["plan"], period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
                               opens_on=dt.date(year + 1, 1, 1), due_on=dt.date(year + 1, 1, 31), user=zone["admin"])
     assert count() == one
+
+
+def test_a_repeated_submit_is_answered_unchanged_and_someone_elses_is_told(zone):
+    clerk = _client(zone["science_user"])
+    clerk.post(SET + "save/", {"version": 0, "rows": ROWS}, format="json")
+    assert clerk.post(SET + "submit/", {"version": 1}, format="json").status_code == 200
+    before = _state()
+
+    again = clerk.post(SET + "submit/", {"version": 1}, format="json")
+    by_admin = _client(zone["admin"]).post(SET + "submit/", {"version": 1}, format="json")
+
+    assert again.status_code == 200 and again.json()["version"] == 2
+    assert by_admin.status_code == 409
+    assert _state() == before

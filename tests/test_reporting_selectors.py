@@ -3,6 +3,7 @@ state show, and their query counts pinned at two sizes."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -122,3 +123,27 @@ def test_the_round_state_of_every_target_reads_in_two_queries(zone, extra, djang
     with django_assert_num_queries(2):
         states = selectors.targets_round_state(zone["plan"])
     assert len(states) == 3 + extra
+
+
+def test_revisions_of_figures_read_in_one_query_and_say_what_changed(zone, django_assert_num_queries):
+    from django.utils import translation
+
+    from targets import services as target_services
+    from targets.selectors import revisions_of
+
+    published = ObservationFactory(target=zone["revenue"], period_end=dt.date(2021, 12, 31), value=Decimal("1480"))
+    proposal = ObservationFactory(target=zone["revenue"], period_end=dt.date(2021, 12, 31), value=Decimal("1512"),
+                                  status="submitted")
+    target_services.observation_approve(observation=proposal, user=zone["admin"], reason="final statistics")
+    other = ObservationFactory(target=zone["patents"], period_end=dt.date(2021, 12, 31))
+
+    with django_assert_num_queries(1):
+        found = revisions_of(observation_ids=[published.pk, other.pk])
+        with translation.override("zh-hans"):
+            text = found[published.pk][0].describe()
+    assert other.pk not in found
+    day = found[published.pk][0].revised_at.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert text == f"于 {day} 由 1,480 亿元 修订为 1,512 亿元：final statistics"
+    with translation.override("en"):
+        assert found[published.pk][0].describe() == (
+            f"revised from RMB 148 billion to RMB 151.2 billion on {day}: final statistics")

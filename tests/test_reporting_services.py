@@ -242,3 +242,62 @@ def test_the_agencies_fixture_assigns_every_indicator_of_both_plans(db):
     call_command("load_plan", verbosity=0)
     assert Agency.objects.count() == 4
     assert Indicator.objects.get(code="core-invention-patents").agency.code == "fgw"
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ({"value": ["1"]}, "value"),
+    ({"value": True}, "value"),
+    ({"value": "twelve"}, "value"),
+    ({"value": "NaN"}, "value"),
+    ({"value": "1e30"}, "value"),
+    ({"value": "5", "source_url": ["https://example.org"]}, "source_url"),
+    ({"value": "5", "qualifier": "roughly"}, "qualifier"),
+    ({"value": "5", "period_end": "2020-12-31"}, "period_end"),
+    ({"value": "5", "source_title": ""}, "source_title"),
+])
+def test_each_malformed_row_is_refused_by_row_and_field_and_nothing_is_saved(zone, row, field):
+    before = _rows_state()
+    with pytest.raises(ValidationError) as caught:
+        services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
+                                      rows=[_row("achievements", "3"), {"source_title": "S", **row, "indicator": "patents"}])
+    assert field in services.row_errors(caught.value)["patents"]
+    assert _rows_state() == before
+
+
+def test_a_round_of_all_plans_in_force_collects_their_yearly_indicators_from_each_agency(hangzhou_plan, superuser):
+    round_ = services.round_create(
+        code="2025-annual", name_zh="2025 年度", name_en="2025 annual", plan=None, period_start=dt.date(2025, 1, 1),
+        period_end=dt.date(2025, 12, 31), opens_on=dt.date(2026, 1, 5), due_on=dt.date(2026, 2, 28), user=superuser)
+
+    # The 2025 plan is adopted and in force in 2025; the 2020 plan is a draft that ended in 2023.
+    from targets.models import Target
+
+    expected = set(Target.objects.filter(plan__code="hz-ai-2025", indicator__isnull=False)
+                   .values_list("indicator__code", flat=True))
+    assert set(round_.indicators.values_list("code", flat=True)) == expected
+    assert {s.agency.code for s in round_.sets.all()} == set(
+        Indicator.objects.filter(code__in=expected).values_list("agency__code", flat=True))
+    assert RoundEntry.objects.filter(set__round=round_).count() == len(expected)
+    # A half year: no yearly indicator has a period ending on 30 June.
+    with pytest.raises(ValidationError, match="No indicator to collect"):
+        services.round_create(
+            code="2025-h1", name_zh="2025 上半年", name_en="2025 H1", plan=None, period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 6, 30), opens_on=dt.date(2025, 7, 1), due_on=dt.date(2025, 7, 31),
+            user=superuser)
+    assert not Round.objects.filter(code="2025-h1").exists()
+
+
+@pytest.mark.parametrize("change", [
+    {"code": "2021-annual"},  # taken
+    {"code": "not a slug"},
+    {"due_on": dt.date(2021, 12, 1)},  # before it opens
+    {"period_start": dt.date(2022, 1, 1)},  # after the period's end
+])
+def test_a_bad_round_writes_nothing(zone, change):
+    before = (list(Round.objects.values()), list(RoundSet.objects.values()), list(RoundEntry.objects.values()))
+    fields = {"code": "2021-again", "name_zh": "x", "name_en": "x", "plan": zone["plan"],
+              "period_start": dt.date(2021, 1, 1), "period_end": dt.date(2021, 12, 31),
+              "opens_on": dt.date(2022, 1, 1), "due_on": dt.date(2022, 1, 31), **change}
+    with pytest.raises(ValidationError):
+        services.round_create(**fields, user=zone["admin"])
+    assert (list(Round.objects.values()), list(RoundSet.objects.values()), list(RoundEntry.objects.values())) == before
