@@ -135,19 +135,23 @@ def _locked(round_set: RoundSet) -> RoundSet:
 
 def _is_repeat(locked: RoundSet, *, to_state: str, user, expected_version: int) -> bool:
     """The same person repeating the action that moved the set from `expected_version`."""
-    if locked.state != to_state or locked.version != expected_version + 1:
+    if locked.state != to_state or locked.version != _version_number(expected_version) + 1:
         return False
     last = StateChange.objects.filter(set=locked, entry__isnull=True).order_by("-at", "-id").first()
     actor_id = getattr(user, "pk", None)
     return last is not None and last.to_state == to_state and last.version == locked.version and last.actor_id == actor_id
 
 
-def _version_check(locked: RoundSet, expected_version) -> None:
+def _version_number(expected_version) -> int:
+    """The version a caller sent — a form sends text, the API a number — or a clear error."""
     try:
-        expected = int(expected_version)
+        return int(expected_version)
     except (TypeError, ValueError):
         raise ValidationError({"version": _("Send the version of the set you saw, a whole number.")}) from None
-    if expected != locked.version:
+
+
+def _version_check(locked: RoundSet, expected_version) -> None:
+    if _version_number(expected_version) != locked.version:
         raise _stale()
 
 

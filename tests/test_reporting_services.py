@@ -301,3 +301,25 @@ def test_a_bad_round_writes_nothing(zone, change):
     with pytest.raises(ValidationError):
         services.round_create(**fields, user=zone["admin"])
     assert (list(Round.objects.values()), list(RoundSet.objects.values()), list(RoundEntry.objects.values())) == before
+
+
+def test_a_version_sent_as_text_is_read_as_a_number_and_nonsense_is_refused_with_nothing_written(zone):
+    # A form sends the version as text: "1" is version 1; "one", None or [] is a clear error.
+    science_set = services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"],
+                                                expected_version="0", rows=[_row("patents", "120")])
+    before = _rows_state()
+    for nonsense in ("one", None, [], "1.5"):
+        for action in (services.round_set_submit, services.round_set_approve):
+            with pytest.raises(ValidationError, match="whole number"):
+                action(round_set=science_set, user=zone["admin"], expected_version=nonsense)
+    assert _rows_state() == before
+    submitted = services.round_set_submit(round_set=science_set, user=zone["science_user"], expected_version="1")
+    assert submitted.state == State.SUBMITTED
+    # The set is now in the state the action leads to: a repeat is recognised from a text version
+    # too, and nonsense is still a clear error rather than a crash.
+    before = _rows_state()
+    again = services.round_set_submit(round_set=submitted, user=zone["science_user"], expected_version="1")
+    assert (again.state, again.version) == (State.SUBMITTED, submitted.version)
+    with pytest.raises(ValidationError, match="whole number"):
+        services.round_set_submit(round_set=submitted, user=zone["science_user"], expected_version="one")
+    assert _rows_state() == before
