@@ -5,7 +5,8 @@ returns the S&T set with a comment, the bureau corrects and resubmits, the admin
 approves both; the dashboard shows the new figures with the revision, the completeness page
 shows 100 % approved, and the reminder mails (sent before approval) listed the open indicators.
 
-Screenshots for the README go to docs/screenshots/reporting-*.png."""
+Screenshots go to test-artifacts/reporting-*.png; with UPDATE_SCREENSHOTS=1 they replace the
+README's in docs/screenshots/ (so that a test run leaves the checkout unchanged)."""
 
 import datetime as dt
 import io
@@ -32,7 +33,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The live server, whitenoise's static files and chromium: the fixtures of tests/test_browser.py.
 server, browser, production_static = browser_fixtures.server, browser_fixtures.browser, browser_fixtures.production_static
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "test-artifacts")
 PASSWORD = "round-test-password"
 PERIOD_END = dt.date(2021, 12, 31)
 SCIENCE = ["core-invention-patents", "national-major-achievements"]
