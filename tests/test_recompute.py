@@ -285,3 +285,29 @@ def test_command_refuses_bad_dates_and_writes_nothing(hangzhou_plan, arguments, 
     assert not Snapshot.objects.exists()
     assert not Rollup.objects.exists()
     assert not AreaRollup.objects.exists()
+
+
+def test_the_engine_reads_as_context_exactly_the_figures_of_another_definition():
+    # The engine's inputs choose these figures in SQL (reading every figure cost more than the
+    # engine itself): a figure of its own scope is context for a target in the indicator's
+    # scope; a target of its own scope sees the indicator's figures as context; a figure whose
+    # scope is written out but equals the indicator's is no context at all.
+    from targets.services import store
+
+    plain = TargetFactory(code="plain")
+    own_scope = TargetFactory(code="own-scope", objective=plain.objective, indicator=plain.indicator,
+                              scope="above-size")
+    ObservationFactory(indicator=plain.indicator, period_end=dt.date(2020, 12, 31), value=Decimal("10"))
+    ObservationFactory(indicator=plain.indicator, period_end=dt.date(2021, 12, 31), value=Decimal("20"),
+                       scope=plain.indicator.scope)
+    ObservationFactory(indicator=plain.indicator, period_end=dt.date(2022, 12, 31), value=Decimal("30"),
+                       scope="above-size")
+    unrelated = TargetFactory(code="unrelated", objective=plain.objective)
+    ObservationFactory(indicator=unrelated.indicator, period_end=dt.date(2020, 12, 31), value=Decimal("5"))
+
+    context = {row["id"]: [(figure["period_end"], figure["value"], figure["scope"]) for figure in row["other_scope"]]
+               for row in store.engine_targets(plan_ids=[plain.objective.plan_id])}
+
+    assert context[plain.pk] == [("2022-12-31", "30", "above-size")]
+    assert context[own_scope.pk] == [("2020-12-31", "10", "counted"), ("2021-12-31", "20", "counted")]
+    assert context[unrelated.pk] == []

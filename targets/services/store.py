@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, F, FloatField, Value
+from django.db.models import CharField, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
 from targets import progress
@@ -86,8 +86,15 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = defaultdict(list)
     if not indicators:
         return found
+    # Only the figures that can be of another definition for some target, chosen in SQL: of a
+    # scope of their own that is not their indicator's, or on an indicator that a target reads
+    # in a scope of its own. Reading every figure here cost more than the whole engine.
+    own_scope = {row["indicator_id"] for row in rows
+                 if row["indicator_id"] and _scope(row["scope"], row["indicator__scope"]) != (row["indicator__scope"] or "")}
     figures = Observation.objects.filter(
-        indicator_id__in=indicators, status=Observation.Status.APPROVED).order_by("period_end").values(
+        Q(indicator_id__in=own_scope) | (~Q(scope="") & ~Q(scope=F("indicator__scope"))),
+        indicator_id__in=indicators, status=Observation.Status.APPROVED,
+    ).order_by("period_end").values(
         "indicator_id", "indicator__scope", "scope", "period_end", "value", "qualifier", "definition_note",
     )
     by_indicator: dict[int, list[dict]] = defaultdict(list)
@@ -183,12 +190,9 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
     computed = []
     for stretch_dates in stretches.values():
         first = stretch_dates[0]
-        known = []
-        for row in rows:
-            # The first revision made after this stretch's dates gives the value known then.
-            later = next((change for change in revisions.get(row[6], ()) if change[0] > first), None)
-            known.append(row[:6] if later is None else (row[0], row[1], later[1], later[2], row[4], row[5]))
-        figures = progress.entries_frame(known)
+        figures = progress.entries_frame(
+            (row[:6] for row in rows) if not revisions else (_known_on(row, revisions.get(row[6]), first) for row in rows)
+        )
         in_stretch = set(stretch_dates)
         for plan_id, dates in dates_of.items():
             plan_dates = sorted(in_stretch.intersection(dates))
@@ -198,6 +202,12 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
                     item_statuses=item_statuses, dates=plan_dates,
                 )
     return computed
+
+
+def _known_on(row: tuple, changes: list[tuple] | None, day: date) -> tuple:
+    """A figure row as known on `day`: the first revision made after it gives the value then."""
+    later = next((change for change in changes if change[0] > day), None) if changes else None
+    return row[:6] if later is None else (row[0], row[1], later[1], later[2], row[4], row[5])
 
 
 def engine_items(*, target_ids: list[int]) -> dict[int, list[list[tuple]]]:
