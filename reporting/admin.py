@@ -7,24 +7,19 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from access.read_only_admin import ReadOnlyAdminMixin
 from reporting import services
 from reporting.models import ReminderSent, Round, RoundSet, StateChange
 from targets import permissions
 
 
-class RoundSetInline(admin.TabularInline):
+class RoundSetInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RoundSet
     extra = 0
     can_delete = False
     fields = ("agency", "state", "version", "submitted_at", "submitted_by", "approved_at", "approved_by")
     readonly_fields = fields
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Round)
@@ -114,17 +109,8 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: written by the reminder job."""
 
     list_display = ("round", "agency", "kind", "sent_on")
     list_filter = ("round", "agency", "kind")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

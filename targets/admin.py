@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from access.history_admin import HistoryAdmin
+from access.read_only_admin import ReadOnlyAdminMixin
 from edge.admin import KeyInputAdminMixin
 from targets import permissions, services, validation
 from targets.language import active_language
@@ -527,7 +528,7 @@ class AgencyAdmin(KeyInputAdminMixin, HistoryAdmin):
 
 
 @admin.register(ObservationRevision)
-class ObservationRevisionAdmin(admin.ModelAdmin):
+class ObservationRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: revisions are written by the approval of a changed figure."""
 
     list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason", "round")
@@ -535,15 +536,6 @@ class ObservationRevisionAdmin(admin.ModelAdmin):
     list_select_related = ("observation__indicator", "revised_by", "round")
     search_fields = ("observation__indicator__code", "reason")
     date_hierarchy = "revised_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- computed ------------------------------------------------------------------------------------

@@ -161,39 +161,6 @@ def zone(roles):
     """A small zone for reporting rounds: one plan; the S&T bureau (kjj) owns patents (a flow)
     and achievements, the economy bureau (jxj) industry revenue (a stock); one data-entry
     member each, a superuser, and a round for 2021 with one set per bureau."""
-    import datetime as dt
-    from decimal import Decimal
+    from tests.reporting_zone import make_zone
 
-    from reporting import services
-    from reporting.models import RoundSet
-    from targets.models import Indicator
-    from tests.factories import AgencyFactory, ObjectiveFactory, TargetFactory
-
-    objective = ObjectiveFactory()
-    plan = objective.plan
-    science, economy = AgencyFactory(code="kjj"), AgencyFactory(code="jxj")
-    patents = TargetFactory(objective=objective, code="patents", indicator__code="patents", target_value=Decimal("300"))
-    achievements = TargetFactory(objective=objective, code="achievements", indicator__code="achievements",
-                                 target_value=Decimal("10"))
-    revenue = TargetFactory(objective=objective, code="revenue", indicator__code="revenue", aggregation="latest",
-                            unit="yi_yuan", target_value=Decimal("2000"))
-    Indicator.objects.filter(pk__in=[patents.indicator_id, achievements.indicator_id]).update(agency=science)
-    Indicator.objects.filter(pk=revenue.indicator_id).update(agency=economy)
-    group = Group.objects.get(name=ROLE_DATA_ENTRY)
-    science_user, economy_user = UserFactory(is_staff=True), UserFactory(is_staff=True)
-    for user, agency in ((science_user, science), (economy_user, economy)):
-        user.groups.add(group)
-        agency.members.add(user)
-    admin = UserFactory(is_staff=True, is_superuser=True)
-    round_ = services.round_create(
-        code="2021-annual", name_zh="2021 年度", name_en="2021 annual", plan=plan,
-        period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31), opens_on=dt.date(2022, 1, 1),
-        due_on=dt.date(2022, 1, 31), user=admin,
-    )
-    return {
-        "plan": plan, "round": round_, "science": science, "economy": economy, "science_user": science_user,
-        "economy_user": economy_user, "admin": admin, "patents": patents, "achievements": achievements,
-        "revenue": revenue,
-        "science_set": RoundSet.objects.get(round=round_, agency=science),
-        "economy_set": RoundSet.objects.get(round=round_, agency=economy),
-    }
+    return make_zone(staff_clerks=True, superuser=True)

@@ -1,7 +1,8 @@
 """A small zone for the reporting pages' tests: a plan with two agencies, one data-entry
 member each, a zone administrator and a round for 2021 (the same shape as the services'
 tests, so the two read alike). `extra` adds indicators to the S&T bureau, for the pinned
-query counts at a second size."""
+query counts at a second size. The `zone` fixture (tests/conftest.py) is the same zone with
+clerks who may also use the admin and a superuser as the administrator."""
 
 import datetime as dt
 from decimal import Decimal
@@ -15,7 +16,7 @@ from targets.services import ROLE_DATA_ENTRY, ROLE_ZONE_ADMINISTRATOR
 from tests.factories import AgencyFactory, ObjectiveFactory, TargetFactory, UserFactory
 
 
-def make_zone(*, extra: int = 0) -> dict:
+def make_zone(*, extra: int = 0, staff_clerks: bool = False, superuser: bool = False) -> dict:
     objective = ObjectiveFactory()
     plan = objective.plan
     science, economy = (
@@ -34,12 +35,16 @@ def make_zone(*, extra: int = 0) -> dict:
                                      *[target.indicator_id for target in more]]).update(agency=science)
     Indicator.objects.filter(pk=revenue.indicator_id).update(agency=economy)
     group = Group.objects.get(name=ROLE_DATA_ENTRY)
-    science_user, economy_user = UserFactory(username="kjj-clerk"), UserFactory(username="jxj-clerk")
+    science_user = UserFactory(username="kjj-clerk", is_staff=staff_clerks)
+    economy_user = UserFactory(username="jxj-clerk", is_staff=staff_clerks)
     for user, agency in ((science_user, science), (economy_user, economy)):
         user.groups.add(group)
         agency.members.add(user)
-    admin = UserFactory(username="zone-admin", is_staff=True)
-    admin.groups.add(Group.objects.get(name=ROLE_ZONE_ADMINISTRATOR))
+    if superuser:
+        admin = UserFactory(username="zone-admin", is_staff=True, is_superuser=True)
+    else:
+        admin = UserFactory(username="zone-admin", is_staff=True)
+        admin.groups.add(Group.objects.get(name=ROLE_ZONE_ADMINISTRATOR))
     round_ = services.round_create(
         code="2021-annual", name_zh="2021 年度", name_en="2021 annual", plan=plan,
         period_start=dt.date(2021, 1, 1), period_end=dt.date(2021, 12, 31), opens_on=dt.date(2022, 1, 1),
