@@ -46,8 +46,8 @@ def reporting_page(view):
 
 
 def _posted_version(request) -> int:
-    """The set version the form was rendered with. Parsed here because the services compare it
-    arithmetically before they check it; a form that lost it is a bad request."""
+    """The set version the form was rendered with. A form that lost it is a broken page, not a
+    person's mistake: a bad request with its own message, rather than the services' field error."""
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
