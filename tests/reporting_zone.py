@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from reporting import services
-from reporting.models import RoundSet
-from targets.models import Indicator
+from reporting.models import RoundEntry, RoundSet, StateChange
+from targets.models import Indicator, Observation, ObservationRevision
 from targets.services import ROLE_DATA_ENTRY, ROLE_ZONE_ADMINISTRATOR
 from tests.factories import AgencyFactory, ObjectiveFactory, TargetFactory, UserFactory
 
@@ -57,6 +57,14 @@ def make_zone(*, extra: int = 0, staff_clerks: bool = False, superuser: bool = F
         "science_set": RoundSet.objects.get(round=round_, agency=science),
         "economy_set": RoundSet.objects.get(round=round_, agency=economy),
     }
+
+
+def rounds_state() -> tuple:
+    """Everything a round's action may write, to compare before and after a refused one."""
+    return tuple(
+        list(model.objects.order_by("pk").values())
+        for model in (Observation, RoundSet, RoundEntry, StateChange, ObservationRevision)
+    )
 
 
 def row(code, value, **fields):

@@ -9,9 +9,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reporting import services
-from reporting.models import RoundEntry, RoundSet, StateChange
-from targets.models import Observation, ObservationRevision
+from targets.models import Observation
 from tests.factories import ObservationFactory
+from tests.reporting_zone import rounds_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 
@@ -23,14 +23,6 @@ def _client(user) -> APIClient:
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
-
-
-def _state():
-    return (
-        list(Observation.objects.order_by("pk").values()), list(RoundSet.objects.order_by("pk").values()),
-        list(RoundEntry.objects.order_by("pk").values()), list(StateChange.objects.order_by("pk").values()),
-        list(ObservationRevision.objects.order_by("pk").values()),
-    )
 
 
 ROWS = [{"indicator": "patents", "value": "120", "source_title": "Bureau statistics 2021"}]
@@ -70,12 +62,12 @@ def test_a_round_runs_end_to_end_through_the_api(zone):
 
 
 def test_a_bad_row_is_a_400_naming_row_and_field_and_saves_nothing(zone):
-    before = _state()
+    before = rounds_state()
     response = _client(zone["science_user"]).post(SET + "save/", {"version": 0, "rows": [
         *ROWS, {"indicator": "achievements", "value": "-1", "source_title": "S"}]}, format="json")
     assert response.status_code == 400
     assert "achievements.value" in response.json()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_stale_versions_and_repeats(zone):
@@ -83,7 +75,7 @@ def test_stale_versions_and_repeats(zone):
     clerk.post(SET + "save/", {"version": 0, "rows": ROWS}, format="json")
     clerk.post(SET + "submit/", {"version": 1}, format="json")
     assert admin.post(SET + "approve/", {"version": 2}, format="json").status_code == 200
-    before = _state()
+    before = rounds_state()
 
     # The same request again: idempotent, answered with the set unchanged (submit likewise, below).
     again = admin.post(SET + "approve/", {"version": 2}, format="json")
@@ -97,7 +89,7 @@ def test_stale_versions_and_repeats(zone):
     # Bad input: 400.
     assert admin.post(SET + "approve/", {}, format="json").status_code == 400
     assert admin.post(SET + "approve/", {"version": "three"}, format="json").status_code == 400
-    assert _state() == before
+    assert rounds_state() == before
 
 
 @pytest.mark.parametrize("role", ["anonymous", "viewer", "other_clerk", "clerk", "zone_admin", "superuser"])
@@ -114,13 +106,13 @@ def test_actions_as_each_role(request, zone, role):
     may_approve = role in ("zone_admin", "superuser")
     refused = 401 if role == "anonymous" else 403
 
-    before = _state()
+    before = rounds_state()
     read = client.get("/api/v1/rounds/")
     assert read.status_code == (401 if role == "anonymous" else 200)
     saved = client.post(SET + "save/", {"version": 0, "rows": ROWS}, format="json")
     assert saved.status_code == (200 if may_enter else refused)
     if not may_enter:
-        assert _state() == before
+        assert rounds_state() == before
         # Set up as the clerk, so that approval and return are reachable.
         services.round_set_save_draft(round_set=zone["science_set"], rows=ROWS, user=zone["science_user"],
                                       expected_version=0)
@@ -128,14 +120,14 @@ def test_actions_as_each_role(request, zone, role):
     assert submitted.status_code == (200 if may_enter else refused)
     if not may_enter:
         services.round_set_submit(round_set=zone["science_set"], user=zone["science_user"], expected_version=1)
-    before = _state()
+    before = rounds_state()
     returned = client.post(SET + "return/", {"version": 2, "comments": {"patents": "x"}}, format="json")
     assert returned.status_code == (200 if may_approve else refused)
     if not may_approve:
-        assert _state() == before
+        assert rounds_state() == before
         approved = client.post(SET + "approve/", {"version": 2}, format="json")
         assert approved.status_code == refused
-        assert _state() == before
+        assert rounds_state() == before
 
 
 def test_observations_in_waiting_are_invisible_to_readers_without_the_permission(zone, viewer):
@@ -179,11 +171,11 @@ def test_a_repeated_submit_is_answered_unchanged_and_someone_elses_is_told(zone)
     clerk = _client(zone["science_user"])
     clerk.post(SET + "save/", {"version": 0, "rows": ROWS}, format="json")
     assert clerk.post(SET + "submit/", {"version": 1}, format="json").status_code == 200
-    before = _state()
+    before = rounds_state()
 
     again = clerk.post(SET + "submit/", {"version": 1}, format="json")
     by_admin = _client(zone["admin"]).post(SET + "submit/", {"version": 1}, format="json")
 
     assert again.status_code == 200 and again.json()["version"] == 2
     assert by_admin.status_code == 409
-    assert _state() == before
+    assert rounds_state() == before

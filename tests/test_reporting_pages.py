@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from reporting import services
-from reporting.models import RoundEntry, RoundSet, State, StateChange
-from targets.models import Observation, ObservationRevision
-from tests.reporting_zone import make_zone, row
+from reporting.models import RoundEntry, RoundSet, State
+from targets.models import Observation
+from tests.reporting_zone import make_zone, rounds_state, row
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,6 @@ def zone(roles):
 def _english(client):
     # The site's default is Chinese; these tests read the English text (one test reads the Chinese).
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def _state():
-    return (
-        list(Observation.objects.order_by("pk").values()), list(RoundSet.objects.order_by("pk").values()),
-        list(RoundEntry.objects.order_by("pk").values()), list(StateChange.objects.order_by("pk").values()),
-        list(ObservationRevision.objects.order_by("pk").values()),
-    )
 
 
 def _urls(zone):
@@ -118,7 +110,7 @@ def test_a_member_saves_a_draft_then_submits(client, zone):
 
 def test_a_bad_row_shows_beside_it_and_nothing_is_saved(client, zone):
     client.force_login(zone["science_user"])
-    before = _state()
+    before = rounds_state()
     response = client.post(reverse("reporting:set", args=["2021-annual", "kjj"]), _grid_post(
         0, action="submit", patents={"value": "120", "source_title": "Bureau report"},
         achievements={"value": "-3", "source_title": "Bureau report"}))
@@ -126,16 +118,16 @@ def test_a_bad_row_shows_beside_it_and_nothing_is_saved(client, zone):
     page = response.content.decode()
     assert 'id="row-achievements"' in page and "has-errors" in page
     assert 'value="120"' in page  # what was typed is kept
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_an_outlier_is_saved_once_confirmed_beside_its_row(client, zone):
     client.force_login(zone["science_user"])
     url = reverse("reporting:set", args=["2021-annual", "kjj"])
-    before = _state()
+    before = rounds_state()
     response = client.post(url, _grid_post(0, patents={"value": "5000", "source_title": "Bureau report"}))
     assert response.status_code == 400 and 'name="patents-confirm_outlier"' in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
     response = client.post(url, _grid_post(0, patents={"value": "5000", "source_title": "Bureau report",
                                                        "confirm_outlier": "on"}))
     assert response.status_code == 302
@@ -146,22 +138,22 @@ def test_a_stale_version_says_someone_else_acted_first(client, zone):
     services.round_set_save_draft(round_set=zone["science_set"], rows=[row("patents", "120")],
                                   user=zone["science_user"], expected_version=0)
     client.force_login(zone["science_user"])
-    before = _state()
+    before = rounds_state()
     response = client.post(reverse("reporting:set", args=["2021-annual", "kjj"]),
                            _grid_post(0, patents={"value": "130", "source_title": "Bureau report"}))
     assert response.status_code == 409
     assert "Someone else acted first; reload." in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_another_agencys_member_cannot_write_the_set(client, zone, viewer):
     for user in (zone["economy_user"], viewer):
         client.force_login(user)
-        before = _state()
+        before = rounds_state()
         response = client.post(reverse("reporting:set", args=["2021-annual", "kjj"]),
                                _grid_post(0, patents={"value": "120", "source_title": "x"}))
         assert response.status_code == 403
-        assert _state() == before
+        assert rounds_state() == before
 
 
 def _submitted(zone):
@@ -192,11 +184,11 @@ def test_the_administrator_returns_with_a_comment_per_row_and_the_audit_shows_it
 def test_returning_without_a_comment_changes_nothing(client, zone):
     round_set = _submitted(zone)
     client.force_login(zone["admin"])
-    before = _state()
+    before = rounds_state()
     response = client.post(reverse("reporting:set_return", args=["2021-annual", "kjj"]),
                            {"version": round_set.version, "patents-comment": " "})
     assert response.status_code == 400 and "comment on at least one row" in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_approve_publishes_and_approving_again_is_refused(client, zone):
@@ -205,26 +197,26 @@ def test_approve_publishes_and_approving_again_is_refused(client, zone):
     url = reverse("reporting:set_approve", args=["2021-annual", "kjj"])
     assert client.post(url, {"version": round_set.version}).status_code == 302
     assert set(Observation.objects.values_list("status", flat=True)) == {Observation.Status.APPROVED}
-    before = _state()
+    before = rounds_state()
     other_admin = type(zone["admin"]).objects.create_superuser("other-admin", "o@example.org", "pw-for-tests-only")
     client.force_login(other_admin)
     response = client.post(url, {"version": round_set.version + 1})
     assert response.status_code == 400 and "already approved" in response.content.decode()
     response = client.post(url, {"version": round_set.version})  # the version before someone approved it
     assert response.status_code == 409 and "Someone else acted first" in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_members_and_viewers_cannot_approve_or_return(client, zone, viewer):
     round_set = _submitted(zone)
     for user in (zone["science_user"], zone["economy_user"], viewer):
         client.force_login(user)
-        before = _state()
+        before = rounds_state()
         for action in ("set_approve", "set_return"):
             response = client.post(reverse(f"reporting:{action}", args=["2021-annual", "kjj"]),
                                    {"version": round_set.version, "patents-comment": "no"})
             assert response.status_code == 403
-        assert _state() == before
+        assert rounds_state() == before
     client.logout()
     response = client.post(reverse("reporting:set_approve", args=["2021-annual", "kjj"]), {"version": 2})
     assert response.status_code == 302 and reverse("login") in response["Location"]
@@ -282,19 +274,19 @@ def test_the_pages_are_in_chinese_too(client, zone):
 
 def test_submitting_an_empty_grid_saves_nothing(client, zone):
     client.force_login(zone["science_user"])
-    before = _state()
+    before = rounds_state()
     response = client.post(reverse("reporting:set", args=["2021-annual", "kjj"]), _grid_post(0, action="submit"))
     assert response.status_code == 400 and "Enter at least one figure" in response.content.decode()
-    assert _state() == before  # the draft save before the refused submit is rolled back too
+    assert rounds_state() == before  # the draft save before the refused submit is rolled back too
 
 
 def test_a_form_without_its_version_is_a_bad_request(client, zone):
     client.force_login(zone["science_user"])
-    before = _state()
+    before = rounds_state()
     data = _grid_post(0, patents={"value": "120", "source_title": "x"})
     del data["version"]
     assert client.post(reverse("reporting:set", args=["2021-annual", "kjj"]), data).status_code == 400
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_the_target_page_shows_a_revision_beside_the_figure(client, zone):

@@ -13,24 +13,11 @@ from reporting.models import Round, RoundEntry, RoundSet, State, StateChange
 from targets.models import Agency, Indicator, Observation, ObservationRevision, Snapshot
 from targets.services import snapshots_recompute
 from tests.factories import TargetFactory, UserFactory
+from tests.reporting_zone import rounds_state
+from tests.reporting_zone import row as _row
 
 # Messages are matched in English (the site's default language is Chinese).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-def _rows_state():
-    """Everything a round's action may write, to compare before and after."""
-    return (
-        list(Observation.objects.order_by("pk").values()),
-        list(RoundSet.objects.order_by("pk").values()),
-        list(RoundEntry.objects.order_by("pk").values()),
-        list(StateChange.objects.order_by("pk").values()),
-        list(ObservationRevision.objects.order_by("pk").values()),
-    )
-
-
-def _row(code, value, **fields):
-    return {"indicator": code, "value": value, "source_title": "Bureau statistics 2021", **fields}
 
 
 def test_it_opens_a_round_with_a_set_per_agency_and_a_row_per_indicator(zone):
@@ -95,7 +82,7 @@ def test_the_whole_round_drafts_submit_return_correct_approve(zone, django_captu
 
 
 def test_a_bad_row_among_good_ones_saves_nothing_and_names_row_and_field(zone):
-    before = _rows_state()
+    before = rounds_state()
     with pytest.raises(ValidationError) as caught:
         services.round_set_save_draft(
             round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
@@ -105,16 +92,16 @@ def test_a_bad_row_among_good_ones_saves_nothing_and_names_row_and_field(zone):
     assert "value" in errors["achievements"]
     assert "indicator" in errors["revenue"]  # another agency's indicator is not in this set
     assert "patents" not in errors
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_an_outlier_needs_its_rows_confirmation(zone):
-    before = _rows_state()
+    before = rounds_state()
     with pytest.raises(ValidationError) as caught:
         services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
                                       rows=[_row("patents", "5000")])
     assert "value" in services.row_errors(caught.value)["patents"]
-    assert _rows_state() == before
+    assert rounds_state() == before
     services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
                                   rows=[_row("patents", "5000", confirm_outlier=True)])
     assert Observation.objects.get(indicator__code="patents").value == Decimal("5000")
@@ -127,10 +114,10 @@ def test_a_stale_version_is_refused_two_administrators_at_once(zone):
     other_admin = UserFactory(is_staff=True, is_superuser=True)
     seen = RoundSet.objects.get(pk=science_set.pk)  # both administrators loaded version 2
     services.round_set_approve(round_set=seen, user=zone["admin"], expected_version=2)
-    before = _rows_state()
+    before = rounds_state()
     with pytest.raises(ValidationError, match="Someone else acted on this set first"):
         services.round_set_return(round_set=seen, user=other_admin, expected_version=2, comments={"patents": "No."})
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_approving_an_approved_set_is_refused_but_the_same_request_repeated_is_a_no_op(zone):
@@ -138,7 +125,7 @@ def test_approving_an_approved_set_is_refused_but_the_same_request_repeated_is_a
                                                 expected_version=0, rows=[_row("patents", "120")])
     science_set = services.round_set_submit(round_set=science_set, user=zone["science_user"], expected_version=1)
     services.round_set_approve(round_set=science_set, user=zone["admin"], expected_version=2)
-    before = _rows_state()
+    before = rounds_state()
     # The same administrator's request sent again (a retry): answered unchanged.
     again = services.round_set_approve(round_set=science_set, user=zone["admin"], expected_version=2)
     assert (again.state, again.version) == (State.APPROVED, 3)
@@ -148,23 +135,23 @@ def test_approving_an_approved_set_is_refused_but_the_same_request_repeated_is_a
     # Another administrator repeating it with the old version: told someone acted first.
     with pytest.raises(ValidationError, match="Someone else acted"):
         services.round_set_approve(round_set=science_set, user=UserFactory(is_superuser=True), expected_version=2)
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_returning_needs_a_comment_and_known_rows(zone):
     science_set = services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"],
                                                 expected_version=0, rows=[_row("patents", "120")])
     science_set = services.round_set_submit(round_set=science_set, user=zone["science_user"], expected_version=1)
-    before = _rows_state()
+    before = rounds_state()
     for comments in ({}, {"patents": "  "}, {"revenue": "wrong"}, "fix it"):
         with pytest.raises(ValidationError):
             services.round_set_return(round_set=science_set, user=zone["admin"], expected_version=2,
                                       comments=comments)
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_only_members_and_administrators_act_on_a_set(zone, viewer):
-    before = _rows_state()
+    before = rounds_state()
     for user in (zone["economy_user"], viewer):
         with pytest.raises(PermissionDenied):
             services.round_set_save_draft(round_set=zone["science_set"], user=user, expected_version=0,
@@ -172,12 +159,12 @@ def test_only_members_and_administrators_act_on_a_set(zone, viewer):
     science_set = services.round_set_save_draft(round_set=zone["science_set"], user=zone["admin"], expected_version=0,
                                                 rows=[_row("patents", "120")])
     science_set = services.round_set_submit(round_set=science_set, user=zone["science_user"], expected_version=1)
-    before = _rows_state()
+    before = rounds_state()
     for action in (services.round_set_approve, services.round_set_return):
         extra = {"comments": {"patents": "x"}} if action is services.round_set_return else {}
         with pytest.raises(PermissionDenied):
             action(round_set=science_set, user=zone["science_user"], expected_version=2, **extra)
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_an_approved_figure_changed_in_a_later_round_is_a_revision_and_old_snapshots_keep_it(
@@ -256,12 +243,12 @@ def test_the_agencies_fixture_assigns_every_indicator_of_both_plans(db):
     ({"value": "5", "source_title": ""}, "source_title"),
 ])
 def test_each_malformed_row_is_refused_by_row_and_field_and_nothing_is_saved(zone, row, field):
-    before = _rows_state()
+    before = rounds_state()
     with pytest.raises(ValidationError) as caught:
         services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"], expected_version=0,
                                       rows=[_row("achievements", "3"), {"source_title": "S", **row, "indicator": "patents"}])
     assert field in services.row_errors(caught.value)["patents"]
-    assert _rows_state() == before
+    assert rounds_state() == before
 
 
 def test_a_round_of_all_plans_in_force_collects_their_yearly_indicators_from_each_agency(hangzhou_plan, superuser):
@@ -307,19 +294,19 @@ def test_a_version_sent_as_text_is_read_as_a_number_and_nonsense_is_refused_with
     # A form sends the version as text: "1" is version 1; "one", None or [] is a clear error.
     science_set = services.round_set_save_draft(round_set=zone["science_set"], user=zone["science_user"],
                                                 expected_version="0", rows=[_row("patents", "120")])
-    before = _rows_state()
+    before = rounds_state()
     for nonsense in ("one", None, [], "1.5"):
         for action in (services.round_set_submit, services.round_set_approve):
             with pytest.raises(ValidationError, match="whole number"):
                 action(round_set=science_set, user=zone["admin"], expected_version=nonsense)
-    assert _rows_state() == before
+    assert rounds_state() == before
     submitted = services.round_set_submit(round_set=science_set, user=zone["science_user"], expected_version="1")
     assert submitted.state == State.SUBMITTED
     # The set is now in the state the action leads to: a repeat is recognised from a text version
     # too, and nonsense is still a clear error rather than a crash.
-    before = _rows_state()
+    before = rounds_state()
     again = services.round_set_submit(round_set=submitted, user=zone["science_user"], expected_version="1")
     assert (again.state, again.version) == (State.SUBMITTED, submitted.version)
     with pytest.raises(ValidationError, match="whole number"):
         services.round_set_submit(round_set=submitted, user=zone["science_user"], expected_version="one")
-    assert _rows_state() == before
+    assert rounds_state() == before

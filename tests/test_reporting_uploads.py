@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from reporting import uploads
-from reporting.models import RoundEntry, RoundSet, State, StateChange
+from reporting.models import RoundSet, State
 from targets.models import Observation
-from tests.reporting_zone import make_zone
+from tests.reporting_zone import make_zone, rounds_state
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,11 +27,6 @@ def zone(roles):
 @pytest.fixture(autouse=True)
 def _english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def _state():
-    return (list(Observation.objects.order_by("pk").values()), list(RoundSet.objects.order_by("pk").values()),
-            list(RoundEntry.objects.order_by("pk").values()), list(StateChange.objects.order_by("pk").values()))
 
 
 def _template(client, zone) -> Workbook:
@@ -114,11 +109,11 @@ def test_a_csv_file_is_accepted_too(client, zone):
 
 
 def _refused(client, upload, message, version=0):
-    before = _state()
+    before = rounds_state()
     response = _upload(client, upload, version)
     assert response.status_code == 400, response.status_code
     assert message in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_a_bad_row_is_reported_by_line_and_column_and_nothing_is_saved(client, zone):
@@ -197,26 +192,26 @@ def test_unreadable_files_are_refused(client, zone, name, content, message):
 
 def test_no_file_is_a_clear_message(client, zone):
     client.force_login(zone["science_user"])
-    before = _state()
+    before = rounds_state()
     response = client.post(reverse("reporting:set_upload", args=["2021-annual", "kjj"]), {"version": "0"})
     assert response.status_code == 400 and "Choose a file to upload" in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_a_stale_version_refuses_the_upload(client, zone):
     book = _fill(_template(client, zone), {"patents": {"value": 120, "source_title": "Bureau report"}})
     assert _upload(client, _file(book)).status_code == 302
-    before = _state()
+    before = rounds_state()
     response = _upload(client, _file(book), version=0)
     assert response.status_code == 409 and "Someone else acted first" in response.content.decode()
-    assert _state() == before
+    assert rounds_state() == before
 
 
 def test_other_agencies_and_viewers_cannot_upload_or_download(client, zone, viewer):
     book = _fill(_template(client, zone), {"patents": {"value": 120, "source_title": "Bureau report"}})
     for user in (zone["economy_user"], viewer):
         client.force_login(user)
-        before = _state()
+        before = rounds_state()
         assert _upload(client, _file(book)).status_code == 403
         assert client.get(reverse("reporting:set_template", args=["2021-annual", "kjj"])).status_code == 403
-        assert _state() == before
+        assert rounds_state() == before
