@@ -63,7 +63,8 @@ class SetActionInputSerializer(serializers.Serializer):
 
 class SetReturnInputSerializer(SetActionInputSerializer):
     comments = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=2000),
+        # Not empty here already: a form's "comments=" parses as {} and must not reach the set.
+        child=serializers.CharField(allow_blank=True, max_length=2000), allow_empty=False,
         help_text=_("{indicator code: what to correct}; at least one comment."),
     )
 

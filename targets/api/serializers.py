@@ -177,6 +177,14 @@ class ObservationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _given(data, key: str) -> bool:
+    """Whether a request body (a JSON object or a form's QueryDict) holds a value for `key`."""
+    if not hasattr(data, "get"):
+        return False
+    value = data.get(key)
+    return value is not None and value != ""
+
+
 class ObservationInputSerializer(serializers.ModelSerializer):
     """What a client may send: the indicator by code or id — or, for one release, the
     `target` the old /entries/ took (its indicator is meant) — and `confirm_outlier` to save a
@@ -201,13 +209,17 @@ class ObservationInputSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         # Either key may name the indicator, so neither field is required on its own; a body
-        # with neither is told so beside the other missing fields, in one answer.
-        missing = self.instance is None and isinstance(data, dict) and not ({"indicator", "target"} & data.keys())
+        # with neither is told so beside the other missing fields, in one answer. "Neither"
+        # means no value, not no key: a form sends an empty field as "" (which DRF drops as
+        # absent), and JSON may send "" or null.
+        missing = self.instance is None and not any(
+            _given(data, key) for key in ("indicator", "target")
+        )
         try:
             attrs = super().to_internal_value(data)
         except serializers.ValidationError as error:
-            if missing:
-                error.detail.setdefault("indicator", [_("This field is required.")])
+            if missing:  # one message for an absent, empty or null indicator
+                error.detail["indicator"] = [_("This field is required.")]
             raise
         if missing:
             raise serializers.ValidationError({"indicator": [_("This field is required.")]})
@@ -222,6 +234,9 @@ class ObservationInputSerializer(serializers.ModelSerializer):
             if target.indicator_id is None:
                 raise serializers.ValidationError({"target": [_("This target is qualitative: it has no figures.")]})
             attrs.setdefault("indicator", target.indicator)
+        if self.instance is None and "indicator" not in attrs:
+            # The last guard before the service, whatever the body's encoding dropped.
+            raise serializers.ValidationError({"indicator": [_("This field is required.")]})
         return attrs
 
 
