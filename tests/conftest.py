@@ -7,11 +7,33 @@ import kombu.pools
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from hypothesis import is_hypothesis_test
 
 from targets.services import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
+from tests import hypothesis_setup
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+_example_counter = hypothesis_setup.ExampleCounter()
+
+
+def pytest_configure(config):
+    if os.environ.get("FUZZ_COUNT_FILE"):
+        _example_counter.start()
+
+
+def pytest_collection_modifyitems(items):
+    # Every property test draws from this run's seed (tests/hypothesis_setup.py).
+    for item in items:
+        function = getattr(item, "obj", None)
+        if is_hypothesis_test(function):
+            hypothesis_setup.seeded(function)
+
+
+def pytest_sessionfinish(session):
+    if path := os.environ.get("FUZZ_COUNT_FILE"):
+        with open(path, "w") as count_file:
+            count_file.write(str(_example_counter.count))
 
 
 def skip_or_fail(reason: str):

@@ -15,6 +15,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.hypothesis_setup import seeded
+
 pytestmark = pytest.mark.usefixtures("api_unthrottled")
 
 # Per operation and mode; about 22 operations × 2 modes keep the run near a minute.
@@ -67,15 +69,15 @@ def test_the_live_api_matches_its_schema(live_server, hangzhou_plan, data_entry_
         operation = result.ok()
         operations += 1
 
+        # The run's seed and the kept failing examples (tests/hypothesis_setup.py), each
+        # operation and mode in a place of its own in the example database.
         @given(case=operation.as_strategy(generation_mode=mode))
-        @hypothesis_settings(
-            max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-        )
+        @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
         def check(case):
             case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 
         try:
-            check()
+            seeded(check, key=f"{mode.value} {operation.label}")()
         except Exception as error:  # collect every operation's failure, not only the first
             failures.append(f"{operation.label}: {error}")
 
