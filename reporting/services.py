@@ -331,10 +331,12 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     one beside an approved figure of the same period revises it, keeping the previous value
     with the row's revision reason (else its confidence note) — and the targets reading them
     are recomputed after the commit; all or nothing. The plans tracking the set's indicators
-    are locked together, in id order, before any figure is written (the lock order of
+    are locked together, in id order, before anything else (the lock order of
     `targets.services.store`: one figure's plans after another's could cross a recompute).
     """
     permissions.approval_check(user=user)
+    # Before the set's own row, so that the plans come first whatever else a write locks.
+    indicator_plans_lock(RoundEntry.objects.filter(set_id=round_set.pk).values_list("indicator_id", flat=True))
     locked = _locked(round_set)
     if _is_repeat(locked, to_state=State.APPROVED, user=user, expected_version=expected_version):
         return locked
@@ -344,7 +346,6 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     if locked.state != State.SUBMITTED:
         raise ValidationError(_("Only a submitted set can be approved; this one is %(state)s.") % {
             "state": State(locked.state).label}, code="wrong_state")
-    indicator_plans_lock(locked.entries.values_list("indicator_id", flat=True))
     for entry in locked.entries.filter(observation__isnull=False).select_related("observation"):
         if entry.observation.status == Observation.Status.APPROVED:
             continue
