@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help run test fuzz setup demo bench bench-pages bench-load lint messages clean
+.PHONY: help run test fuzz setup demo bench bench-pages bench-load bench-writes lint messages clean
 .DEFAULT_GOAL := help
 
 # `make` alone lists the targets: the text after "## " on each target's line.
@@ -76,6 +76,11 @@ bench-pages: $(VENV)/.runtime-installed .env ## benchmark the pages and the API 
 # concurrent clients: prints "overview p99 / trivial p99" and the overview's requests/s.
 bench-load: $(VENV)/.runtime-installed .env ## load benchmark of the served site (wrk, 50 clients; PostgreSQL)
 	$(BIN)/python bench/load.py
+
+# Saves, a set's approvals and the plan recompute at once for 60 s, on PostgreSQL: prints
+# "concurrent writes: N deadlocks in 60 s" (goal 0) and the writes that failed (goal 0).
+bench-writes: $(VENV)/.runtime-installed .env ## concurrent write test: saves against the recompute (PostgreSQL)
+	$(BIN)/python bench/writes.py
 
 # Refresh the Chinese catalogue after changing interface text (needs gettext), translate
 # the new entries in locale/zh_Hans/LC_MESSAGES/django.po, then compile. Both the .po and

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from edge import text
+from hangzhou_ai_zone import transactions
 
 
 class ControlCharacterMiddleware:
@@ -112,7 +113,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
+        if isinstance(exception, (*DATABASE_UNAVAILABLE, transactions.WriteConflict)):
             return database_unavailable(request, exception)
         return None
 
@@ -123,24 +124,39 @@ def server_error(request):
     block, so the exception is the one being handled. (With DEBUG on, Django shows its
     technical 500 page instead and never calls this.)"""
     exception = sys.exc_info()[1]
-    if isinstance(exception, DATABASE_UNAVAILABLE):
+    if isinstance(exception, (*DATABASE_UNAVAILABLE, transactions.WriteConflict)):
         return database_unavailable(request, exception)
     return defaults.server_error(request)
 
 
 def database_unavailable(request, exception) -> HttpResponse:
     """The 503. Built without the database: no session, no user, no context processors; the
-    language comes from the reader's cookie or browser, as LocaleMiddleware would choose it."""
+    language comes from the reader's cookie or browser, as LocaleMiddleware would choose it.
+
+    A write conflict (a deadlock or serialization failure, retried once by the services and
+    met again, or met where nothing retries it) is not a database that is down: its 503 says
+    that the change met another one and was not saved, and asks to send it again in a moment."""
     reason = str(exception).strip().partition("\n")[0]
-    logger.warning("The database is unavailable (%s: %s); answered %s with 503",
-                   type(exception).__name__, reason, request.path)
+    conflict = transactions.is_write_conflict(exception)
+    if conflict:
+        logger.warning("A write conflicted with another (%s: %s); answered %s with 503",
+                       type(exception).__name__, reason, request.path)
+    else:
+        logger.warning("The database is unavailable (%s: %s); answered %s with 503",
+                       type(exception).__name__, reason, request.path)
     language = translation.get_language_from_request(request)
     with translation.override(language):
-        message = _(
-            "The database cannot be reached at the moment, so this request could not be completed. "
-            "Please try again in a minute. If you were saving a change, check afterwards whether it "
-            "was saved before entering it again."
-        )
+        if conflict:
+            message = _(
+                "This change met another one made at the same moment and was not saved; nothing was "
+                "changed. Please send it again in a few seconds."
+            )
+        else:
+            message = _(
+                "The database cannot be reached at the moment, so this request could not be completed. "
+                "Please try again in a minute. If you were saving a change, check afterwards whether it "
+                "was saved before entering it again."
+            )
         if request.path_info.startswith("/api/"):
             response = HttpResponse(
                 json.dumps({"detail": message}, ensure_ascii=False), status=503,
@@ -151,7 +167,7 @@ def database_unavailable(request, exception) -> HttpResponse:
                 render_to_string("edge/database_unavailable.html", {"message": message, "language": language}),
                 status=503, content_type="text/html; charset=utf-8",
             )
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(transactions.RETRY_AFTER_SECONDS if conflict else RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     response["Content-Language"] = language
     return response

@@ -15,11 +15,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from hangzhou_ai_zone.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
 from targets.models import Plan, Rollup
-from targets.services.store import versions_bump
+from targets.services.store import plans_lock_for_change, versions_bump
 
 
 @transaction.atomic
@@ -58,6 +59,7 @@ def area_save(*, area: Area) -> Area:
     version is bumped. On a validation error nothing is written."""
     previous_plan_id = Area.objects.filter(pk=area.pk).values_list("plan_id", flat=True).first() if area.pk else None
     area.full_clean()
+    plans_lock_for_change({area.plan_id, previous_plan_id})  # the lock order: plans first
     area.save()
     versions_bump({area.plan_id, previous_plan_id} - {None})
     return area
@@ -67,10 +69,12 @@ def area_save(*, area: Area) -> Area:
 def area_delete(*, area: Area) -> None:
     """Deletes a work area with its measures, their updates and roll-ups."""
     plan_id = area.plan_id
+    plans_lock_for_change([plan_id])  # the lock order: plans first (its roll-ups go with it)
     area.delete()
     versions_bump([plan_id])
 
 
+@conflicts_retried
 @transaction.atomic
 def measure_save(*, measure: Measure) -> Measure:
     """Validates and saves a measure and refreshes its plan's area roll-ups; on a validation
@@ -80,20 +84,24 @@ def measure_save(*, measure: Measure) -> Measure:
         Measure.objects.filter(pk=measure.pk).values_list("area__plan_id", flat=True).first() if measure.pk else None
     )
     measure.full_clean()
+    plans_lock_for_change({measure.area.plan_id, previous_plan_id})  # the lock order: plans first
     _measure_status_set(measure)
     measure.save()
     area_rollups_recompute(plan_ids={measure.area.plan_id, previous_plan_id} - {None})
     return measure
 
 
+@conflicts_retried
 @transaction.atomic
 def measure_delete(*, measure: Measure) -> None:
     """Deletes a measure with its updates and refreshes its plan's area roll-ups."""
     plan_id = measure.area.plan_id
+    plans_lock_for_change([plan_id])  # the lock order: plans first
     measure.delete()
     area_rollups_recompute(plan_ids=[plan_id])
 
 
+@conflicts_retried
 @transaction.atomic
 def measure_update_create(
     *,
@@ -112,6 +120,7 @@ def measure_update_create(
     return measure_update_save(update=update, user=entered_by)
 
 
+@conflicts_retried
 @transaction.atomic
 def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> MeasureUpdate:
     """Validates and saves an update filled in by a form or serializer.
@@ -127,6 +136,7 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
+    plans_lock_for_change([update.measure.area.plan_id])  # the lock order: plans first
     update.save()
     _measure_status_refresh(update.measure)
     return update
@@ -150,6 +160,7 @@ def _measure_status_refresh(measure: Measure) -> None:
     measure_save(measure=measure)
 
 
+@conflicts_retried
 @transaction.atomic
 def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> None:
     """Deletes an update and refreshes its plan's area roll-ups (past dates may count
@@ -157,10 +168,13 @@ def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | Non
     otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=update)
     measure = update.measure
+    plans_lock_for_change([measure.area.plan_id])  # the lock order: plans first
     update.delete()
     _measure_status_refresh(measure)
 
 
+@conflicts_retried
+@transaction.atomic
 def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iterable[date] | None = None) -> int:
     """Computes and stores how many measures of each work area stood in each status, for
     the plans given (all plans by default) on the given dates (by default every date the
@@ -176,6 +190,7 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
     plan_list = list(plans.values_list("pk", flat=True))
     if not plan_list:
         return 0
+    plans_lock_for_change(plan_list)  # the lock order: plans first, then their roll-ups
     if dates is None:
         # The plan-level roll-up is written with every snapshot date: one row per plan and date.
         dates_of: dict[int, set[date]] = {}

@@ -25,10 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hangzhou_ai_zone.transactions import conflicts_retried
 from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, State, StateChange
 from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target
 from targets.services import observation_approve, observation_save, observations_status_set
+from targets.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
 # The fields a row of the grid (or a line of an upload) may carry.
@@ -318,6 +320,7 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     return locked
 
 
+@conflicts_retried
 @transaction.atomic
 def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, expected_version: int) -> RoundSet:
     """Approves a submitted set: its figures are published.
@@ -327,9 +330,13 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     every submitted figure becomes approved through `targets.services.observation_approve` —
     one beside an approved figure of the same period revises it, keeping the previous value
     with the row's revision reason (else its confidence note) — and the targets reading them
-    are recomputed after the commit; all or nothing.
+    are recomputed after the commit; all or nothing. The plans tracking the set's indicators
+    are locked together, in id order, before anything else (the lock order of
+    `targets.services.store`: one figure's plans after another's could cross a recompute).
     """
     permissions.approval_check(user=user)
+    # Before the set's own row, so that the plans come first whatever else a write locks.
+    indicator_plans_lock(RoundEntry.objects.filter(set_id=round_set.pk).values_list("indicator_id", flat=True))
     locked = _locked(round_set)
     if _is_repeat(locked, to_state=State.APPROVED, user=user, expected_version=expected_version):
         return locked

@@ -15,11 +15,14 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from hangzhou_ai_zone.transactions import WriteConflict
 from measures import services as measures_services
 from targets import services
 from targets.progress.dates import zone_today
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, ConnectionError, TimeoutError)
+# A WriteConflict: a deadlock met twice (the services retry once at once); later it will pass.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, WriteConflict, BrokerOperationalError, ConnectionError,
+                    TimeoutError)
 # Late acknowledgement and the time limits are set once, in settings (CELERY_TASK_*).
 RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,

@@ -132,3 +132,31 @@ def test_the_site_reconnects_by_itself_after_a_database_restart(settings):
     default = settings.DATABASES["default"]
     assert default["CONN_HEALTH_CHECKS"] is True
     assert default["CONN_MAX_AGE"] > 0
+
+
+@pytest.mark.django_db
+def test_a_write_that_meets_a_deadlock_is_told_it_conflicted_not_that_the_database_is_down(
+        client, hangzhou_plan, zone_admin, api_unthrottled):
+    """A deadlock is an OperationalError too, but the database is up: the answer says that the
+    change met another one and asks to send it again soon (the services retry it once first;
+    inside the test's transaction there is no retry, so the first one reaches the answer)."""
+    class DeadlockDetected(Exception):
+        pgcode = "40P01"
+
+    def deadlocked(**_kwargs):
+        raise OperationalError("deadlock detected") from DeadlockDetected("deadlock detected")
+
+    token = Token.objects.create(user=zone_admin)
+    before = list(Observation.objects.values())
+    entry = {"indicator": "core-invention-patents", "period_end": "2021-12-31", "value": "12",
+             "source_title": "Hangzhou statistical bulletin"}
+
+    with mock.patch("targets.services.observations.targets_of_indicator_recompute", side_effect=deadlocked):
+        response = client.post("/api/v1/observations/", entry, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    detail = response.json()["detail"]
+    assert "met another one made at the same moment" in detail and ENGLISH_MESSAGE not in detail
+    assert list(Observation.objects.values()) == before

@@ -17,9 +17,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from hangzhou_ai_zone.transactions import conflicts_retried
 from targets import permissions
 from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Target, TargetItem
 from targets.services.snapshots import recompute_request
+from targets.services.store import indicator_plans_lock, plans_lock_for_change
 from targets.validation import validate_plausible, validate_synthetic_origin
 
 OBSERVATION_FIELDS = (
@@ -28,6 +30,7 @@ OBSERVATION_FIELDS = (
 )
 
 
+@conflicts_retried
 @transaction.atomic
 def observation_create(
     *,
@@ -55,6 +58,7 @@ def observation_create(
     return observation_save(observation=observation, user=entered_by, confirm_outlier=confirm_outlier)
 
 
+@conflicts_retried
 @transaction.atomic
 def observation_update(*, observation: Observation, data: dict, user: AbstractBaseUser | None = None,
                        confirm_outlier: bool = False) -> Observation:
@@ -67,6 +71,7 @@ def observation_update(*, observation: Observation, data: dict, user: AbstractBa
     return observation_save(observation=observation, user=user, confirm_outlier=confirm_outlier)
 
 
+@conflicts_retried
 @transaction.atomic
 def observation_save(*, observation: Observation, user: AbstractBaseUser | None = None,
                      confirm_outlier: bool = False, status: str | None = None,
@@ -88,9 +93,13 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     as the pending proposal beside it (returned instead of the approved row): one pending row per
     indicator and period, updated in place. The reporting rounds pass `status` (draft,
     submitted). A change to an approved figure's value or qualifier is recorded as a revision.
+
+    Locks: a write that is approved locks the plans tracking its indicator first, before it
+    writes anything (the lock order of `targets.services.store`); a conflict that still
+    happens is retried once (`conflicts_retried`).
     """
     previous = (
-        Observation.objects.filter(pk=observation.pk).values("is_synthetic", "status").first()
+        Observation.objects.filter(pk=observation.pk).values("is_synthetic", "status", "indicator_id").first()
         if observation.pk else None
     )
     # A row that no longer exists (reverting a deleted figure from its history) is an addition.
@@ -104,6 +113,8 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
             status = Observation.Status.APPROVED
     if status == Observation.Status.APPROVED:
         permissions.approval_check(user=user)
+        # Its plans first: the recompute it asks for marks their snapshots and bumps them.
+        indicator_plans_lock({observation.indicator_id, previous and previous["indicator_id"]} - {None})
     if previous is not None and previous["status"] == Observation.Status.APPROVED and status in Observation.PENDING:
         _proposal_in_place_of_approved(observation)
     observation.status = status
@@ -180,6 +191,7 @@ def _revision_record(*, observation: Observation, user, reason: str, round_id: i
 PROPOSAL_FIELDS = tuple(field for field in OBSERVATION_FIELDS if field not in ("indicator", "period_end"))
 
 
+@conflicts_retried
 @transaction.atomic
 def observation_approve(*, observation: Observation, user: AbstractBaseUser | None, reason: str = "",
                         round_id: int | None = None) -> Observation:
@@ -196,6 +208,8 @@ def observation_approve(*, observation: Observation, user: AbstractBaseUser | No
     from django.utils.translation import gettext as _
 
     permissions.approval_check(user=user)
+    # The plans before the figures (the lock order): a set's approval locks them all first.
+    indicator_plans_lock(Observation.objects.filter(pk=observation.pk).values_list("indicator_id", flat=True))
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.status == Observation.Status.APPROVED:
         raise ValidationError(_("This figure is already approved."), code="already_approved")
@@ -233,12 +247,15 @@ def observations_status_set(*, observation_ids: list[int], status: str) -> int:
         status=status, updated_at=timezone.now())
 
 
+@conflicts_retried
 @transaction.atomic
 def observation_delete(*, observation: Observation, user: AbstractBaseUser | None = None) -> None:
     """Deletes a figure and asks for the recompute of the targets reading it; with a user, only
     if `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
     permissions.entry_write_check(user=user, action="delete", entry=observation)
     indicator_id, was_approved = observation.indicator_id, observation.status == Observation.Status.APPROVED
+    if was_approved:
+        indicator_plans_lock([indicator_id])  # the lock order: its plans before the figure
     observation.delete()
     if was_approved:
         targets_of_indicator_recompute(indicator_id=indicator_id)
@@ -246,7 +263,8 @@ def observation_delete(*, observation: Observation, user: AbstractBaseUser | Non
 
 def targets_of_indicator_recompute(*, indicator_id: int) -> None:
     """Asks for the recompute of every target on the indicator, plan by plan: one observation
-    serves every plan that tracks it."""
+    serves every plan that tracks it. Their plan rows are locked together first, in id order."""
+    indicator_plans_lock([indicator_id])
     by_plan: dict[int, list[int]] = defaultdict(list)
     for target_id, plan_id in Target.objects.filter(indicator_id=indicator_id).values_list(
         "id", "objective__plan_id"
@@ -256,6 +274,7 @@ def targets_of_indicator_recompute(*, indicator_id: int) -> None:
         recompute_request(plan_id=plan_id, target_ids=target_ids)
 
 
+@conflicts_retried
 @transaction.atomic
 def item_update_save(*, update: ItemUpdate, user: AbstractBaseUser | None = None) -> ItemUpdate:
     """Validates and saves a dated report on a named item; its target is recomputed. With a user,
@@ -265,15 +284,18 @@ def item_update_save(*, update: ItemUpdate, user: AbstractBaseUser | None = None
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
+    plans_lock_for_change([update.item.target.plan_id])  # the lock order: its plan first
     update.save()
     _item_changed(update.item)
     return update
 
 
+@conflicts_retried
 @transaction.atomic
 def item_update_delete(*, update: ItemUpdate, user: AbstractBaseUser | None = None) -> None:
     permissions.entry_write_check(user=user, action="delete", entry=update)
     item = update.item
+    plans_lock_for_change([item.target.plan_id])  # the lock order: its plan first
     update.delete()
     _item_changed(item)
 

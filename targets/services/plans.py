@@ -94,8 +94,11 @@ def plan_save(*, plan: Plan) -> Plan:
     monthly history from its baseline date)."""
     before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS, *PICKER_TERMS).first() if plan.pk else None
     plan.full_clean()
+    every_plan = before is None or any(before[field] != getattr(plan, field) for field in PICKER_TERMS)
+    # The lock order (`store`): the plans whose versions move, in id order, before any write.
+    store.plans_lock_for_change(Plan.objects.values_list("pk", flat=True) if every_plan else [plan.pk])
     plan.save()
-    if before is None or any(before[field] != getattr(plan, field) for field in PICKER_TERMS):
+    if every_plan:
         # Every plan's overview lists the others in its picker: all their pages change.
         store.versions_bump(Plan.objects.values_list("pk", flat=True))
     else:
@@ -116,6 +119,8 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     reporting period recomputes every target on it."""
     before = Indicator.objects.filter(pk=indicator.pk).values(*INDICATOR_TERMS).first() if indicator.pk else None
     indicator.full_clean()
+    if indicator.pk:
+        store.indicator_plans_lock([indicator.pk])  # the lock order: its plans first
     indicator.save()
     # Its names and definition show on the pages of every plan that targets it.
     store.versions_bump(list(Target.objects.filter(indicator=indicator).values_list("plan_id", flat=True).distinct()))
@@ -129,6 +134,7 @@ def objective_save(*, objective: Objective) -> Objective:
     """Validates and saves an objective (its number and title: no snapshot changes, but
     its plan's pages show them)."""
     objective.full_clean()
+    store.plans_lock_for_change([objective.plan_id])  # the lock order: its plan first
     objective.save()
     store.versions_bump([objective.plan_id])
     return objective
@@ -138,6 +144,7 @@ def objective_save(*, objective: Objective) -> Objective:
 def objective_delete(*, objective: Objective) -> None:
     """Deletes an objective with its targets; the plan's roll-ups are recomputed."""
     plan_id = objective.plan_id
+    store.plans_lock_for_change([plan_id])  # the lock order: its plan first
     objective.delete()
     recompute_request(plan_id=plan_id)
 
@@ -150,11 +157,14 @@ def target_save(*, target: Target) -> Target:
     before = Target.objects.filter(pk=target.pk).values(*TARGET_TERMS, "plan_id", "indicator_id").first() \
         if target.pk else None
     target.full_clean()
-    target.save()
     plan_id = target.plan_id
     # Its own plan's pages, and those of the plans whose targets on the same indicator (before
-    # and after) link to it ("also tracked in").
+    # and after) link to it ("also tracked in"). All locked first, together (the lock order).
     indicators = {target.indicator_id, before and before["indicator_id"]} - {None}
+    touched = {plan_id, before and before["plan_id"], *Target.objects.filter(indicator_id__in=indicators)
+               .values_list("plan_id", flat=True)}
+    store.plans_lock_for_change(touched)
+    target.save()
     store.versions_bump({plan_id, *Target.objects.filter(indicator_id__in=indicators).values_list("plan_id", flat=True)})
     if before is not None and before["plan_id"] != plan_id:
         recompute_request(plan_id=before["plan_id"])
@@ -170,6 +180,7 @@ def target_delete(*, target: Target) -> None:
     plan_id = target.plan_id
     sharing = list(Target.objects.filter(indicator_id=target.indicator_id).exclude(pk=target.pk)
                    .values_list("plan_id", flat=True)) if target.indicator_id else []
+    store.plans_lock_for_change({plan_id, *sharing})  # the lock order: the plans first
     target.delete()
     store.versions_bump(sharing)
     recompute_request(plan_id=plan_id)
@@ -179,6 +190,7 @@ def target_delete(*, target: Target) -> None:
 def target_item_save(*, item: TargetItem) -> TargetItem:
     """Validates and saves a named item; its target (judged by its items) is recomputed."""
     item.full_clean()
+    store.plans_lock_for_change([item.target.plan_id])  # the lock order: its plan first
     item.save()
     recompute_request(plan_id=item.target.plan_id, target_ids=[item.target_id])
     return item
@@ -187,6 +199,7 @@ def target_item_save(*, item: TargetItem) -> TargetItem:
 @transaction.atomic
 def target_item_delete(*, item: TargetItem) -> None:
     target = item.target
+    store.plans_lock_for_change([target.plan_id])  # the lock order: its plan first
     item.delete()
     recompute_request(plan_id=target.plan_id, target_ids=[target.pk])
 
@@ -218,6 +231,7 @@ def indicator_split(
         raise ValidationError({"scope": [_(
             "Choose the other definition that breaks away: “%(scope)s” is the indicator's own scope."
         ) % {"scope": indicator.scope}]})
+    store.indicator_plans_lock([indicator.pk])  # the lock order: every plan it touches, first
     new = Indicator(
         code=code, name_zh=name_zh, name_en=name_en, unit=indicator.unit, kind=indicator.kind,
         reporting_period=indicator.reporting_period, scope=scope, zh_is_translation=indicator.zh_is_translation,
@@ -281,6 +295,7 @@ def agency_save(*, agency) -> object:
     """Validates and saves an agency (its members are saved by the caller's form, after it).
     Its name shows on the pages: every plan's version is bumped."""
     agency.full_clean()
+    store.plans_lock_for_change(Plan.objects.values_list("id", flat=True))  # the lock order
     agency.save()
     store.versions_bump(Plan.objects.values_list("id", flat=True))
     return agency

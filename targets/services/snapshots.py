@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from hangzhou_ai_zone.transactions import conflicts_retried
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
 from targets.services import store
@@ -50,8 +51,10 @@ def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) 
     requested. Repeated requests for the same target are one row, and one message per
     transaction. The plan's data version is bumped with the change (its entries, its
     snapshots' marks), so ETags and cached pages change when the change commits, not only
-    when its recompute runs.
+    when its recompute runs. The plan row is locked before anything is written (the lock
+    order: `store.plans_lock_for_change`).
     """
+    store.plans_lock_for_change([plan_id])
     now = timezone.now()
     ids = None if target_ids is None else sorted(set(target_ids))
     keys = [(f"plan:{plan_id}", plan_id, None)] if ids is None else [
@@ -171,6 +174,7 @@ def plan_calendar(plan: Plan, *, today: date | None = None) -> list[date]:
     return backfill_dates(since=plan.baseline_date, until=today, every="month")
 
 
+@conflicts_retried
 @transaction.atomic
 def target_snapshots_refresh(*, target_id: int) -> int:
     """Recomputes one target on every date of its plan's calendar, and the plan's roll-ups on
@@ -183,11 +187,14 @@ def target_snapshots_refresh(*, target_id: int) -> int:
     """
     target = Target.objects.select_related("objective__plan").filter(pk=target_id).first()
     key = f"target:{target_id}"
-    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     if target is None:
         RecomputeRequest.objects.filter(key=key).delete()
         return 0
     plan = target.objective.plan
+    # The plan first (the lock order), then the request: a change that committed while this
+    # waited is computed here, and its request is cleared with it.
+    store.plans_lock([plan.pk])
+    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     dates = sorted(set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True)))
     if not dates:  # a plan without history yet: build all of it
         written = snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan)})
@@ -197,16 +204,18 @@ def target_snapshots_refresh(*, target_id: int) -> int:
     return written
 
 
+@conflicts_retried
 @transaction.atomic
 def plan_snapshots_refresh(*, plan_id: int) -> int:
     """Recomputes every target of a plan on every date of its calendar (and drops dates no
     longer on it), then clears the plan's request. Returns the number of rows written."""
     plan = Plan.objects.filter(pk=plan_id).first()
     key = f"plan:{plan_id}"
-    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     if plan is None:
         RecomputeRequest.objects.filter(key=key).delete()
         return 0
+    store.plans_lock([plan.pk])  # the plan first, then its request (as in target_snapshots_refresh)
+    requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     calendar = plan_calendar(plan)
     written = snapshots_compute_and_store(dates_of={plan.pk: calendar})
     _calendar_prune(plan.pk, keep=calendar)
@@ -214,6 +223,7 @@ def plan_snapshots_refresh(*, plan_id: int) -> int:
     return written
 
 
+@conflicts_retried
 @transaction.atomic
 def snapshots_refresh(*, as_of: date | None = None) -> dict[str, int]:
     """The nightly run: every plan's targets on today (or `as_of`) and on any calendar date
@@ -239,12 +249,14 @@ def _calendar_prune(plan_id: int, *, keep: list[date]) -> None:
     drop = list(SnapshotDate.objects.filter(plan_id=plan_id).exclude(as_of__in=keep).values_list("as_of", flat=True))
     if not drop:
         return
+    store.plans_lock_for_change([plan_id])  # held already after a recompute; the lock order otherwise
     Snapshot.objects.filter(target__objective__plan_id=plan_id, as_of__in=drop).delete()
     Rollup.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
     SnapshotDate.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
     store.versions_bump([plan_id])
 
 
+@conflicts_retried
 def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: Iterable[int] | None = None) -> int:
     """Computes and stores the snapshots of every target of these plans (or only `target_ids`)
     on each plan's dates, the plans' roll-ups on those dates, their calendars and versions.

@@ -35,10 +35,36 @@ SNAPSHOT_FIELDS = [
 SNAPSHOT_UPDATE_FIELDS = SNAPSHOT_FIELDS[2:]
 
 
+# The lock order, everywhere: a transaction that writes a plan's derived rows (its snapshots,
+# their marks, its recompute requests, roll-ups, calendar, data version) first locks the rows of
+# every plan it will touch, in id order, and only then writes. A save that marked snapshots
+# before locking its plan, against a recompute that held the plan and wrote those snapshots,
+# deadlocked (issue 16). `hangzhou_ai_zone.transactions` retries the rare conflict left.
+
 def plans_lock(plan_ids: Iterable[int]) -> None:
-    """Two workers recomputing the same plan (the nightly run and a figure's recompute) would
-    both replace its roll-ups; locking the plan rows, always in id order, makes the second wait."""
+    """The recompute's lock: FOR UPDATE on the plan rows, in id order. Two workers recomputing
+    the same plan (the nightly run and a figure's recompute) would both replace its roll-ups;
+    the second waits, and so does every change to the plan (`plans_lock_for_change`)."""
     list(Plan.objects.select_for_update().filter(id__in=sorted(plan_ids)).order_by("id").values_list("id", flat=True))
+
+
+def plans_lock_for_change(plan_ids: Iterable[int]) -> None:
+    """A change's lock: FOR NO KEY UPDATE on the plan rows, in id order, taken before the change
+    writes anything of theirs. The mode of the data version's own UPDATE (`versions_bump`), so
+    taking it first adds no waiting: changes to one plan wait for each other and for a
+    recompute (FOR UPDATE), and never for a reader or a foreign key check (KEY SHARE)."""
+    ids = sorted(set(plan_ids) - {None})
+    # Outside a transaction a lock would end with its own statement: nothing to order.
+    if ids and connection.in_atomic_block:
+        list(Plan.objects.select_for_update(no_key=True).filter(id__in=ids).order_by("id").values_list("id", flat=True))
+
+
+def indicator_plans_lock(indicator_ids: Iterable[int]) -> list[int]:
+    """Locks for a change (`plans_lock_for_change`) every plan with a target on these
+    indicators: a figure serves every plan that tracks its indicator. Returns their ids."""
+    ids = sorted(set(Target.objects.filter(indicator_id__in=list(indicator_ids)).values_list("plan_id", flat=True)))
+    plans_lock_for_change(ids)
+    return ids
 
 
 PERIOD_DAYS = {"year": 366, "half_year": 184, "quarter": 92, "month": 31}
@@ -383,4 +409,7 @@ def calendar_write(dates_of: dict[int, list[date]]) -> None:
 def versions_bump(plan_ids: Iterable[int]) -> None:
     """A new data version for these plans: their cached pages and ETags are stale. Called in
     the transaction of the change, so the new version is seen exactly when the change is."""
+    plan_ids = list(plan_ids)
+    if len(plan_ids) > 1:
+        plans_lock_for_change(plan_ids)  # in id order: an UPDATE locks its rows in the order it finds them
     Plan.objects.filter(id__in=list(plan_ids)).update(data_version=F("data_version") + 1, data_changed_at=Now())
