@@ -190,7 +190,7 @@ def main() -> None:
 
 def _retried() -> int:
     try:
-        from hangzhou_ai_zone import transactions
+        from edge import transactions
     except ImportError:
         return 0
     return transactions.RETRIED.value

@@ -24,8 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from edge import text
-from hangzhou_ai_zone import transactions
+from edge import text, transactions
 
 
 class ControlCharacterMiddleware:

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from hangzhou_ai_zone.transactions import conflicts_retried
+from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hangzhou_ai_zone.transactions import conflicts_retried
+from edge.transactions import conflicts_retried
 from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, State, StateChange
 from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target

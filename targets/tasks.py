@@ -15,7 +15,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from hangzhou_ai_zone.transactions import WriteConflict
+from edge.transactions import WriteConflict
 from measures import services as measures_services
 from targets import services
 from targets.progress.dates import zone_today

@@ -18,8 +18,8 @@ from django.db import OperationalError, connection, connections, transaction
 from django.db.models import F
 from rest_framework.authtoken.models import Token
 
-from hangzhou_ai_zone import transactions
-from hangzhou_ai_zone.transactions import WriteConflict, conflicts_retried, is_write_conflict
+from edge import transactions
+from edge.transactions import WriteConflict, conflicts_retried, is_write_conflict
 from targets.models import Observation, Plan, Snapshot
 from targets.services import history_rebuild, plan_snapshots_refresh
 from tests.factories import ObservationFactory, PlanFactory, TargetFactory

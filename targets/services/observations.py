@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from hangzhou_ai_zone.transactions import conflicts_retried
+from edge.transactions import conflicts_retried
 from targets import permissions
 from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Target, TargetItem
 from targets.services.snapshots import recompute_request

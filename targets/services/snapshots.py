@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from hangzhou_ai_zone.transactions import conflicts_retried
+from edge.transactions import conflicts_retried
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
 from targets.services import store

@@ -39,7 +39,7 @@ SNAPSHOT_UPDATE_FIELDS = SNAPSHOT_FIELDS[2:]
 # their marks, its recompute requests, roll-ups, calendar, data version) first locks the rows of
 # every plan it will touch, in id order, and only then writes. A save that marked snapshots
 # before locking its plan, against a recompute that held the plan and wrote those snapshots,
-# deadlocked (issue 16). `hangzhou_ai_zone.transactions` retries the rare conflict left.
+# deadlocked (issue 16). `edge.transactions` retries the rare conflict left.
 
 def plans_lock(plan_ids: Iterable[int]) -> None:
     """The recompute's lock: FOR UPDATE on the plan rows, in id order. Two workers recomputing
