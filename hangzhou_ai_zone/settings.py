@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: one over the cap is a 413 from its Content-Length.
+    "edge.middleware.BodySizeMiddleware",
     # Early: a database that cannot be reached is a 503 with Retry-After, not a 500.
     "edge.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -486,13 +488,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Bodies above this size are refused with 413 before parsing. Entries and measure updates are
-# a few hundred bytes; 1 MiB leaves room for long quotes and notes.
+# Bodies above this size are refused with 413 from their Content-Length, before they are read
+# (edge.middleware.BodySizeMiddleware; the upload addresses take REPORTING_UPLOAD_MAX_BYTES
+# instead). Entries and measure updates are a few hundred bytes; 1 MiB leaves room for long
+# quotes and notes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
-# Reporting rounds' uploads (reporting.uploads): a filled-in template is a few dozen KB; a file
-# above this is refused before it is opened. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are
-# streamed to a temporary file rather than held in memory while the request is read.
+# Reporting rounds' uploads (reporting.uploads) and the admin's import of measures: a filled-in
+# template is a few dozen KB; a request above this (plus 64 KiB for the form around the file)
+# is refused with 413 before it is read, and a file above it before it is opened. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file rather than held in memory while
+# the request is read.
 REPORTING_UPLOAD_MAX_BYTES = env.int("REPORTING_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
