@@ -110,7 +110,14 @@ def rows(sheet, *, max_rows: int, max_columns: int) -> Iterator[tuple]:
     """The sheet's rows (read-only cells), at most `max_columns` wide; WorkbookRefused past
     `max_rows` (a sheet whose declared size lied). Cells beyond `max_columns` are not read."""
     sheet.reset_dimensions()  # the declared size was checked; gaps are filled only up to a row read
-    for number, row in enumerate(sheet.iter_rows(max_col=max_columns), start=1):
+    lines = enumerate(sheet.iter_rows(max_col=max_columns), start=1)
+    while True:
+        try:
+            number, row = next(lines)
+        except StopIteration:
+            return
+        except Exception:  # broken XML further in (ParseError is a SyntaxError), a bad cell value
+            raise WorkbookRefused(_("This is not a readable .xlsx file.")) from None
         if number > max_rows:
             raise WorkbookRefused(_(
                 "The sheet has more than %(max_rows)d lines; at most %(max_rows)d are accepted.")

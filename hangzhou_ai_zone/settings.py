@@ -394,6 +394,10 @@ def _throttle_rate(name: str, default: str) -> str | None:
 # without API_THROTTLE_ANON anonymous clients are not limited at all.
 API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "1200/minute")
+# "Download PDF" per client, counted like the API's (api.throttling, the default cache): a PDF
+# not yet printed takes seconds of a core, so the limits are far lower.
+PDF_THROTTLE_ANON = _throttle_rate("PDF_THROTTLE_ANON", "20/minute")
+PDF_THROTTLE_USER = _throttle_rate("PDF_THROTTLE_USER", "60/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a client without credentials gets 401 with a
@@ -406,7 +410,8 @@ REST_FRAMEWORK = {
         "api.throttling.AnonThrottle",
         "api.throttling.UserThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER,
+                               "pdf_anon": PDF_THROTTLE_ANON, "pdf_user": PDF_THROTTLE_USER},
     # DRF's default (None) trusts the whole X-Forwarded-For header; 0 ignores it.
     "NUM_PROXIES": NUM_PROXIES,
     # JSON first (the API's own format, refusing absurd nesting); forms for the browsable API.

@@ -275,6 +275,8 @@ EXTERNAL_ENTITY = '<!DOCTYPE data [<!ENTITY file SYSTEM "file:///etc/passwd">]>'
     ("xl/worksheets/sheet1.xml", EXTERNAL_ENTITY),
     ("xl/worksheets/sheet1.xml", "<!DOCTYPE worksheet>"),
     ("xl/workbook.xml", EXTERNAL_ENTITY),
+    ("xl/styles.xml", BILLION_LAUGHS),
+    ("[Content_Types].xml", "<!DOCTYPE types>"),
 ])
 def test_xml_with_a_doctype_is_refused(client, zone, part, prolog):
     book = _template(client, zone)
@@ -285,6 +287,12 @@ def test_xml_with_a_doctype_is_refused(client, zone, part, prolog):
     declaration, _sep, rest = original.partition("?>") if original.startswith("<?xml") else ("", "", original)
     content = (declaration + _sep + prolog + rest).encode()
     _refused(client, _with_part(book, part, content), "document type declaration (DOCTYPE)")
+
+
+def test_a_sheet_whose_xml_breaks_after_its_first_lines_is_refused(client, zone):
+    book = _template(client, zone)
+    broken = _sheet_xml(20, 3).replace(b'<row r="10">', b'<row r="10"><c r="A10"><v>1</c>')
+    _refused(client, _with_part(book, "xl/worksheets/sheet1.xml", broken), "not a readable .xlsx file")
 
 
 def test_openpyxl_parses_through_defusedxml():
