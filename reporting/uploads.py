@@ -21,7 +21,9 @@ import csv
 import io
 import zipfile
 from decimal import Decimal
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -224,10 +226,13 @@ def _merged_cells(book, sheet) -> list[str]:
 
     merged = []
     with book._archive.open(sheet._worksheet_path) as part:  # read-only mode's own source of the sheet
-        for _event, element in iterparse(part, events=("end",), forbid_dtd=True):
-            if element.tag.rpartition("}")[2] == "mergeCell":
-                merged.append(element.get("ref", ""))
-            element.clear()  # each cell forgotten once read: memory stays flat
+        try:
+            for _event, element in iterparse(part, events=("end",), forbid_dtd=True):
+                if element.tag.rpartition("}")[2] == "mergeCell":
+                    merged.append(element.get("ref", ""))
+                element.clear()  # each cell forgotten once read: memory stays flat
+        except (ParseError, DefusedXmlException):
+            raise _refuse(_("This is not a readable .xlsx file. Download the template and fill it in.")) from None
     return merged
 
 
