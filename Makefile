@@ -74,6 +74,8 @@ bench-pages: $(VENV)/.runtime-installed .env ## benchmark the pages and the API 
 
 # `make run`'s server (gunicorn, 2 workers) on PostgreSQL with demo data, driven by wrk at 50
 # concurrent clients: prints "overview p99 / trivial p99" and the overview's requests/s.
+# Then the PDF flood: 16 PDFs at once with junk parameters ("pdf flood: plain page p99",
+# "pdf flood: peak rss"); BENCH_LOAD_ONLY=pdf runs it alone.
 bench-load: $(VENV)/.runtime-installed .env ## load benchmark of the served site (wrk, 50 clients; PostgreSQL)
 	$(BIN)/python bench/load.py
 

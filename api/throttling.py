@@ -86,3 +86,12 @@ class UserThrottle(_SharedCountThrottle, UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+# "Download PDF" (dashboard.views), counted the same way under scopes of their own.
+class PdfAnonThrottle(AnonThrottle):
+    scope = "pdf_anon"
+
+
+class PdfUserThrottle(UserThrottle):
+    scope = "pdf_user"

@@ -18,7 +18,15 @@ wrk comes from Debian (`apt-get install -y wrk`): when it is missing the script 
 if it runs as root with apt-get, and otherwise says how to. Settings, all optional:
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load; emptied and
 rebuilt on every run unless BENCH_LOAD_KEEP=1), BENCH_LOAD_SECONDS (30 per address),
-BENCH_LOAD_CONNECTIONS (50), BENCH_LOAD_GZIP=1 (requests ask for gzip, as browsers do).
+BENCH_LOAD_CONNECTIONS (50), BENCH_LOAD_GZIP=1 (requests ask for gzip, as browsers do),
+BENCH_LOAD_ONLY=pdf (the PDF flood alone).
+
+Then the PDF flood (issue 16): 16 anonymous requests at once for one target's PDF, each with a
+junk query parameter of its own, while one client reads `/plans/` over and over. Each PDF must
+be answered within 25 s (200, or 503 with Retry-After); it prints
+
+    pdf flood: plain page p99 N ms         (goal ≤ 1000)
+    pdf flood: peak rss N MB               (goal ≤ 1536: the server's processes, Chromium included)
 """
 
 import os
@@ -29,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -39,6 +48,9 @@ PYTHON = sys.executable
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load"
 TRIVIAL_PATH = "/i18n/setlang/"
 OVERVIEW_PATH = "/"
+PLAIN_PATH = "/plans/"
+FLOOD_REQUESTS = 16
+FLOOD_LIMIT_SECONDS = 25
 
 
 def wrk_ensure() -> str:
@@ -136,8 +148,99 @@ def wrk_parse(output: str) -> dict:
     }
 
 
+def session_rss_mb(session: int) -> float:
+    """The resident memory of every process in the server's session (gunicorn, its workers,
+    beat, the browsers they start), summed from /proc (Linux)."""
+    total_kb = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[3]) != session:  # the session id, after state, ppid and pgrp
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ValueError):
+            continue
+        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        total_kb += int(found.group(1)) if found else 0
+    return total_kb / 1024
+
+
+def pdf_flood(base: str, session: int) -> dict:
+    """FLOOD_REQUESTS anonymous requests at once for one target's PDF, each with a junk
+    parameter of its own, while one client reads PLAIN_PATH in a loop and the server's memory
+    is sampled."""
+    overview = urllib.request.urlopen(base + OVERVIEW_PATH, timeout=10).read().decode()
+    target = re.search(r'href="(/plans/[^/"]+/targets/[^/"]+/)', overview)
+    if target is None:
+        sys.exit("The overview lists no target to print.")
+    pdf_url = base + target.group(1) + "pdf/"
+    results, plain, peak = [], [], [0.0]
+    done = threading.Event()
+
+    def fetch_pdf(number: int) -> None:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{pdf_url}?junk={number}-{time.time_ns()}", timeout=60) as response:
+                response.read()
+                status, retry_after = response.status, response.headers.get("Retry-After")
+        except urllib.error.HTTPError as error:
+            status, retry_after = error.code, error.headers.get("Retry-After")
+        except OSError as error:
+            status, retry_after = f"error ({error})", None
+        results.append({"status": status, "retry_after": retry_after, "seconds": time.monotonic() - started})
+
+    def read_plain() -> None:
+        while not done.is_set():
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(base + PLAIN_PATH, timeout=60).read()
+            except OSError:
+                pass
+            plain.append(1000 * (time.monotonic() - started))
+
+    def sample_memory() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], session_rss_mb(session))
+            time.sleep(0.2)
+
+    helpers = [threading.Thread(target=read_plain), threading.Thread(target=sample_memory)]
+    flood = [threading.Thread(target=fetch_pdf, args=(number,)) for number in range(FLOOD_REQUESTS)]
+    for thread in helpers + flood:
+        thread.start()
+    for thread in flood:
+        thread.join()
+    done.set()
+    for thread in helpers:
+        thread.join()
+    plain.sort()
+    return {"results": results, "plain_p99": plain[min(len(plain) - 1, int(0.99 * len(plain)))] if plain else 0,
+            "plain_count": len(plain), "peak_rss": peak[0], "url": pdf_url}
+
+
+def flood_report(flood: dict) -> None:
+    results = flood["results"]
+    counts = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    late = [r for r in results if r["seconds"] > FLOOD_LIMIT_SECONDS]
+    no_retry = [r for r in results if r["status"] == 503 and not r["retry_after"]]
+    wrong = [r for r in results if r["status"] not in (200, 503)]
+    print(f"\npdf flood: {len(results)} anonymous requests at once for {urlparse(flood['url']).path} "
+          f"with distinct junk parameters: " + ", ".join(f"{n} × {s}" for s, n in sorted(counts.items(), key=str))
+          + f"; slowest {max(r['seconds'] for r in results):.1f} s"
+          + f"; {len(late)} past {FLOOD_LIMIT_SECONDS} s, {len(no_retry)} 503 without Retry-After, "
+            f"{len(wrong)} neither 200 nor 503")
+    print(f"pdf flood: {flood['plain_count']} reads of {PLAIN_PATH} meanwhile")
+    print(f"pdf flood: plain page p99 {flood['plain_p99']:.0f} ms")
+    print(f"pdf flood: peak rss {flood['peak_rss']:.0f} MB")
+
+
 def main() -> None:
-    wrk = wrk_ensure()
+    only_pdf = os.environ.get("BENCH_LOAD_ONLY") == "pdf"
+    wrk = None if only_pdf else wrk_ensure()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
     connections = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "50"))
@@ -160,9 +263,11 @@ def main() -> None:
         wait_until_up(base, server, log_path)
         warm(base)
         load_before = os.getloadavg()
-        trivial = wrk_run(wrk, base + TRIVIAL_PATH, seconds=seconds, connections=connections, gzip=gzip)
-        overview = wrk_run(wrk, base + OVERVIEW_PATH, seconds=seconds, connections=connections, gzip=gzip)
+        if not only_pdf:
+            trivial = wrk_run(wrk, base + TRIVIAL_PATH, seconds=seconds, connections=connections, gzip=gzip)
+            overview = wrk_run(wrk, base + OVERVIEW_PATH, seconds=seconds, connections=connections, gzip=gzip)
         load = os.getloadavg()
+        flood = pdf_flood(base, os.getsid(server.pid))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -171,6 +276,9 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
 
+    if only_pdf:
+        flood_report(flood)
+        return
     print(f"\nwrk, {connections} connections, {seconds} s each, against manage.py serve (gunicorn, 2 workers) "
           f"on PostgreSQL{', gzip asked for' if gzip else ''}; load average {load_before[0]:.2f} before, "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after, on {os.cpu_count()} cores")
@@ -184,6 +292,7 @@ def main() -> None:
               f"p99 {result['p99']:.1f} ms{problems}")
     print(f"overview p99 / trivial p99: {overview['p99'] / trivial['p99']:.1f}")
     print(f"overview requests/s: {overview['rate']:,.0f}")
+    flood_report(flood)
 
 
 if __name__ == "__main__":

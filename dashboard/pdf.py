@@ -42,13 +42,40 @@ _CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-plotly-figu
 
 
 # One browser at a time per process: each takes a core and some 150 MB while it prints, and a
-# reader asking for many dates at once must not start as many. The others wait their turn,
-# within the time limit.
+# reader asking for many dates at once must not start as many. In a threaded server the others
+# wait their turn, within the time limit.
 _printing = threading.BoundedSemaphore(1)
+# And one at a time on the whole site, whatever the number of workers: a key in the pages'
+# cache that every worker shares, taken with `add` (atomic in the database cache and Redis).
+# A request that finds it taken is answered 503 with Retry-After at once rather than kept
+# waiting: gunicorn's sync workers serve one request each, and a worker waiting for the
+# printer is one fewer for every other page (16 PDFs at once held both of `make run`'s
+# workers for a minute). It expires by itself if its holder dies mid-print.
+RENDER_SLOT_KEY = "pdf:rendering"
 
 
 class PdfUnavailable(Exception):
     """The PDF could not be made (no browser, or it took too long); the page itself works."""
+
+
+class PdfBusy(PdfUnavailable):
+    """Another PDF is being printed on the site; try again shortly."""
+
+
+def _slot_take() -> bool:
+    try:
+        return caches[CACHE_ALIAS].add(RENDER_SLOT_KEY, 1, timeout=settings.PDF_TIMEOUT_SECONDS + 15)
+    except Exception:
+        # The cache is down: each process's own semaphore still bounds the printing.
+        logger.warning("The page cache could not be read; printing without the site-wide slot", exc_info=True)
+        return True
+
+
+def _slot_release() -> None:
+    try:
+        caches[CACHE_ALIAS].delete(RENDER_SLOT_KEY)
+    except Exception:
+        logger.warning("The page cache could not be written; the PDF slot expires by itself", exc_info=True)
 
 
 def _static_file(url_path: str) -> Path | None:
@@ -125,20 +152,35 @@ def html_to_pdf(*, html: str, charts: bool = True, timeout_seconds: float | None
         _printing.release()
 
 
+def _cached(key: str) -> bytes | None:
+    try:
+        return caches[CACHE_ALIAS].get(key)
+    except Exception:
+        logger.warning("The page cache could not be read; making the PDF instead", exc_info=True)
+        return None
+
+
 def pdf_for_page(*, html: str, charts: bool = True) -> bytes:
     """The PDF of a rendered page, from the cache when the same page was printed before (the
     key is the page's HTML, whose static addresses carry their files' hashes in production, and
-    the code's version: any change of data, date, language, style or code is a new key)."""
+    the code's version: any change of data, date, language, style or code is a new key). The
+    page is rendered from the parameters that change it alone (dashboard.views._as_pdf), so a
+    made-up query parameter is not a new key. Raises PdfBusy when another PDF is being printed
+    on the site, PdfUnavailable when this one cannot be."""
     html_key = hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()
     key = f"pdf:{int(charts)}:{code_version()}:{html_key}"
-    try:
-        cached = caches[CACHE_ALIAS].get(key)
-    except Exception:
-        logger.warning("The page cache could not be read; making the PDF instead", exc_info=True)
-        cached = None
+    cached = _cached(key)
     if cached is not None:
         return cached
-    pdf = html_to_pdf(html=html, charts=charts)
+    if not _slot_take():
+        raise PdfBusy("another PDF is being printed")
+    try:
+        cached = _cached(key)  # printed by the slot's last holder while this request was on its way
+        if cached is not None:
+            return cached
+        pdf = html_to_pdf(html=html, charts=charts)
+    finally:
+        _slot_release()
     try:
         caches[CACHE_ALIAS].set(key, pdf)
     except Exception:

@@ -8,7 +8,7 @@ from math import ceil
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from api.throttling import PdfAnonThrottle, PdfUserThrottle
 from dashboard import charts, pdf
 from dashboard.context_processors import banner_known
 from dashboard.forms import AsOfForm, OverviewForm
@@ -292,10 +293,42 @@ def favicon(request):
     return response
 
 
+# The only query parameter that changes a printed page (the links to the PDFs carry no other):
+# the rest are ignored, so that `?x=1`, `?x=2`, … are one page and one cached PDF, not a new
+# print each. The plan, the target and the language are in the address and the page.
+PDF_PARAMETERS = ("as_of",)
+PDF_THROTTLES = (PdfAnonThrottle, PdfUserThrottle)
+
+
+def _pdf_throttled(request) -> HttpResponse | None:
+    """429 with Retry-After once the client has asked for too many PDFs (counted like the
+    API's requests, per address or per user: api.throttling)."""
+    for throttle_class in PDF_THROTTLES:
+        throttle = throttle_class()
+        if not throttle.allow_request(request, None):
+            wait = ceil(throttle.wait() or 1)
+            response = HttpResponse(
+                _("Too many PDFs asked for. Please try again in %(seconds)d seconds.") % {"seconds": wait},
+                status=429, content_type="text/plain; charset=utf-8")
+            response["Retry-After"] = str(wait)
+            return response
+    return None
+
+
 def _as_pdf(request, page_view, filename: str, *args, charts: bool):
     """The page `page_view` answers, printed as a PDF: the same HTML and print stylesheet
-    (dashboard.pdf). Its errors (404, a date that cannot be read) are the page's own; no
-    browser, or one too slow, is a 503 saying so."""
+    (dashboard.pdf), rendered from PDF_PARAMETERS alone. Its errors (404, a date that cannot be
+    read) are the page's own; a client over its PDF limit gets 429; no browser, one too slow,
+    or another PDF being printed is a 503 with Retry-After."""
+    throttled = _pdf_throttled(request)
+    if throttled is not None:
+        return throttled
+    kept = QueryDict(mutable=True)
+    for name in PDF_PARAMETERS:
+        if name in request.GET:
+            kept[name] = request.GET[name]
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
     for header in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"):
         request.META.pop(header, None)  # the page itself, never a 304
     page = page_view(request, *args)
@@ -303,10 +336,12 @@ def _as_pdf(request, page_view, filename: str, *args, charts: bool):
         return page
     try:
         document = pdf.pdf_for_page(html=page.content.decode(), charts=charts)
-    except pdf.PdfUnavailable:
+    except pdf.PdfUnavailable as unavailable:
         path, _pdf, rest = request.get_full_path().rpartition("pdf/")
-        response = render(request, "dashboard/pdf_unavailable.html", {"page_url": path + rest}, status=503)
-        response["Retry-After"] = "60"
+        response = render(request, "dashboard/pdf_unavailable.html",
+                          {"page_url": path + rest, "busy": isinstance(unavailable, pdf.PdfBusy)}, status=503)
+        # Busy: the print under way ends within the time limit.
+        response["Retry-After"] = str(settings.PDF_TIMEOUT_SECONDS if isinstance(unavailable, pdf.PdfBusy) else 60)
         return response
     as_of = request.GET.get("as_of", "")
     response = HttpResponse(document, content_type="application/pdf")

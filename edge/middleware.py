@@ -1,6 +1,8 @@
-"""The request-edge rules: requests whose address, query string or form body carries a control
-character are refused (`ControlCharacterMiddleware`), and while the database cannot be
-reached every request gets a 503 instead of a 500 (`DatabaseUnavailableMiddleware`).
+"""The request-edge rules: a body larger than the address accepts is refused from its
+Content-Length before it is read (`BodySizeMiddleware`), requests whose address, query
+string or form body carries a control character are refused (`ControlCharacterMiddleware`),
+and while the database cannot be reached every request gets a 503 instead of a 500
+(`DatabaseUnavailableMiddleware`).
 
 Control characters
 
@@ -15,16 +17,75 @@ import json
 import logging
 import sys
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
 from edge import text, transactions
+
+# --- the body's size ----------------------------------------------------------------------------
+
+# The addresses that take a file: an agency's round upload and the admin's import of measures.
+# They accept the upload cap (REPORTING_UPLOAD_MAX_BYTES) plus the multipart framing and the
+# form's other fields; every other address the general cap, DATA_UPLOAD_MAX_MEMORY_SIZE.
+UPLOAD_VIEWS = frozenset({"reporting:set_upload", "admin:measures_measure_import"})
+MULTIPART_MARGIN_BYTES = 64 * 1024
+
+
+def body_limit_bytes(path_info: str) -> int:
+    """The largest body the address accepts."""
+    try:
+        view_name = resolve(path_info).view_name
+    except Resolver404:
+        view_name = None
+    if view_name in UPLOAD_VIEWS:
+        return settings.REPORTING_UPLOAD_MAX_BYTES + MULTIPART_MARGIN_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class BodySizeMiddleware:
+    """A body above the address's cap is a 413 from its Content-Length, before a byte of it is
+    read. Django's own DATA_UPLOAD_MAX_MEMORY_SIZE check counts a multipart body's fields but
+    not its files, which it streams to disk first: a 200 MB upload was read in full before the
+    view refused it. First in MIDDLEWARE but for the security headers: nothing before it reads
+    the body. A body without a Content-Length (chunked) is not read by Django at all (it
+    reads Content-Length bytes), and gunicorn refuses a Content-Length it cannot parse."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > 0:
+            limit = body_limit_bytes(request.path_info)
+            if length > limit:
+                return body_too_large(request, limit)
+        return self.get_response(request)
+
+
+def body_too_large(request, limit: int) -> HttpResponse:
+    """The 413, without reading the body or touching the session or the database: JSON
+    under /api/ (the API's own message), plain text elsewhere, in the reader's language."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        message = _("The request body is too large. Send at most %(size)s bytes.") % {"size": limit}
+    if request.path_info.startswith("/api/"):
+        response = HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=413,
+                                content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    response["Content-Language"] = language
+    return response
 
 
 class ControlCharacterMiddleware:

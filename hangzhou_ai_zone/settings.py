@@ -89,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: one over the cap is a 413 from its Content-Length.
+    "edge.middleware.BodySizeMiddleware",
     # Early: a database that cannot be reached is a 503 with Retry-After, not a 500.
     "edge.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -392,6 +394,10 @@ def _throttle_rate(name: str, default: str) -> str | None:
 # without API_THROTTLE_ANON anonymous clients are not limited at all.
 API_THROTTLE_ANON = _throttle_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = _throttle_rate("API_THROTTLE_USER", "1200/minute")
+# "Download PDF" per client, counted like the API's (api.throttling, the default cache): a PDF
+# not yet printed takes seconds of a core, so the limits are far lower.
+PDF_THROTTLE_ANON = _throttle_rate("PDF_THROTTLE_ANON", "20/minute")
+PDF_THROTTLE_USER = _throttle_rate("PDF_THROTTLE_USER", "60/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a client without credentials gets 401 with a
@@ -404,7 +410,8 @@ REST_FRAMEWORK = {
         "api.throttling.AnonThrottle",
         "api.throttling.UserThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER,
+                               "pdf_anon": PDF_THROTTLE_ANON, "pdf_user": PDF_THROTTLE_USER},
     # DRF's default (None) trusts the whole X-Forwarded-For header; 0 ignores it.
     "NUM_PROXIES": NUM_PROXIES,
     # JSON first (the API's own format, refusing absurd nesting); forms for the browsable API.
@@ -486,13 +493,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Bodies above this size are refused with 413 before parsing. Entries and measure updates are
-# a few hundred bytes; 1 MiB leaves room for long quotes and notes.
+# Bodies above this size are refused with 413 from their Content-Length, before they are read
+# (edge.middleware.BodySizeMiddleware; the upload addresses take REPORTING_UPLOAD_MAX_BYTES
+# instead). Entries and measure updates are a few hundred bytes; 1 MiB leaves room for long
+# quotes and notes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
-# Reporting rounds' uploads (reporting.uploads): a filled-in template is a few dozen KB; a file
-# above this is refused before it is opened. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are
-# streamed to a temporary file rather than held in memory while the request is read.
+# Reporting rounds' uploads (reporting.uploads) and the admin's import of measures: a filled-in
+# template is a few dozen KB; a request above this (plus 64 KiB for the form around the file)
+# is refused with 413 before it is read, and a file above it before it is opened. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file rather than held in memory while
+# the request is read.
 REPORTING_UPLOAD_MAX_BYTES = env.int("REPORTING_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 

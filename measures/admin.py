@@ -3,12 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
 from access.history_admin import HistoryAdmin
 from edge.admin import KeyInputAdminMixin
+from exports.workbooks import WorkbookRefused
 from measures import services
 from measures.models import Area, Measure, MeasureUpdate
-from measures.resources import MeasureResource
+from measures.resources import CheckedXLSX, MeasureResource
 
 
 class MeasureInline(admin.TabularInline):
@@ -73,6 +75,17 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
         }),
         (_("Targets served"), {"fields": ("targets",)}),
     )
+
+    def get_import_formats(self):
+        # An uploaded workbook is checked before it is loaded (measures.resources.CheckedXLSX).
+        return [CheckedXLSX if fmt is base_formats.XLSX else fmt for fmt in super().get_import_formats()]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # A refused workbook says why (import-export shows only the exception's class name).
+        if isinstance(e, WorkbookRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     @admin.display(description=_("lead agency"), ordering="lead_agency__code")
     def lead_agency_shown(self, measure):

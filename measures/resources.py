@@ -8,10 +8,14 @@ import writes nothing. Exported cells that a spreadsheet would run as a formula 
 written as text (exports.formulas), in every format.
 """
 
+import io
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
+from import_export.formats import base_formats
 
 from edge import text
+from exports import workbooks
 from exports.formulas import neutralise_formula
 from measures.models import Area, Measure
 
@@ -90,3 +94,38 @@ class MeasureResource(resources.ModelResource):
         # An imported row without the column is official wording unless it says otherwise.
         if "is_provisional" not in row:
             instance.is_provisional = False
+
+
+# An import of measures: a plan has a few dozen measures, and the columns are the export's ten.
+IMPORT_MAX_ROWS = 2000
+IMPORT_MAX_COLUMNS = 40
+IMPORT_MAX_UNPACKED_BYTES = 8 * 1024 * 1024
+
+
+class CheckedXLSX(base_formats.XLSX):
+    """import-export's XLSX reading, through `exports.workbooks`: the zip's unpacked size, no
+    DOCTYPE in any XML part and the sheet's declared size checked before it is opened, then
+    its rows streamed (read-only mode, values not formulas) and refused past IMPORT_MAX_ROWS
+    even when the declared size lied. A refusal is the import form's error; nothing is
+    imported."""
+
+    def create_dataset(self, in_stream):
+        import tablib
+
+        caps = {"max_rows": IMPORT_MAX_ROWS, "max_columns": IMPORT_MAX_COLUMNS}
+        book = workbooks.xlsx_open(io.BytesIO(in_stream), max_unpacked_bytes=IMPORT_MAX_UNPACKED_BYTES,
+                                   data_only=True, **caps)
+        try:
+            lines = workbooks.rows(book.active, **caps)
+            dataset = tablib.Dataset()
+            header = [cell.value for cell in next(lines, ())]
+            while header and header[-1] is None:  # the columns read past the last one named
+                header.pop()
+            dataset.headers = header
+            for line in lines:
+                values = [cell.value for cell in line][:len(header)]
+                if any(value is not None for value in values):
+                    dataset.append(values)
+            return dataset
+        finally:
+            book.close()

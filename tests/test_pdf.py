@@ -107,3 +107,70 @@ def test_a_second_pdf_waits_its_turn_and_past_the_limit_is_unavailable():
         assert time.monotonic() - started < 2
     finally:
         pdf._printing.release()
+
+
+@pytest.fixture
+def printer(monkeypatch):
+    """Chromium replaced by a recorder: these tests are about which pages get printed, when
+    and for whom, not the print itself (the tests above print for real)."""
+    from dashboard import pdf
+
+    printed = []
+
+    def html_to_pdf(*, html, charts=True, timeout_seconds=None):
+        printed.append(html)
+        return b"%PDF-1.4 made up"
+
+    monkeypatch.setattr(pdf, "html_to_pdf", html_to_pdf)
+    return printed
+
+
+def test_made_up_query_parameters_are_one_page_and_one_print(client, hangzhou_plan, printer):
+    url = reverse("dashboard:plan_pdf", args=[HZ_CODE])
+    for query in ("?x=1", "?x=2&y=3", "?utm_source=mail&status=done&page=2", ""):
+        response = client.get(url + query)
+        assert response.status_code == 200 and response.content == b"%PDF-1.4 made up"
+    assert len(printer) == 1
+    assert "x=1" not in printer[0]
+
+    # The date does change the page: a print of its own, whatever else the query says.
+    for query in ("?as_of=2021-12-31&x=1", "?x=2&as_of=2021-12-31"):
+        assert client.get(url + query).status_code == 200
+    assert len(printer) == 2
+
+
+def test_while_another_pdf_prints_a_request_gets_a_503_with_retry_after_at_once(client, hangzhou_plan, printer,
+                                                                               settings):
+    from django.core.cache import caches
+
+    from dashboard import pdf
+
+    assert caches[pdf.CACHE_ALIAS].add(pdf.RENDER_SLOT_KEY, 1, 60)  # another worker is printing
+    started = time.monotonic()
+    response = client.get(reverse("dashboard:plan_pdf", args=[HZ_CODE]), HTTP_ACCEPT_LANGUAGE="en")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(settings.PDF_TIMEOUT_SECONDS)
+    assert "Another PDF is being printed" in response.content.decode()
+    assert elapsed < 2 and printer == []
+
+    caches[pdf.CACHE_ALIAS].delete(pdf.RENDER_SLOT_KEY)  # that print ended
+    assert client.get(reverse("dashboard:plan_pdf", args=[HZ_CODE])).status_code == 200
+    assert len(printer) == 1
+    assert caches[pdf.CACHE_ALIAS].get(pdf.RENDER_SLOT_KEY) is None  # released after printing
+
+
+def test_pdfs_are_throttled_per_client(client, hangzhou_plan, printer, settings, viewer):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "pdf_anon": "2/minute", "pdf_user": "3/minute"}}
+    url = reverse("dashboard:plan_pdf", args=[HZ_CODE])
+    assert [client.get(f"{url}?n={n}").status_code for n in range(3)] == [200, 200, 429]
+    refused = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert "Too many PDFs" in refused.content.decode()
+    assert client.get(reverse("dashboard:plan", args=[HZ_CODE])).status_code == 200  # the page itself is not limited
+    assert len(printer) == 1
+
+    client.force_login(viewer)  # a user is counted by account, under the user limit
+    assert [client.get(url).status_code for _n in range(4)] == [200, 200, 200, 429]

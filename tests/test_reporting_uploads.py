@@ -4,6 +4,9 @@ a draft, and every bad file refused whole with a clear message and nothing writt
 
 import csv
 import io
+import time
+import tracemalloc
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -174,10 +177,130 @@ def test_text_that_a_spreadsheet_would_run_is_refused(client, zone, text):
     _refused(client, SimpleUploadedFile("x.csv", text_csv.getvalue().encode()), "formulas are not accepted")
 
 
-def test_a_20_mb_file_is_refused_before_it_is_opened(client, zone):
+def test_a_file_over_the_limit_is_refused_before_it_is_opened(client, zone, settings):
     client.force_login(zone["science_user"])
-    _refused(client, SimpleUploadedFile("big.xlsx", b"0" * (20 * 1024 * 1024), content_type=XLSX),
-             "the limit is 5 MB")
+    settings.REPORTING_UPLOAD_MAX_BYTES = 1024 * 1024
+    # Over the file's limit but within the form's margin: the view's own refusal, in MB.
+    _refused(client, SimpleUploadedFile("big.xlsx", b"0" * (1024 * 1024 + 10), content_type=XLSX),
+             "the limit is 1 MB")
+
+
+def test_a_body_over_the_upload_limit_is_a_413_before_it_is_read(client, zone):
+    """An anonymous 200 MB multipart body: refused from its Content-Length, the body unread."""
+    before = rounds_state()
+    body = _UnreadBody(b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n")
+
+    response = client.generic("POST", reverse("reporting:set_upload", args=["2021-annual", "kjj"]), b"x",
+                              content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH=str(200 * 1024 * 1024), **{"wsgi.input": body})
+
+    assert response.status_code == 413
+    assert "at most 5308416 bytes" in response.content.decode()  # 5 MB and 64 KiB for the form
+    assert body.read_calls == 0
+    assert rounds_state() == before
+
+
+class _UnreadBody(io.BytesIO):
+    """A request body that counts how often it is read."""
+
+    read_calls = 0
+
+    def read(self, *args):
+        self.read_calls += 1
+        return super().read(*args)
+
+    def readline(self, *args):
+        self.read_calls += 1
+        return super().readline(*args)
+
+
+def _with_part(book: Workbook, name: str, content: bytes, *, level=zipfile.ZIP_DEFLATED) -> SimpleUploadedFile:
+    """The workbook saved, with its zip part `name` replaced by `content`."""
+    out = io.BytesIO()
+    book.save(out)
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(crafted, "w", level) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, content if info.filename == name else source.read(info.filename))
+    return SimpleUploadedFile("crafted.xlsx", crafted.getvalue(), content_type=XLSX)
+
+
+def _sheet_xml(rows: int, columns: int, *, dimension: str | None = None, prolog: str = "") -> bytes:
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(number) for number in range(1, columns + 1)]
+    dimension = dimension or f"A1:{letters[-1]}{rows}"
+    lines = [f'<row r="{number}">' + "".join(f'<c r="{letter}{number}"><v>{number}</v></c>' for letter in letters)
+             + "</row>" for number in range(1, rows + 1)]
+    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f'<dimension ref="{dimension}"/><sheetData>' + "".join(lines) + "</sheetData></worksheet>").encode()
+
+
+def test_a_60000_by_26_workbook_is_refused_in_seconds_without_loading_it(client, zone):
+    """The issue's file (3 MB zipped, 39 MB of XML): refused from the zip's directory, in well
+    under 3 s and 100 MB, nothing written."""
+    book = _template(client, zone)
+    sheet = "xl/worksheets/sheet1.xml"
+    upload = _with_part(book, sheet, _sheet_xml(60_000, 26))
+    print(f"\n60,000 × 26 workbook: {upload.size / 1024 / 1024:.1f} MB zipped")
+    tracemalloc.start()
+    started = time.monotonic()
+    _refused(client, upload, "MB; at most 8 MB is accepted")  # 45 MB of XML
+    elapsed = time.monotonic() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"refused in {elapsed * 1000:.0f} ms, peak {peak / 1024 / 1024:.1f} MB allocated")
+    assert elapsed < 3 and peak < 100 * 1024 * 1024
+
+
+def test_a_sheet_over_the_lines_and_columns_is_refused(client, zone):
+    book = _template(client, zone)
+    sheet = "xl/worksheets/sheet1.xml"
+    # As it declares itself (a few hundred KB of XML, under the unpacked limit) …
+    _refused(client, _with_part(book, sheet, _sheet_xml(5_000, 2)), "The sheet has 5000 lines and 2 columns")
+    _refused(client, _with_part(book, sheet, _sheet_xml(3, 60)), "at most 1001 lines and 40 columns")
+    # … and when its declared size lies, as it is read.
+    _refused(client, _with_part(book, sheet, _sheet_xml(1_500, 2, dimension="A1:B3")),
+             "more than 1001 lines")
+
+
+BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                  '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+EXTERNAL_ENTITY = '<!DOCTYPE data [<!ENTITY file SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize(("part", "prolog"), [
+    ("xl/worksheets/sheet1.xml", BILLION_LAUGHS),
+    ("xl/worksheets/sheet1.xml", EXTERNAL_ENTITY),
+    ("xl/worksheets/sheet1.xml", "<!DOCTYPE worksheet>"),
+    ("xl/workbook.xml", EXTERNAL_ENTITY),
+    ("xl/styles.xml", BILLION_LAUGHS),
+    ("[Content_Types].xml", "<!DOCTYPE types>"),
+])
+def test_xml_with_a_doctype_is_refused(client, zone, part, prolog):
+    book = _template(client, zone)
+    out = io.BytesIO()
+    book.save(out)
+    with zipfile.ZipFile(out) as archive:
+        original = archive.read(part).decode()
+    declaration, _sep, rest = original.partition("?>") if original.startswith("<?xml") else ("", "", original)
+    content = (declaration + _sep + prolog + rest).encode()
+    _refused(client, _with_part(book, part, content), "document type declaration (DOCTYPE)")
+
+
+def test_a_sheet_whose_xml_breaks_after_its_first_lines_is_refused(client, zone):
+    book = _template(client, zone)
+    broken = _sheet_xml(20, 3).replace(b'<row r="10">', b'<row r="10"><c r="A10"><v>1</c>')
+    _refused(client, _with_part(book, "xl/worksheets/sheet1.xml", broken), "not a readable .xlsx file")
+
+
+def test_openpyxl_parses_through_defusedxml():
+    """openpyxl refuses entities by itself once defusedxml is installed (requirements.txt);
+    exports.workbooks refuses a bare DOCTYPE too."""
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
