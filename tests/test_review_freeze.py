@@ -196,21 +196,24 @@ PATHS = {
 
 
 @pytest.mark.parametrize("who", ["economy_user", "admin"])
-@pytest.mark.parametrize("path", sorted(PATHS))
-def test_it_refuses_every_write_path_for_clerk_and_administrator(client, submitted, who, path):
-    call, statuses = PATHS[path]
+def test_it_refuses_every_write_path_for_clerk_and_administrator(client, submitted, who):
+    # A refusal changes nothing, so the paths run one after the other on the same submitted set.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     before = rounds_state()
+    wrong = {}
+    for path, (call, statuses) in sorted(PATHS.items()):
+        response = call(client, submitted, who)
+        if response.status_code == 302:  # the admin: back to the page, with the refusal as its message
+            text = client.get(response["Location"]).content.decode()
+        else:
+            text = response.content.decode()
+        if response.status_code not in statuses or UNDER_REVIEW not in text:
+            wrong[path] = (response.status_code, text[:300])
+        if rounds_state() != before:
+            wrong[path] = "changed the figures or the set"
+            break
 
-    response = call(client, submitted, who)
-
-    assert response.status_code in statuses, getattr(response, "content", b"")[:500]
-    if response.status_code == 302:  # the admin: back to the page, with the refusal as its message
-        assert UNDER_REVIEW in client.get(response["Location"]).content.decode()
-    else:
-        text = response.content.decode()
-        assert UNDER_REVIEW in text or "ask a zone administrator to return the set" in text
-    assert rounds_state() == before
+    assert wrong == {}
     assert Observation.objects.get(pk=submitted["proposal"].pk).value == Decimal("720")
     assert RoundSet.objects.get(pk=submitted["economy_set"].pk).state == State.SUBMITTED
 
