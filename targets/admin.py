@@ -500,6 +500,12 @@ class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin
     def get_queryset(self, request):
         return _visible_figures(super().get_queryset(request), request.user)
 
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # simple_history shows a figure's versions from its history table, not through
+        # get_queryset: another agency's unapproved figure (or version) is refused there too.
+        return super().has_view_history_or_change_history_permission(request, obj) and (
+            obj is None or permissions.may_see_figure(request.user, obj))
+
     @admin.display(description=_("value"), ordering="value")
     def value_with_unit(self, obj):
         return _quantity(obj.value, obj.indicator.unit)

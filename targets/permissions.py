@@ -77,6 +77,17 @@ def pending_figures_agency_ids(user: AbstractBaseUser | AnonymousUser | None) ->
     return frozenset(user_agency_ids(user))
 
 
+def may_see_figure(user: AbstractBaseUser | AnonymousUser | None, observation: Observation) -> bool:
+    """`pending_figures_agency_ids` for one figure (or one version of it, from its history)."""
+    from targets.models import Indicator, Observation
+
+    agency_ids = pending_figures_agency_ids(user)
+    if agency_ids is None or observation.status == Observation.Status.APPROVED:
+        return True
+    agency_id = Indicator.objects.filter(pk=observation.indicator_id).values_list("agency_id", flat=True).first()
+    return agency_id is not None and agency_id in agency_ids
+
+
 def entry_write_check(
     *, user: AbstractBaseUser | AnonymousUser | None, action: str, entry: Observation | MeasureUpdate
 ) -> None:

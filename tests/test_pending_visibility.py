@@ -77,6 +77,11 @@ def test_the_admin_shows_another_agencys_clerk_none_of_its_unapproved_figures(cl
     assert listing.status_code == 200
     assert {o.pk for o in listing.context["cl"].result_list} == {zone["ours"].pk, zone["approved"].pk}
     assert page.status_code == 302  # Django's "does not exist" redirect to the admin's index
+    theirs = zone["theirs"]
+    history = client.get(reverse("admin:targets_observation_history", args=[theirs.pk]))
+    version = client.get(reverse("admin:targets_observation_simple_history",
+                                 args=[theirs.pk, theirs.history.order_by("history_id").first().history_id]))
+    assert (history.status_code, version.status_code) == (403, 403)  # its versions are not shown either
     assert indicator.status_code == 200  # the indicator's page lists its figures inline: not this one
     shown = {form.instance.pk for form in indicator.context["inline_admin_formsets"][0].formset.forms}
     assert shown == {zone["approved"].pk}
