@@ -11,19 +11,21 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
+from django.http import HttpRequest
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 
-def conditional_on(changed: Callable[[], tuple], *, name: str):
-    """Method decorator for a viewset action; `changed` returns the freshness parts
-    (datetimes and counts); the newest datetime is the Last-Modified."""
+def conditional_on(changed: Callable[[HttpRequest], tuple], *, name: str):
+    """Method decorator for a viewset action; `changed(request)` returns the freshness parts
+    (datetimes, counts, text) of what this reader may see — never of rows hidden from them, or
+    the ETag would tell that those changed; the newest datetime is the Last-Modified."""
 
     def parts(request) -> tuple:
         # ETag and Last-Modified are asked for one after the other: read the database once.
         if not hasattr(request, "_freshness"):
-            request._freshness = changed()
+            request._freshness = changed(request)
         return request._freshness
 
     def etag(request, *args, **kwargs) -> str:

@@ -28,6 +28,18 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+# A service's refusals that are about the record's state, not the input: 409, with the message.
+# "under_review": the figure is held by a submitted reporting set (targets.review).
+CONFLICT_CODES = frozenset({"under_review"})
+
+
+def conflict_or_none(error: DjangoValidationError) -> Conflict | None:
+    """The 409 for a service refusal whose code says the record is not in a state to change."""
+    if getattr(error, "code", None) in CONFLICT_CODES:
+        return Conflict(" ".join(error.messages))
+    return None
+
+
 def validation_error_detail(error: DjangoValidationError) -> dict[str, list[str]]:
     """Django's ValidationError as DRF's field → messages mapping."""
     if not hasattr(error, "error_dict"):
@@ -40,11 +52,12 @@ def validation_error_detail(error: DjangoValidationError) -> dict[str, list[str]
 
 @contextmanager
 def service_errors() -> Iterator[None]:
-    """Wrap a service call: its ValidationError becomes a DRF 400 with the same messages."""
+    """Wrap a service call: its ValidationError becomes a DRF 400 with the same messages, or
+    a 409 when it refuses the record's state (`CONFLICT_CODES`)."""
     try:
         yield
     except DjangoValidationError as error:
-        raise exceptions.ValidationError(validation_error_detail(error)) from error
+        raise (conflict_or_none(error) or exceptions.ValidationError(validation_error_detail(error))) from error
 
 
 def exception_handler(exc, context):
@@ -61,7 +74,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         exc = Conflict(_("Another change to the same record was saved at the same time. Reload and try again."))
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(validation_error_detail(exc))
+        exc = conflict_or_none(exc) or exceptions.ValidationError(validation_error_detail(exc))
     return drf_exception_handler(exc, context)
 
 

@@ -98,6 +98,9 @@ class RoundSet(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("approved by"),
     )
+    # What was submitted (`reporting.services.submitted_digest`): approval publishes only that.
+    submitted_digest = models.CharField(_("digest of the submitted figures"), max_length=64, blank=True,
+                                        editable=False)
 
     class Meta:
         verbose_name = _("agency set")

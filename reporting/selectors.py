@@ -141,3 +141,21 @@ def round_state_text(entry: RoundEntry) -> str:
     else:
         text = _("awaiting %(agency)s") % {"agency": agency}
     return f"{round_name}: {text}"
+
+
+def figure_under_review(slots: list[tuple[int, date]]):
+    """The review holding a figure of one of these (indicator id, period end) pairs: a submitted
+    set with a row whose figure is of that indicator and period (`targets.review`, which the
+    services ask before every write of a figure). None when no submitted set holds one. One query."""
+    from targets.review import Review
+
+    matches = Q()
+    for indicator_id, period_end in slots:
+        matches |= Q(observation__indicator_id=indicator_id, observation__period_end=period_end)
+    entry = (
+        RoundEntry.objects.filter(matches, set__state=State.SUBMITTED)
+        .select_related("set__round", "set__agency").order_by("set__round_id", "set__agency_id").first()
+    )
+    if entry is None:
+        return None
+    return Review(round_id=entry.set.round_id, round_name=str(entry.set.round), agency_name=str(entry.set.agency))

@@ -29,7 +29,9 @@ from edge.transactions import conflicts_retried
 from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, State, StateChange
 from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target
+from targets.review import Review, under_review_error
 from targets.services import observation_approve, observation_save, observations_status_set
+from targets.services.observations import PROPOSAL_FIELDS
 from targets.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
@@ -186,11 +188,15 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
     the figures' own rules (`targets.validation`, the plausibility check included: a row's
     `confirm_outlier` confirms it) before anything is written, and one ValidationError lists
     every problem keyed "<indicator code>.<field>" (`row_errors` reads it back); a saved set
-    is *draft*, with its version bumped.
+    is *draft*, with its version bumped. A submitted set is under review: refused with code
+    "under_review" (a zone administrator returns it first).
     """
     locked = _locked(round_set)
     permissions.round_set_entry_check(user=user, round_set=locked)
     _version_check(locked, expected_version)
+    if locked.state == State.SUBMITTED:
+        raise under_review_error(Review(round_id=locked.round_id, round_name=str(locked.round),
+                                        agency_name=str(locked.agency)))
     if locked.state not in EDITABLE_STATES:
         raise ValidationError(_(
             "This set is %(state)s: it can no longer be edited. A zone administrator may return it."
@@ -277,6 +283,21 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
     return locked
 
 
+def submitted_digest(entries: list[RoundEntry]) -> str:
+    """A fingerprint of what a set's rows hold (each row's figure and every field an approval
+    publishes): taken at submission and compared at approval, so that approval publishes
+    exactly what was submitted. `entries` carry their observation."""
+    import hashlib
+    import json
+
+    rows = sorted(
+        [entry.indicator_id, entry.observation_id,
+         *(str(getattr(entry.observation, field)) for field in PROPOSAL_FIELDS)]
+        for entry in entries if entry.observation_id is not None
+    )
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
 def _truthy(value) -> bool:
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -297,7 +318,9 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     Guarantees: only members of the agency and zone administrators submit; the version must
     be the current one (a repeat of one's own submit is answered unchanged); only a draft or
     returned set with at least one figure is submitted; its figures become *submitted*, its
-    rows' return comments are cleared, and the change is audited.
+    rows' return comments are cleared, and the change is audited. From then on its figures are
+    frozen (`targets.review`) until it is approved or returned, and a digest of them is kept
+    (`submitted_digest`) for the approval to check.
     """
     locked = _locked(round_set)
     permissions.round_set_entry_check(user=user, round_set=locked)
@@ -307,16 +330,17 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     if locked.state not in (State.DRAFT, State.RETURNED):
         raise ValidationError(_("Only a draft or returned set can be submitted; this one is %(state)s.") % {
             "state": State(locked.state).label}, code="wrong_state")
-    entries = list(locked.entries.filter(observation__isnull=False))
+    entries = list(locked.entries.filter(observation__isnull=False).select_related("observation"))
     if not entries:
         raise ValidationError(_("Enter at least one figure before submitting."), code="empty")
+    locked.submitted_digest = submitted_digest(entries)
     observations_status_set(observation_ids=[entry.observation_id for entry in entries],
                             status=Observation.Status.SUBMITTED)
     RoundEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(state=State.SUBMITTED, return_comment="")
     now = timezone.now()
     _move(locked, to_state=State.SUBMITTED, user=user, at=now)
     locked.submitted_at, locked.submitted_by = now, _person(user)
-    locked.save(update_fields=["state", "version", "submitted_at", "submitted_by"])
+    locked.save(update_fields=["state", "version", "submitted_at", "submitted_by", "submitted_digest"])
     return locked
 
 
@@ -333,6 +357,8 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     are recomputed after the commit; all or nothing. The plans tracking the set's indicators
     are locked together, in id order, before anything else (the lock order of
     `targets.services.store`: one figure's plans after another's could cross a recompute).
+    Approval publishes exactly what was submitted: figures that differ from the submission's
+    digest are refused (code "changed_since_submission"; return the set instead).
     """
     permissions.approval_check(user=user)
     # Before the set's own row, so that the plans come first whatever else a write locks.
@@ -346,7 +372,15 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     if locked.state != State.SUBMITTED:
         raise ValidationError(_("Only a submitted set can be approved; this one is %(state)s.") % {
             "state": State(locked.state).label}, code="wrong_state")
-    for entry in locked.entries.filter(observation__isnull=False).select_related("observation"):
+    entries = list(locked.entries.filter(observation__isnull=False).select_related("observation"))
+    if locked.submitted_digest and submitted_digest(entries) != locked.submitted_digest:
+        # The figures are frozen while submitted (targets.review); this catches any write that
+        # went around the services. Publishing it would publish what nobody submitted.
+        raise ValidationError(_(
+            "The set's figures changed after they were submitted, so this is not what %(agency)s submitted. "
+            "Return the set so that the agency checks and submits it again; nothing was approved."
+        ) % {"agency": locked.agency}, code="changed_since_submission")
+    for entry in entries:
         if entry.observation.status == Observation.Status.APPROVED:
             continue
         reason = entry.revision_reason or entry.observation.confidence_note

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from access.history_admin import HistoryAdmin
 from access.read_only_admin import ReadOnlyAdminMixin
 from edge.admin import KeyInputAdminMixin
-from targets import permissions, services, validation
+from targets import permissions, selectors, services, validation
 from targets.language import active_language
 from targets.models import (
     Agency,
@@ -29,11 +29,58 @@ from targets.models import (
     Target,
     TargetItem,
 )
+from targets.review import UNDER_REVIEW
 from targets.units import format_quantity
 
 
 def _quantity(value, unit):
     return format_quantity(value, unit, active_language())
+
+
+class UnderReviewRefusalMixin:
+    """A figure held by a submitted reporting set is frozen (`targets.review`): the services
+    refuse the write with ValidationError "under_review" from inside the admin's transaction,
+    which rolls everything back. Shown here as the admin's error message on the page the person
+    came from, instead of a server error; nothing was changed."""
+
+    def _refusing_under_review(self, request, call):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+
+        try:
+            return call()
+        except ValidationError as error:
+            if getattr(error, "code", None) != UNDER_REVIEW:
+                raise
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusing_under_review(
+            request, lambda: super(UnderReviewRefusalMixin, self).changeform_view(request, object_id, form_url,
+                                                                                  extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refusing_under_review(
+            request, lambda: super(UnderReviewRefusalMixin, self).delete_view(request, object_id, extra_context))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return self._refusing_under_review(
+            request, lambda: super(UnderReviewRefusalMixin, self).history_form_view(request, object_id, version_id,
+                                                                                    extra_context))
+
+    def response_action(self, request, queryset):
+        return self._refusing_under_review(
+            request, lambda: super(UnderReviewRefusalMixin, self).response_action(request, queryset))
+
+
+def _visible_figures(queryset, user):
+    """The figures of `queryset` that `user` may see (`permissions.pending_figures_agency_ids`):
+    another agency's drafts stay out of the list, the change form and the indicator's page."""
+    agency_ids = permissions.pending_figures_agency_ids(user)
+    if agency_ids is None:
+        return queryset
+    return queryset & selectors.observations_visible(pending_agency_ids=agency_ids)
 
 
 # --- plans, objectives, targets ------------------------------------------------------------
@@ -325,6 +372,9 @@ class ObservationInline(admin.StackedInline):
         "quote", "definition_note", ("confidence", "confidence_note"), ("status", "is_synthetic"), "confirm_outlier",
     )
     readonly_fields = ("status", "is_synthetic")
+
+    def get_queryset(self, request):
+        return _visible_figures(super().get_queryset(request), request.user)
     show_change_link = True
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -335,7 +385,7 @@ class ObservationInline(admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
+class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
     list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period", "agency", "agency_provisional")
     list_filter = ("kind", "unit", "reporting_period", "agency", "agency_provisional")
     list_select_related = ("agency",)
@@ -420,7 +470,7 @@ class IndicatorAdmin(KeyInputAdminMixin, HistoryAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
+class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
     list_display = (
         "indicator", "period_end", "value_with_unit", "status_shown", "qualifier", "scope", "confidence",
         "is_synthetic", "source_title", "entered_by", "entered_at",
@@ -446,6 +496,15 @@ class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
         (_("Record"), {"fields": ("is_synthetic", "entered_by", "entered_at", "updated_at")}),
     )
     actions = ["approve_selected"]
+
+    def get_queryset(self, request):
+        return _visible_figures(super().get_queryset(request), request.user)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        # simple_history shows a figure's versions from its history table, not through
+        # get_queryset: another agency's unapproved figure (or version) is refused there too.
+        return super().has_view_history_or_change_history_permission(request, obj) and (
+            obj is None or permissions.may_see_figure(request.user, obj))
 
     @admin.display(description=_("value"), ordering="value")
     def value_with_unit(self, obj):
@@ -487,6 +546,8 @@ class ObservationAdmin(KeyInputAdminMixin, HistoryAdmin):
                 services.observation_approve(observation=observation, user=request.user)
         except ValidationError as error:
             # response_action runs in one transaction (HistoryAdmin): raising undoes every approval.
+            if getattr(error, "code", None) == UNDER_REVIEW:
+                raise  # a figure of a submitted set is approved with its set (UnderReviewRefusalMixin says so)
             raise PermissionDenied(" ".join(error.messages)) from None
         self.message_user(request, _("%(count)d figures approved.") % {"count": len(pending)}, messages.SUCCESS)
 

@@ -16,7 +16,11 @@ The rules:
   stay open to the role). Named items' updates keep the role's rule: a qualitative target has
   no indicator and so no agency;
 - a data-entry user may not delete an approved figure: it is published, and only a zone
-  administrator withdraws it (they propose a revision instead).
+  administrator withdraws it (they propose a revision instead);
+- reading: an unapproved figure (draft or submitted) is seen only by the members of its
+  indicator's agency who enter figures, and by zone administrators
+  (`pending_figures_agency_ids`); approved figures are public. Every read of figures — the
+  API's lists, detail, filters, CSV and conditional-GET validators, the admin — filters by it.
 It lives in its own module, beside `targets.validation`, rather than in `targets.services`,
 because the services of three apps call it and it is a rule, not a write.
 """
@@ -59,6 +63,29 @@ def user_agency_ids(user: AbstractBaseUser | AnonymousUser | None) -> set[int]:
         cached = set(user.agencies.values_list("id", flat=True))
         user._agency_ids = cached
     return cached
+
+
+def pending_figures_agency_ids(user: AbstractBaseUser | AnonymousUser | None) -> frozenset[int] | None:
+    """The agencies whose unapproved figures (drafts, submitted) `user` may see: None for every
+    agency (a zone administrator); else the agencies they belong to, if they enter figures (the
+    data-entry role); an empty set for everyone else, who see approved figures only. An
+    indicator without an agency has its unapproved figures seen by zone administrators only."""
+    if is_zone_administrator(user):
+        return None
+    if user is None or not (user.is_authenticated and user.is_active and user.has_perm("targets.change_observation")):
+        return frozenset()
+    return frozenset(user_agency_ids(user))
+
+
+def may_see_figure(user: AbstractBaseUser | AnonymousUser | None, observation: Observation) -> bool:
+    """`pending_figures_agency_ids` for one figure (or one version of it, from its history)."""
+    from targets.models import Indicator, Observation
+
+    agency_ids = pending_figures_agency_ids(user)
+    if agency_ids is None or observation.status == Observation.Status.APPROVED:
+        return True
+    agency_id = Indicator.objects.filter(pk=observation.indicator_id).values_list("agency_id", flat=True).first()
+    return agency_id is not None and agency_id in agency_ids
 
 
 def entry_write_check(

@@ -6,9 +6,9 @@ of queries however many targets a plan has (tests pin the counts).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from django.db.models import Case, Count, Max, Min, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, Value, When
 
 from targets.models import Agency, Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
 
@@ -136,12 +136,16 @@ def plans_data_versions() -> tuple:
     return versions, max((changed for *_rest, changed in rows if changed is not None), default=None)
 
 
-def observations_last_changed() -> tuple[datetime | None, int]:
-    """When any observation last changed, and how many there are (a deletion changes the
-    count). Observations belong to indicators, not plans: one of an indicator no target uses
-    yet bumps no plan's version, so the observations list is versioned by its own rows."""
-    found = Observation.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    return found["latest"], found["count"]
+def observations_last_changed(*, pending_agency_ids: frozenset[int] | None = frozenset()) -> tuple:
+    """When any figure the reader may see last changed, how many there are (a deletion changes
+    the count), and which they may see (`observations_visible`): computed from those figures
+    only, so that a validator (ETag, Last-Modified) never moves for a figure the reader cannot
+    see. Observations belong to indicators, not plans: one of an indicator no target uses yet
+    bumps no plan's version, so the observations list is versioned by its own rows. One query."""
+    found = observations_visible(pending_agency_ids=pending_agency_ids).aggregate(
+        latest=Max("updated_at"), count=Count("id"))
+    scope = "all" if pending_agency_ids is None else ",".join(str(pk) for pk in sorted(pending_agency_ids))
+    return found["latest"], found["count"], scope
 
 
 def plans_all() -> QuerySet[Plan]:
@@ -152,11 +156,21 @@ def objectives_all() -> QuerySet[Objective]:
     return Objective.objects.select_related("plan").order_by("plan__code", "number")
 
 
-def observations_all(*, include_pending: bool = False) -> QuerySet[Observation]:
-    """Figures for the API's list: approved ones only, unless the reader may change figures
-    (`include_pending`: drafts and submitted figures too, with their status)."""
-    observations = Observation.objects.all() if include_pending else observations_published()
-    return observations.select_related("indicator").order_by("indicator__code", "period_end")
+def observations_visible(*, pending_agency_ids: frozenset[int] | None = frozenset()) -> QuerySet[Observation]:
+    """The figures a reader may see: approved ones, and the unapproved ones of the agencies in
+    `pending_agency_ids` (None: of every agency). Pass `permissions.pending_figures_agency_ids(user)`."""
+    if pending_agency_ids is None:
+        return Observation.objects.all()
+    if not pending_agency_ids:
+        return observations_published()
+    return Observation.objects.filter(
+        Q(status=Observation.Status.APPROVED) | Q(indicator__agency_id__in=sorted(pending_agency_ids)))
+
+
+def observations_all(*, pending_agency_ids: frozenset[int] | None = frozenset()) -> QuerySet[Observation]:
+    """Figures for the API's list: those the reader may see (`observations_visible`), with their status."""
+    return observations_visible(pending_agency_ids=pending_agency_ids).select_related("indicator").order_by(
+        "indicator__code", "period_end")
 
 
 def indicators_all() -> QuerySet[Indicator]:

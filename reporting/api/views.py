@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.errors import CONFLICT_CODES as SERVICE_CONFLICT_CODES
 from api.errors import Conflict, validation_error_detail
 from api.pagination import ListMixin
 from api.params import CODE_OR_ID_PATTERN
@@ -34,7 +35,9 @@ from reporting.api.serializers import (
 )
 
 # A set that moved on: its state or version is not what the caller acted on.
-CONFLICT_CODES = {"stale", "already_approved", "wrong_state", "not_editable"}
+# "changed_since_submission": the figures differ from what was submitted (return the set).
+CONFLICT_CODES = {"stale", "already_approved", "wrong_state", "not_editable", "changed_since_submission",
+                  *SERVICE_CONFLICT_CODES}
 
 
 class MayViewRounds(drf_permissions.BasePermission):

@@ -18,7 +18,7 @@ from api.conditional import conditional_on
 from api.errors import service_errors
 from api.pagination import AsOfPagination, ListMixin
 from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_param
-from targets import selectors, services
+from targets import permissions, selectors, services
 from targets.api import filters
 from targets.api.serializers import (
     IndicatorSerializer,
@@ -34,14 +34,21 @@ from targets.api.serializers import (
 )
 
 
-def plans_changed() -> tuple:
+def plans_changed(request) -> tuple:
     # One rule for targets and snapshots: they belong to a plan, and every change to them (or
     # to the figures they read) bumps its plan's data version in the change's own transaction.
     return selectors.plans_data_versions()
 
 
-def observations_changed() -> tuple:
-    # Observations belong to indicators, which need not have a target in any plan yet.
+def observations_changed(request) -> tuple:
+    # Observations belong to indicators, which need not have a target in any plan yet. From
+    # the figures this reader may see: another agency's draft moves no one else's ETag.
+    return selectors.observations_last_changed(
+        pending_agency_ids=permissions.pending_figures_agency_ids(getattr(request, "user", None)))
+
+
+def published_observations_changed(request) -> tuple:
+    # A target's figures are the approved ones (selectors.observations_of), for every reader.
     return selectors.observations_last_changed()
 
 
@@ -79,7 +86,7 @@ AS_OF_LATEST = gettext_lazy("As-of date (YYYY-MM-DD) of the snapshots shown; def
 )
 @conditional_on(plans_changed, name="list")
 @conditional_on(plans_changed, name="snapshots")
-@conditional_on(observations_changed, name="observations")
+@conditional_on(published_observations_changed, name="observations")
 class TargetViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Targets, each with its snapshot on the as-of date; their indicator's figures and their
     snapshot history. Codes are unique within a plan: filter by `plan` where two plans share one."""
@@ -171,8 +178,10 @@ class ObservationViewSet(
     data-entry user, membership of the indicator's agency; their figure is *submitted* and
     counts once a zone administrator approves it (a change to an approved figure is stored as
     the proposal beside it and answered with that proposal). A zone administrator's write is
-    approved at once. Readers without the permission to change figures see approved figures
-    only; `status` filters. A write asks for the recompute of every target on the indicator. A
+    approved at once. Unapproved figures are seen by zone administrators and by the data-entry
+    members of the indicator's agency; everyone else sees approved figures only; `status` filters.
+    A figure under review in a reporting round (its set submitted) is frozen: changing or
+    deleting it, or adding one for its indicator and period, is a 409. A write asks for the recompute of every target on the indicator. A
     figure the plausibility check questions needs `"confirm_outlier": true`.
 
     PATCH changes the given fields; PUT is not offered (a figure stays with its indicator).
@@ -184,10 +193,11 @@ class ObservationViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
-        # Drafts and submitted figures are not published: only readers who may change figures
-        # (data entry, zone administrators) see them; everyone else, approved figures only.
-        user = self.request.user
-        return selectors.observations_all(include_pending=bool(user and user.has_perm("targets.change_observation")))
+        # Drafts and submitted figures are not published: a zone administrator sees them all,
+        # a data-entry user their own agency's; everyone else, approved figures only. Detail,
+        # change and delete read through here too: another agency's draft is a 404.
+        return selectors.observations_all(
+            pending_agency_ids=permissions.pending_figures_agency_ids(self.request.user))
 
     def get_serializer_class(self):
         return ObservationInputSerializer if self.request.method in ("POST", "PATCH") else ObservationSerializer

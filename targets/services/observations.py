@@ -20,6 +20,7 @@ from django.utils import timezone
 from edge.transactions import conflicts_retried
 from targets import permissions
 from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Target, TargetItem
+from targets.review import validate_not_under_review
 from targets.services.snapshots import recompute_request
 from targets.services.store import indicator_plans_lock, plans_lock_for_change
 from targets.validation import validate_plausible, validate_synthetic_origin
@@ -97,13 +98,21 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     Locks: a write that is approved locks the plans tracking its indicator first, before it
     writes anything (the lock order of `targets.services.store`); a conflict that still
     happens is retried once (`conflicts_retried`).
+
+    Review: while a submitted reporting set holds a figure of the indicator and period (the
+    stored ones or the new ones), nothing is written, for anyone (`targets.review`,
+    ValidationError with code "under_review"); the set's approval or return moves it.
     """
     previous = (
-        Observation.objects.filter(pk=observation.pk).values("is_synthetic", "status", "indicator_id").first()
-        if observation.pk else None
+        Observation.objects.filter(pk=observation.pk).values("is_synthetic", "status", "indicator_id", "period_end")
+        .first() if observation.pk else None
     )
     # A row that no longer exists (reverting a deleted figure from its history) is an addition.
     permissions.entry_write_check(user=user, action="add" if previous is None else "change", entry=observation)
+    slots = [(observation.indicator_id, observation.period_end)]
+    if previous is not None:
+        slots.append((previous["indicator_id"], previous["period_end"]))
+    validate_not_under_review(slots=slots)
     if status is None:
         if user is not None and not permissions.is_zone_administrator(user):
             status = Observation.Status.SUBMITTED
@@ -201,7 +210,9 @@ def observation_approve(*, observation: Observation, user: AbstractBaseUser | No
     nothing changed); a first figure for its period becomes approved in place; a proposal
     beside an approved figure is copied onto it — the value it replaces recorded as an
     `ObservationRevision` with `reason` (and `round_id`) — and the proposal row is deleted;
-    approving an approved figure is refused (ValidationError); the targets reading the
+    approving an approved figure is refused (ValidationError); a figure held by a submitted
+    reporting set is approved only by that set's approval, which passes its round as `round_id`
+    (`targets.review`: ValidationError "under_review" otherwise); the targets reading the
     indicator are recomputed after the commit.
     """
     from django.core.exceptions import ValidationError
@@ -213,6 +224,7 @@ def observation_approve(*, observation: Observation, user: AbstractBaseUser | No
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.status == Observation.Status.APPROVED:
         raise ValidationError(_("This figure is already approved."), code="already_approved")
+    validate_not_under_review(slots=[(observation.indicator_id, observation.period_end)], round_id=round_id)
     now, person = timezone.now(), _person(user)
     published = (
         Observation.objects.select_for_update()
@@ -251,8 +263,10 @@ def observations_status_set(*, observation_ids: list[int], status: str) -> int:
 @transaction.atomic
 def observation_delete(*, observation: Observation, user: AbstractBaseUser | None = None) -> None:
     """Deletes a figure and asks for the recompute of the targets reading it; with a user, only
-    if `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted)."""
+    if `targets.permissions` lets them (PermissionDenied otherwise, nothing deleted). A figure
+    under review is not deleted, by anyone (`targets.review`: ValidationError "under_review")."""
     permissions.entry_write_check(user=user, action="delete", entry=observation)
+    validate_not_under_review(slots=[(observation.indicator_id, observation.period_end)])
     indicator_id, was_approved = observation.indicator_id, observation.status == Observation.Status.APPROVED
     if was_approved:
         indicator_plans_lock([indicator_id])  # the lock order: its plans before the figure
