@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "csp",
     "edge",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "access",
     "targets",
     "measures",
@@ -107,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: the admin asks for the second factor (access.middleware).
+    "access.middleware.AdminSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -231,6 +236,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "access.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "access.views.lockout"
 AXES_VERBOSE = False  # no banner in every process's log; lockouts are still logged
+# A password alone does not clear the failures of a user who still owes a second factor:
+# otherwise signing in again would reset the count of wrong codes (access.axes_handler).
+AXES_HANDLER = "access.axes_handler.SecondFactorAxesHandler"
+
+# Second factor for the admin (django-otp): zone administrators and superusers must, data entry
+# may, viewers are not asked (targets.permissions.second_factor). On everywhere, `make run`
+# included; ADMIN_TWO_FACTOR=0 turns it off, for a laptop only.
+ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = "Hangzhou AI Zone"
+# One limit on guessing codes: django-axes counts a wrong code as a failed sign-in (5, then
+# locked for 30 minutes). django-otp's own growing delay would also refuse the right code typed
+# within a second of a wrong one, and say nothing of why.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # django-import-export: importing and exporting a model each need their own permission
 # (`import_<model>`, `export_<model>`), not merely access to its admin.

@@ -27,8 +27,10 @@ because the services of three apps call it and it is a rule, not a write.
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,29 @@ def is_zone_administrator(user: AbstractBaseUser | AnonymousUser | None) -> bool
     """The single test of the zone administrator's role: may change every figure and approve
     or return an agency's set. A superuser passes (`has_perm` is always true for one)."""
     return bool(user is not None and user.is_active and user.has_perm(ZONE_ADMINISTRATOR_PERMISSION))
+
+
+class SecondFactor(enum.Enum):
+    REQUIRED = "required"  # must enrol on first sign-in and pass it before every admin session
+    OPTIONAL = "optional"  # may enrol; once enrolled, is asked like the required
+    NOT_ASKED = "not asked"
+
+
+DATA_ENTRY_PERMISSION = "targets.add_observation"
+
+
+def second_factor(user: AbstractBaseUser | AnonymousUser | None) -> SecondFactor:
+    """Who signs in to the admin with a second factor (TOTP, or a single-use recovery code):
+    zone administrators and superusers must, since they can change and publish everything;
+    data entry may (their writes are bounded by their agency); viewers, who only read, are not
+    asked. ADMIN_TWO_FACTOR=0 (a laptop) asks nobody."""
+    if not settings.ADMIN_TWO_FACTOR or user is None or not user.is_authenticated or not user.is_active:
+        return SecondFactor.NOT_ASKED
+    if user.is_superuser or is_zone_administrator(user):
+        return SecondFactor.REQUIRED
+    if user.has_perm(DATA_ENTRY_PERMISSION):
+        return SecondFactor.OPTIONAL
+    return SecondFactor.NOT_ASKED
 
 
 def user_agency_ids(user: AbstractBaseUser | AnonymousUser | None) -> set[int]:

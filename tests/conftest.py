@@ -82,6 +82,43 @@ def _plain_http():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` signs in completely, as a test means it to: for a user who must
+    use a second factor (access: zone administrators, superusers), it also gives them an
+    authenticator and marks the session as having passed it, as entering a code would.
+    `client.force_login(user, verified=False)` stops after the password."""
+    from django.test import Client
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None, *, verified=True):
+        password_only(self, user, backend)
+        if verified:
+            otp_verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def otp_verify_session(client, user):
+    """Marks `client`'s session as having passed the second factor, if `user` owes one."""
+    from django.contrib.auth import get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from targets.permissions import SecondFactor, second_factor
+
+    fresh = get_user_model().objects.get(pk=user.pk)  # no permission cache left on the test's object
+    if second_factor(fresh) is not SecondFactor.REQUIRED:
+        return
+    device = TOTPDevice.objects.filter(user=fresh, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=fresh, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def hangzhou_plan(db):
     """The Hangzhou 2020 plan loaded from the fixtures, exactly as `make run` loads it."""

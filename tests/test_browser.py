@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from tests.conftest import skip_or_fail
+from tests.otp import enrol_in_browser
 from tests.pdf_text import embedded_fonts, pdf_text_has
 
 # Playwright's sync API runs an event loop in this thread; the database work the test
@@ -236,6 +237,9 @@ def test_every_page_renders_and_draws_under_the_content_security_policy(server, 
     page.fill("#id_password", "csp-test-password")
     with page.expect_navigation(wait_until="networkidle"):
         page.click("input[type=submit]")
+    # A superuser's first sign-in sets up the second factor (tests/test_two_factor_browser.py).
+    visit("/accounts/two-factor/enrol/?next=/admin/", wait_for=[".two-factor-qr svg"])
+    enrol_in_browser(page, server)
     visit("/admin/", wait_for=["#content-main"])
     # The autocomplete widget (select2 with Django's admin scripts) and the import form.
     visit("/admin/targets/observation/add/", wait_for=[".select2-container"])

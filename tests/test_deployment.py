@@ -21,7 +21,7 @@ from tests.conftest import skip_or_fail
 PROJECT = Path(__file__).resolve().parent.parent
 SETTINGS = [
     "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", "ADMIN_TWO_FACTOR",
 ]
 STRONG_KEY = "k" * 20 + "-deployment-test-key-" + "0123456789abcdefghij"
 
@@ -48,6 +48,7 @@ def test_production_defaults_are_safe_when_debug_is_off():
     # A forwarded "https" is trusted only when the deployment names the proxy's header.
     assert settings["SECURE_PROXY_SSL_HEADER"] is None
     assert settings["SECURE_HSTS_PRELOAD"] is False
+    assert settings["ADMIN_TWO_FACTOR"] is True
 
 
 def test_make_runs_plain_http_switches_the_https_protections_off_together():
@@ -56,6 +57,11 @@ def test_make_runs_plain_http_switches_the_https_protections_off_together():
     assert settings["SECURE_SSL_REDIRECT"] is False
     assert settings["SECURE_HSTS_SECONDS"] == 0
     assert settings["SESSION_COOKIE_SECURE"] is False and settings["CSRF_COOKIE_SECURE"] is False
+    assert settings["ADMIN_TWO_FACTOR"] is True  # the second factor stays on under `make run`
+
+
+def test_the_second_factor_is_turned_off_only_by_saying_so():
+    assert _settings_under(USE_HTTPS="0", ADMIN_TWO_FACTOR="0")["ADMIN_TWO_FACTOR"] is False
 
 
 def test_each_protection_is_read_from_the_environment():

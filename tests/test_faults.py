@@ -194,6 +194,9 @@ class Stack:
             "API_THROTTLE_ANON": "", "API_THROTTLE_USER": "",
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
             "ADMIN_USERNAME": "admin", "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "INFO",
+            # The admin writes here with a password alone: these tests are about the processes;
+            # the second factor is tested in test_two_factor.py.
+            "ADMIN_TWO_FACTOR": "0",
         }
         self.web = None
         self.web_log = folder / "gunicorn.log"

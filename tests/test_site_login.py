@@ -5,6 +5,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 
 from targets.services import ROLE_VIEWER
+from tests.conftest import otp_verify_session
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,9 @@ def test_staff_sign_in_on_the_site_and_find_the_administration(client, zone_admi
     html = client.get(f"{HZ}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert 'href="/admin/"' in html
+    # A zone administrator's password is only the first factor (tests/test_two_factor.py).
+    assert client.get("/admin/")["Location"] == "/accounts/two-factor/enrol/?next=%2Fadmin%2F"
+    otp_verify_session(client, zone_admin)
     assert client.get("/admin/").status_code == 200
 
 
