@@ -19,7 +19,7 @@ DUE = dt.date(2022, 1, 31)
 
 
 @pytest.fixture
-def zone(roles):
+def zone(roles, zone_day):
     return make_zone()
 
 
