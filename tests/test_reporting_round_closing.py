@@ -272,7 +272,7 @@ def test_the_admin_closes_and_reopens_rounds_with_its_actions(client, zone):
     ("en", "2021 annual: approved; not reported: {name} ({reason})", "2021 annual: closed; not reported by {agency}",
      "2021 annual: awaiting"),
     ("zh-hans", "2021 年度: 已审核通过；未填报：{name}（{reason}）", "2021 年度: 已关闭；{agency}未填报", "2021 年度: 待"),
-])
+], ids=["en", "zh-hans"])
 def test_the_overview_says_what_is_true_of_an_approved_set_and_a_closed_round(client, zone, zone_day, language,
                                                                              approved, closed, awaiting):
     from targets.services import snapshots_recompute
