@@ -479,6 +479,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "targets.models.Indicator.Kind",
         "TargetKindEnum": "targets.models.Target.Kind",
         "RoundStateEnum": "reporting.models.State",
+        "RoundOpenStateEnum": "reporting.models.RoundState",
         "ObservationStatusEnum": "targets.models.Observation.Status",
     },
     # Served from this site's static files: the docs work offline and on an intranet.

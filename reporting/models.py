@@ -27,6 +27,19 @@ class State(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned")
     APPROVED = "approved", _("approved")
+    # A row left empty in an approved set, with the administrator's reason (`round_set_approve`'s
+    # "approve without"): not a figure, and not a row still awaited.
+    NOT_REPORTED = "not_reported", _("not reported")
+
+
+class RoundState(models.TextChoices):
+    """Whether a round takes drafts and submissions. *Closed* comes from the dates (after the due
+    date plus the grace period) unless an administrator closed or reopened it
+    (`reporting.selectors.round_status` decides; `reporting.services` writes the overrides)."""
+
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
 
 
 class Round(BilingualTitleMixin):
@@ -49,6 +62,22 @@ class Round(BilingualTitleMixin):
     )
     opens_on = models.DateField(_("opens on"))
     due_on = models.DateField(_("due on"))
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace period (days)"), default=0,
+        help_text=_("Drafts and submissions are taken this many days after the due date; then the round closes."),
+    )
+    # An administrator's decision, which overrides the dates: empty = the dates decide; "closed"
+    # = closed at `closed_at` whatever the dates say; "reopened" = open again, until
+    # `reopened_until` (its last day) or, when empty, until an administrator closes it. Each
+    # change is a `RoundStateChange`.
+    state_override = models.CharField(
+        _("set by an administrator"), max_length=10, blank=True, default="",
+        choices=[(RoundState.CLOSED, RoundState.CLOSED.label), (RoundState.REOPENED, RoundState.REOPENED.label)],
+    )
+    closed_at = models.DateTimeField(_("closed by an administrator at"), null=True, blank=True)
+    reopened_until = models.DateField(
+        _("reopened until"), null=True, blank=True, help_text=_("The last day of a reopening; empty: until closed."),
+    )
     indicators = models.ManyToManyField(
         Indicator, related_name="rounds", blank=True, verbose_name=_("indicators collected"),
     )
@@ -131,6 +160,10 @@ class RoundEntry(models.Model):
         _("reason for the revision"), max_length=2000, blank=True,
         help_text=_("Why an approved figure changes: shown beside the revision."),
     )
+    not_reported_reason = LongTextField(
+        _("reason it is not reported"), max_length=2000, blank=True,
+        help_text=_("Why the set was approved without a figure for this row (the administrator's words)."),
+    )
 
     class Meta:
         verbose_name = _("round entry")
@@ -168,6 +201,33 @@ class StateChange(models.Model):
 
     def __str__(self):
         return f"{self.set_id}: {self.from_state} → {self.to_state}"
+
+
+class RoundStateChange(models.Model):
+    """The audit of a round's state: who closed or reopened it, when, from which state, why.
+    Closing by the dates writes no row (no one acted; the round's due date and grace period,
+    changed only through `round_update`, say when); an edit of those dates that opens or
+    closes the round does."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="state_changes",
+                              verbose_name=_("reporting round"))
+    from_state = models.CharField(_("from"), max_length=10, choices=RoundState.choices)
+    to_state = models.CharField(_("to"), max_length=10, choices=RoundState.choices)
+    reopened_until = models.DateField(_("reopened until"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    comment = LongTextField(_("comment"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("round state change")
+        verbose_name_plural = _("round state changes")
+        ordering = ["round", "at", "id"]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.from_state} → {self.to_state}"
 
 
 class ReminderSent(models.Model):

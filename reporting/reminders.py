@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from reporting.models import ReminderSent, Round, RoundEntry
-from reporting.selectors import open_entries_by_agency
+from reporting.selectors import open_entries_by_agency, round_status
 from reporting.services import reminder_record
 from targets.models import Agency
 
@@ -60,11 +60,13 @@ def round_reminders_send(*, today: date) -> list[tuple[str, str, str]]:
     """Sends the reminders due on `today` and returns (round code, agency code, kind) of each
     sent. Guarantees: only agencies with open rows and a contact address are mailed; never
     the same kind twice on one day for the same round and agency (recorded in the mail's own
-    transaction); a round is reminded of from its opening date on."""
+    transaction); a round is reminded of from its opening date on, and not once it is closed."""
     sent = []
     for round_ in Round.objects.filter(opens_on__lte=today).order_by("due_on", "code"):
         kind = reminder_kind(round_, today)
-        if kind is None:
+        if kind is None or round_status(round_, today=today).closed:
+            # A closed round takes no figures: reminding would ask for what it refuses. Overdue
+            # reminders go out during the grace period and a reopening.
             continue
         open_rows = open_entries_by_agency(round_)
         agencies = Agency.objects.filter(pk__in=open_rows).exclude(contact_email="").order_by("code")

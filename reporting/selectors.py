@@ -4,14 +4,57 @@ the counts)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reporting.models import Round, RoundEntry, RoundSet, State, StateChange
+from reporting.models import Round, RoundEntry, RoundSet, RoundState, RoundStateChange, State, StateChange
 from targets.models import Indicator, Observation, Plan, Target
-from targets.progress.dates import zone_today
+from targets.progress.dates import ZONE_TIME_ZONE, zone_today
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """Where a round stands on a day: `state` (a RoundState), `closes_on` (the last day it takes
+    drafts, None when it stays open until an administrator closes it) and `closed_on` (the day
+    it closed, when it is closed)."""
+
+    state: str
+    closes_on: date | None
+    closed_on: date | None
+
+    @property
+    def closed(self) -> bool:
+        return self.state == RoundState.CLOSED
+
+
+def round_status(round_: Round, *, today: date | None = None) -> RoundStatus:
+    """The one rule of a round's state. An administrator's close holds until they reopen it; a
+    reopening holds until its last day (or, without one, until they close it again); otherwise
+    the round takes drafts and submissions up to its due date plus its grace period and is
+    closed from the day after. No query."""
+    today = today or zone_today()
+    if round_.state_override == RoundState.CLOSED:
+        closed_on = round_.closed_at.astimezone(ZONE_TIME_ZONE).date() if round_.closed_at else today
+        return RoundStatus(RoundState.CLOSED, None, closed_on)
+    if round_.state_override == RoundState.REOPENED:
+        until = round_.reopened_until
+        if until is not None and today > until:
+            return RoundStatus(RoundState.CLOSED, until, until)
+        return RoundStatus(RoundState.REOPENED, until, None)
+    closes_on = round_.due_on + timedelta(days=round_.grace_days or 0)
+    if today > closes_on:
+        return RoundStatus(RoundState.CLOSED, closes_on, closes_on)
+    return RoundStatus(RoundState.OPEN, closes_on, None)
+
+
+def round_closed_message(status: RoundStatus) -> str:
+    """What a refused draft or submission says: when the round closed and who can reopen it."""
+    return _("This round closed on %(date)s. A zone administrator can reopen it.") % {
+        "date": date_format(status.closed_on, "DATE_FORMAT")}
 
 
 def rounds_all() -> QuerySet[Round]:
@@ -34,6 +77,7 @@ def rounds_with_detail() -> QuerySet[Round]:
     """Rounds with their sets, rows and audit (for the API): constant queries."""
     return rounds_all().prefetch_related(
         Prefetch("indicators", queryset=Indicator.objects.order_by("code").only("id", "code")),
+        Prefetch("state_changes", queryset=RoundStateChange.objects.select_related("actor").order_by("at", "id")),
         Prefetch("sets", queryset=round_sets_with_detail()),
     )
 
@@ -116,26 +160,37 @@ def targets_round_state(plan: Plan) -> dict[int, str]:
     entries = (
         RoundEntry.objects.filter(indicator_id__in=set(indicator_of.values()))
         .filter(Q(set__round__plan=plan) | Q(set__round__plan__isnull=True))
-        .select_related("set__round", "set__agency")
+        .select_related("set__round", "set__agency", "indicator")
         .order_by("-set__round__period_end", "-set__round__opens_on", "-set__round_id")
     )
     for entry in entries:
         latest.setdefault(entry.indicator_id, entry)
     states = {}
+    today = zone_today()
     for target_id, indicator_id in indicator_of.items():
         entry = latest.get(indicator_id)
         if entry is not None:
-            states[target_id] = round_state_text(entry)
+            states[target_id] = round_state_text(entry, today=today)
     return states
 
 
-def round_state_text(entry: RoundEntry) -> str:
-    """One row's state in words, with its round's name."""
+def round_state_text(entry: RoundEntry, *, today: date | None = None) -> str:
+    """One row's state in words, with its round's name. It says what is true: a row left empty
+    in an approved set is "approved; not reported: <indicator> (<reason>)", and a row no one
+    can enter any more (its round closed) is "closed; not reported", never "awaiting"."""
     round_name, agency = entry.set.round.localized("name"), entry.set.agency.short_name()
-    if entry.state == State.APPROVED:
+    if entry.state == State.NOT_REPORTED or (entry.set.state == State.APPROVED and entry.state != State.APPROVED):
+        if entry.not_reported_reason:
+            text = _("approved; not reported: %(indicator)s (%(reason)s)") % {
+                "indicator": entry.indicator.localized("name"), "reason": entry.not_reported_reason}
+        else:
+            text = _("approved; not reported: %(indicator)s") % {"indicator": entry.indicator.localized("name")}
+    elif entry.state == State.APPROVED:
         text = _("approved")
     elif entry.state == State.SUBMITTED:
         text = _("submitted, awaiting approval")
+    elif round_status(entry.set.round, today=today).closed:
+        text = _("closed; not reported by %(agency)s") % {"agency": agency}
     elif entry.state == State.RETURNED:
         text = _("returned to %(agency)s") % {"agency": agency}
     else:

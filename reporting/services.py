@@ -26,9 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edge.transactions import conflicts_retried
-from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, State, StateChange
+from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, RoundState, RoundStateChange, State, StateChange
+from reporting.selectors import round_closed_message, round_status
 from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target
+from targets.progress import dates as zone_dates
+from targets.progress.dates import zone_today
 from targets.review import Review, under_review_error
 from targets.services import observation_approve, observation_save, observations_status_set
 from targets.services.observations import PROPOSAL_FIELDS
@@ -77,7 +80,7 @@ def round_default_indicators(*, plan: Plan | None, period_start: date, period_en
 @transaction.atomic
 def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, period_start: date, period_end: date,
                  opens_on: date, due_on: date, indicators: list[Indicator] | None = None,
-                 user: AbstractBaseUser | None) -> Round:
+                 user: AbstractBaseUser | None, grace_days: int = 0) -> Round:
     """Opens a reporting round with one set per agency responsible for its indicators and one
     row per indicator in its agency's set (all *not started*).
 
@@ -88,7 +91,7 @@ def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, pe
     """
     permissions.approval_check(user=user)
     round_ = Round(code=code, name_zh=name_zh, name_en=name_en, plan=plan, period_start=period_start,
-                   period_end=period_end, opens_on=opens_on, due_on=due_on,
+                   period_end=period_end, opens_on=opens_on, due_on=due_on, grace_days=grace_days,
                    created_by=user if user is not None and user.is_authenticated else None)
     round_.full_clean()
     if indicators is None:
@@ -118,13 +121,89 @@ def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, pe
 
 @transaction.atomic
 def round_update(*, round_: Round, user: AbstractBaseUser | None) -> Round:
-    """Saves a round's changed names and dates (opening, due). What its sets were built from —
-    plan, period, indicators — is not changed here: another period is another round.
-    Zone administrators only; validated (dates in order) or nothing is written."""
+    """Saves a round's changed names and dates (opening, due, grace period). What its sets were
+    built from — plan, period, indicators — is not changed here: another period is another round.
+    Zone administrators only; validated (dates in order) or nothing is written. A new due date
+    or grace period that opens or closes the round is audited like a close or a reopening."""
     permissions.approval_check(user=user)
     round_.full_clean()
-    round_.save(update_fields=["name_zh", "name_en", "opens_on", "due_on"])
+    before = round_status(Round.objects.select_for_update().get(pk=round_.pk)).state
+    round_.save(update_fields=["name_zh", "name_en", "opens_on", "due_on", "grace_days"])
+    _round_state_audit(round_, before=before, user=user, comment=_("The due date or the grace period changed."))
     return round_
+
+
+def _round_state_audit(round_: Round, *, before: str, user, comment: str = "", today: date | None = None) -> None:
+    """The audit row of a change of the round's state, when there is one."""
+    after = round_status(round_, today=today)
+    if after.state != before:
+        RoundStateChange.objects.create(round=round_, from_state=before, to_state=after.state, actor=_person(user),
+                                        at=timezone.now(), comment=comment,
+                                        reopened_until=round_.reopened_until if after.state == RoundState.REOPENED else None)
+
+
+def _comment_checked(comment) -> str:
+    comment = str(comment or "").strip()
+    if len(comment) > 2000:
+        raise ValidationError({"comment": _("A comment is at most 2,000 characters.")})
+    return comment
+
+
+@transaction.atomic
+def round_close(*, round_: Round, user: AbstractBaseUser | None, comment: str = "",
+                today: date | None = None) -> Round:
+    """Closes a round now, whatever its dates say: its sets take no more drafts or submissions
+    (submitted sets can still be approved or returned).
+
+    Guarantees: zone administrators only (PermissionDenied); a round already closed is refused
+    (ValidationError code "already_closed") and nothing is written; the close holds until an
+    administrator reopens the round; the change is audited (who, when, from → to, comment).
+    """
+    permissions.approval_check(user=user)
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    comment = _comment_checked(comment)
+    before = round_status(locked, today=today)
+    if before.closed:
+        raise ValidationError(_("This round is already closed; nothing was changed."), code="already_closed")
+    # The zone's clock (`targets.progress.dates`), which also says when the round closed by its dates.
+    locked.state_override, locked.closed_at, locked.reopened_until = RoundState.CLOSED, zone_dates.utc_now(), None
+    locked.save(update_fields=["state_override", "closed_at", "reopened_until"])
+    _round_state_audit(locked, before=before.state, user=user, comment=comment, today=today)
+    return locked
+
+
+@transaction.atomic
+def round_reopen(*, round_: Round, user: AbstractBaseUser | None, until: date | None = None, comment: str = "",
+                 today: date | None = None) -> Round:
+    """Reopens a closed round: its sets take drafts and submissions again, until `until` (its
+    last day) or, without one, until an administrator closes it.
+
+    Guarantees: zone administrators only (PermissionDenied); only a closed round is reopened
+    (ValidationError code "not_closed"); `until` may not be in the past (ValidationError);
+    nothing is written on a refusal; the change is audited (who, when, from → to, comment).
+    """
+    permissions.approval_check(user=user)
+    locked = Round.objects.select_for_update().get(pk=round_.pk)
+    comment = _comment_checked(comment)
+    today = today or zone_today()
+    if until is not None and until < today:
+        raise ValidationError({"until": _("The last day of the reopening may not be in the past.")})
+    before = round_status(locked, today=today)
+    if not before.closed:
+        raise ValidationError(_("This round is %(state)s: only a closed round can be reopened.") % {
+            "state": RoundState(before.state).label}, code="not_closed")
+    locked.state_override, locked.closed_at, locked.reopened_until = RoundState.REOPENED, None, until
+    locked.save(update_fields=["state_override", "closed_at", "reopened_until"])
+    _round_state_audit(locked, before=before.state, user=user, comment=comment, today=today)
+    return locked
+
+
+def _round_open_check(round_: Round) -> None:
+    """Drafts and submissions only while the round is open: a closed round refuses them with
+    who can reopen it (ValidationError code "round_closed"), before anything is written."""
+    status = round_status(round_)
+    if status.closed:
+        raise ValidationError(round_closed_message(status), code="round_closed")
 
 
 # --- the set's actions ---------------------------------------------------------------------
@@ -183,8 +262,8 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
 
     `rows`: dicts with `indicator` (code or id, one of the set's) and the figure's fields
     (`ROW_FIELDS`); a row whose value is empty is left as it was. Guarantees: only members of
-    the set's agency and zone administrators save (PermissionDenied); the version must be the
-    current one; only a set not submitted or approved is edited; every row is validated with
+    the set's agency and zone administrators save (PermissionDenied); the round must be open
+    (`_round_open_check`); the version must be the current one; only a set not submitted or approved is edited; every row is validated with
     the figures' own rules (`targets.validation`, the plausibility check included: a row's
     `confirm_outlier` confirms it) before anything is written, and one ValidationError lists
     every problem keyed "<indicator code>.<field>" (`row_errors` reads it back); a saved set
@@ -193,6 +272,7 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
     """
     locked = _locked(round_set)
     permissions.round_set_entry_check(user=user, round_set=locked)
+    _round_open_check(locked.round)
     _version_check(locked, expected_version)
     if locked.state == State.SUBMITTED:
         raise under_review_error(Review(round_id=locked.round_id, round_name=str(locked.round),
@@ -315,8 +395,8 @@ def row_errors(error: ValidationError) -> dict[str, dict[str, list[str]]]:
 def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expected_version: int) -> RoundSet:
     """Submits an agency's drafts for approval.
 
-    Guarantees: only members of the agency and zone administrators submit; the version must
-    be the current one (a repeat of one's own submit is answered unchanged); only a draft or
+    Guarantees: only members of the agency and zone administrators submit; the round must be
+    open (`_round_open_check`); the version must be the current one (a repeat of one's own submit is answered unchanged); only a draft or
     returned set with at least one figure is submitted; its figures become *submitted*, its
     rows' return comments are cleared, and the change is audited. From then on its figures are
     frozen (`targets.review`) until it is approved or returned, and a digest of them is kept
@@ -326,6 +406,7 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     permissions.round_set_entry_check(user=user, round_set=locked)
     if _is_repeat(locked, to_state=State.SUBMITTED, user=user, expected_version=expected_version):
         return locked
+    _round_open_check(locked.round)
     _version_check(locked, expected_version)
     if locked.state not in (State.DRAFT, State.RETURNED):
         raise ValidationError(_("Only a draft or returned set can be submitted; this one is %(state)s.") % {
@@ -346,7 +427,8 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
 
 @conflicts_retried
 @transaction.atomic
-def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, expected_version: int) -> RoundSet:
+def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, expected_version: int,
+                      without: dict[str, str] | None = None) -> RoundSet:
     """Approves a submitted set: its figures are published.
 
     Guarantees: zone administrators only; the version must be the current one (a repeat of
@@ -358,7 +440,14 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     are locked together, in id order, before anything else (the lock order of
     `targets.services.store`: one figure's plans after another's could cross a recompute).
     Approval publishes exactly what was submitted: figures that differ from the submission's
-    digest are refused (code "changed_since_submission"; return the set instead).
+    digest are refused (code "changed_since_submission"; return the set instead). A set with rows left empty is approved
+    only "without" them: `without` maps each empty row's indicator code to the reason it is not
+    reported (`_not_reported_checked`); the rows become *not reported* with their reason,
+    audited.
+
+    Approval (and return) stays possible after the round closed: closing stops the agencies'
+    drafts and submissions, not the review of what they submitted in time — otherwise a set
+    submitted on the due date could never be published nor sent back.
     """
     permissions.approval_check(user=user)
     # Before the set's own row, so that the plans come first whatever else a write locks.
@@ -372,6 +461,7 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     if locked.state != State.SUBMITTED:
         raise ValidationError(_("Only a submitted set can be approved; this one is %(state)s.") % {
             "state": State(locked.state).label}, code="wrong_state")
+    not_reported = _not_reported_checked(locked, without)
     entries = list(locked.entries.filter(observation__isnull=False).select_related("observation"))
     if locked.submitted_digest and submitted_digest(entries) != locked.submitted_digest:
         # The figures are frozen while submitted (targets.review); this catches any write that
@@ -389,10 +479,47 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
         entry.observation, entry.state = approved, State.APPROVED
         entry.save(update_fields=["observation", "state"])
     now = timezone.now()
+    _not_reported_record(locked, not_reported, user=user, at=now)
     _move(locked, to_state=State.APPROVED, user=user, at=now)
     locked.approved_at, locked.approved_by = now, _person(user)
     locked.save(update_fields=["state", "version", "approved_at", "approved_by"])
     return locked
+
+
+def _not_reported_checked(locked: RoundSet, without) -> list[tuple[RoundEntry, str]]:
+    """The set's empty rows (no figure) with the reason each is approved without, or a
+    ValidationError naming the empty rows that have none (and any code that is not an empty
+    row of the set). Writes nothing."""
+    if without is None:
+        without = {}
+    if not isinstance(without, dict):
+        raise ValidationError({"without": _("Send the reasons as {indicator code: reason}.")})
+    empty = {entry.indicator.code: entry
+             for entry in locked.entries.filter(observation__isnull=True).select_related("indicator")}
+    unknown = sorted(str(code) for code in without if code not in empty)
+    if unknown:
+        raise ValidationError({"without": _("Not empty rows of this set: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    reasons = {code: str(text).strip() for code, text in without.items() if text is not None and str(text).strip()}
+    missing = sorted(code for code in empty if code not in reasons)
+    if missing:
+        raise ValidationError({"without": _(
+            "These indicators have no figure: %(codes)s. Approve without them only with a reason for each "
+            "(why it is not reported), or return the set."
+        ) % {"codes": ", ".join(missing)}}, code="empty_rows")
+    too_long = sorted(code for code, text in reasons.items() if len(text) > 2000)
+    if too_long:
+        raise ValidationError({"without": _("A reason is at most 2,000 characters: %(codes)s.") % {
+            "codes": ", ".join(too_long)}})
+    return [(empty[code], reasons[code]) for code in sorted(empty)]
+
+
+def _not_reported_record(locked: RoundSet, not_reported: list[tuple[RoundEntry, str]], *, user, at) -> None:
+    """The empty rows of an approved set become *not reported*, each with its reason, audited."""
+    for entry, reason in not_reported:
+        StateChange.objects.create(set=locked, entry=entry, from_state=entry.state, to_state=State.NOT_REPORTED,
+                                   actor=_person(user), at=at, comment=reason, version=locked.version + 1)
+        entry.state, entry.not_reported_reason = State.NOT_REPORTED, reason
+        entry.save(update_fields=["state", "not_reported_reason"])
 
 
 @transaction.atomic
@@ -455,6 +582,6 @@ def reminder_record(*, round_: Round, agency_id: int, kind: str, sent_on: date) 
 
 
 __all__ = [
-    "PermissionDenied", "ROW_FIELDS", "reminder_record", "round_create", "round_default_indicators", "round_set_approve", "round_update",
+    "PermissionDenied", "ROW_FIELDS", "reminder_record", "round_close", "round_create", "round_reopen", "round_default_indicators", "round_set_approve", "round_update",
     "round_set_return", "round_set_save_draft", "round_set_submit", "row_errors",
 ]

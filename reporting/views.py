@@ -20,7 +20,7 @@ from dashboard.charts import Chart
 from reporting import grid, pages_selectors, services, uploads
 from reporting.completeness import completeness_figure
 from reporting.models import State
-from reporting.selectors import round_completeness, round_set_grid
+from reporting.selectors import round_closed_message, round_completeness, round_set_grid, round_status
 from targets import permissions
 from targets.models import Observation
 
@@ -86,9 +86,12 @@ def rounds(request):
 
 def _set_page(request, round_set, *, posted=None, errors=None, general=None, stale=False, status=200):
     rows = grid.grid_rows_shown(round_set_grid(round_set), posted=posted, errors=errors)
+    status_ = round_status(round_set.round)
     return render(request, "reporting/set.html", {
-        "round_set": round_set, "round": round_set.round, "rows": rows,
-        "editable": round_set.state in EDITABLE, "general_errors": general or [], "stale": stale,
+        "round_set": round_set, "round": round_set.round, "rows": rows, "round_status": status_,
+        "closed_message": round_closed_message(status_) if status_.closed else "",
+        "editable": round_set.state in EDITABLE and not status_.closed, "general_errors": general or [],
+        "stale": stale,
         "qualifiers": Observation.Qualifier.choices, "confidences": Observation.Confidence.choices,
         "upload_limit_mb": uploads.upload_limit_bytes() // (1024 * 1024),
         "administrator": permissions.is_zone_administrator(request.user),
@@ -123,7 +126,7 @@ def set_entry(request, round_code, agency_code):
 
 def _round_page(request, round_, *, errors_for=None, general=None, stale=False, status=200):
     return render(request, "reporting/round.html", {
-        "round": round_, "sets": pages_selectors.round_sets_for_approval(round_),
+        "round": round_, "round_status": round_status(round_), "sets": pages_selectors.round_sets_for_approval(round_),
         "errors_for": errors_for, "general_errors": general or [], "stale": stale,
     }, status=status)
 
@@ -140,8 +143,12 @@ def round_detail(request, round_code):
 def set_approve(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
     permissions.approval_check(user=request.user)
+    # A reason per empty row ("<code>-without"): the service refuses an empty row without one.
+    empty = round_set.entries.filter(observation__isnull=True).values_list("indicator__code", flat=True)
+    without = {code: request.POST.get(f"{code}-without", "") for code in empty}
     try:
-        services.round_set_approve(round_set=round_set, user=request.user, expected_version=_posted_version(request))
+        services.round_set_approve(round_set=round_set, user=request.user, expected_version=_posted_version(request),
+                                   without=without)
     except ValidationError as error:
         _rows, general, stale = _error_parts(error, ())
         return _round_page(request, round_set.round, errors_for=round_set.pk, general=general, stale=stale,

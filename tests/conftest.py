@@ -1,5 +1,6 @@
 """Shared fixtures: the real Hangzhou plan, users in each role, and test settings."""
 
+import datetime as dt
 import os
 import tempfile
 
@@ -215,9 +216,27 @@ def english():
         yield
 
 
+# A day when the reporting zone's round (due 31 Jan 2022) is open; the reporting tests run on
+# it, since a round closes after its due date (`reporting.selectors.round_status`).
+ROUND_OPEN_DAY = dt.datetime(2022, 1, 20, 4, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
-def zone(roles):
-    """A small zone for reporting rounds: one plan; the S&T bureau (kjj) owns patents (a flow)
+def zone_day(monkeypatch):
+    """Sets the zone's clock (`targets.progress.dates.zone_today`): `zone_day(date)`; by default
+    the reporting tests' open day. Returns the setter, so that a test can move the clock."""
+
+    def set_day(day: dt.date | None = None):
+        moment = ROUND_OPEN_DAY if day is None else dt.datetime(day.year, day.month, day.day, 4, 0, tzinfo=dt.UTC)
+        monkeypatch.setattr("targets.progress.dates.utc_now", lambda: moment)
+
+    set_day()
+    return set_day
+
+
+@pytest.fixture
+def zone(roles, zone_day):
+    """A small zone for reporting rounds, on a day its round is open (`zone_day`): one plan; the S&T bureau (kjj) owns patents (a flow)
     and achievements, the economy bureau (jxj) industry revenue (a stock); one data-entry
     member each, a superuser, and a round for 2021 with one set per bureau."""
     from tests.reporting_zone import make_zone

@@ -42,8 +42,9 @@ ECONOMY = ["ai-industry-revenue", "benchmark-enterprises"]
 
 
 @pytest.fixture
-def round_open(transactional_db):
-    call_command("load_plan", verbosity=0)
+def round_open(transactional_db, request):
+    call_command("load_plan", verbosity=0)  # today's date: the plan holds figures up to 2024
+    request.getfixturevalue("zone_day")  # then a day in January 2022, when the round is open
     roles_sync()
     snapshots_recompute(as_of=PERIOD_END)
     science, economy = Agency.objects.get(code="kjj"), Agency.objects.get(code="jxj")

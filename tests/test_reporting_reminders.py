@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from reporting import reminders, services
-from reporting.models import ReminderSent
+from reporting.models import ReminderSent, Round
 from reporting.tasks import round_reminders_send
 from tests.reporting_zone import make_zone, row
 
@@ -19,7 +19,7 @@ DUE = dt.date(2022, 1, 31)
 
 
 @pytest.fixture
-def zone(roles):
+def zone(roles, zone_day):
     return make_zone()
 
 
@@ -28,6 +28,7 @@ def zone(roles):
     (DUE + dt.timedelta(days=14), "overdue"),
 ])
 def test_it_mails_each_agency_its_open_indicators_on_the_days(zone, day, kind):
+    Round.objects.filter(pk=zone["round"].pk).update(grace_days=20)  # overdue reminders while the round is open
     sent = reminders.round_reminders_send(today=day)
     assert sorted(sent) == [("2021-annual", "jxj", kind), ("2021-annual", "kjj", kind)]
     by_address = {message.to[0]: message for message in mail.outbox}
@@ -62,8 +63,15 @@ def test_only_what_is_still_open_and_not_agencies_that_are_done(zone):
                                               expected_version=round_set.version, rows=[row("achievements", "2")])
     services.round_set_submit(round_set=round_set, user=zone["science_user"], expected_version=round_set.version)
     mail.outbox.clear()
+    Round.objects.filter(pk=zone["round"].pk).update(grace_days=14)  # overdue, but still open
     assert reminders.round_reminders_send(today=DUE + dt.timedelta(days=7)) == [("2021-annual", "jxj", "overdue")]
     assert [message.to for message in mail.outbox] == [["jxj@example.org"]]
+
+
+def test_a_closed_round_is_not_reminded_of(zone):
+    # Due 31 Jan without a grace period: closed on 7 Feb, so no "overdue" mail asks for what it refuses.
+    assert reminders.round_reminders_send(today=DUE + dt.timedelta(days=7)) == []
+    assert mail.outbox == []
 
 
 def test_an_agency_without_a_contact_is_skipped(zone):

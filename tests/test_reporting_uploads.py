@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def zone(roles):
+def zone(roles, zone_day):
     return make_zone()
 
 

@@ -5,6 +5,10 @@ Reading needs a signed-in user who may view rounds (every role): the sets name t
 acted. Acting needs what the service checks (`targets.permissions`): membership of the set's
 agency for save and submit, the zone administrator's role for approve and return.
 
+A round's own actions, close and reopen, are the zone administrator's (`targets.permissions`).
+A closed round refuses save and submit with 409 and who can reopen it; approval and return
+of submitted sets go on.
+
 Answers: 200 with the set after an action; a repeat of one's own submit or approval (same
 version as the first time) is answered 200 with the set unchanged. 409 when the set moved on
 (a stale version: someone else acted first; or the set is not in a state that allows the
@@ -27,17 +31,22 @@ from api.pagination import ListMixin
 from api.params import CODE_OR_ID_PATTERN
 from reporting import selectors, services
 from reporting.api.serializers import (
+    RoundCloseInputSerializer,
+    RoundReopenInputSerializer,
     RoundSerializer,
     RoundSetSerializer,
     SetActionInputSerializer,
+    SetApproveInputSerializer,
     SetReturnInputSerializer,
     SetSaveInputSerializer,
 )
+from reporting.models import Round
 
 # A set that moved on: its state or version is not what the caller acted on.
 # "changed_since_submission": the figures differ from what was submitted (return the set).
+# A closed round, and closing or reopening a round already so, are conflicts with its state too.
 CONFLICT_CODES = {"stale", "already_approved", "wrong_state", "not_editable", "changed_since_submission",
-                  *SERVICE_CONFLICT_CODES}
+                  "round_closed", "already_closed", "not_closed", *SERVICE_CONFLICT_CODES}
 
 
 class MayViewRounds(drf_permissions.BasePermission):
@@ -80,6 +89,29 @@ class RoundViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.rounds_with_detail()
+
+    def _round_answer(self, round_):
+        return Response(RoundSerializer(self.get_queryset().get(pk=round_.pk)).data)
+
+    @extend_schema(parameters=[ROUND_CODE], request=RoundCloseInputSerializer, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, *args, **kwargs):
+        """Closes the round now (zone administrators; 403 for others, 409 when it is already
+        closed): its sets take no more drafts or submissions."""
+        round_ = get_object_or_404(Round, code=self.kwargs["code"])
+        data = _valid(RoundCloseInputSerializer, request)
+        return self._round_answer(_acted(lambda: services.round_close(
+            round_=round_, user=request.user, comment=data.get("comment", ""))))
+
+    @extend_schema(parameters=[ROUND_CODE], request=RoundReopenInputSerializer, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, *args, **kwargs):
+        """Reopens a closed round, optionally until a day (zone administrators; 403 for others,
+        409 when it is not closed)."""
+        round_ = get_object_or_404(Round, code=self.kwargs["code"])
+        data = _valid(RoundReopenInputSerializer, request)
+        return self._round_answer(_acted(lambda: services.round_reopen(
+            round_=round_, user=request.user, until=data.get("until"), comment=data.get("comment", ""))))
 
 
 @extend_schema_view(
@@ -124,13 +156,13 @@ class RoundSetViewSet(viewsets.GenericViewSet):
         return self._answer(_acted(lambda: services.round_set_submit(
             round_set=round_set, user=request.user, expected_version=data["version"])))
 
-    @extend_schema(parameters=[ROUND_CODE, AGENCY], request=SetActionInputSerializer, responses=RoundSetSerializer)
+    @extend_schema(parameters=[ROUND_CODE, AGENCY], request=SetApproveInputSerializer, responses=RoundSetSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
         round_set = self.get_object()
-        data = _valid(SetActionInputSerializer, request)
+        data = _valid(SetApproveInputSerializer, request)
         return self._answer(_acted(lambda: services.round_set_approve(
-            round_set=round_set, user=request.user, expected_version=data["version"])))
+            round_set=round_set, user=request.user, expected_version=data["version"], without=data.get("without"))))
 
     @extend_schema(parameters=[ROUND_CODE, AGENCY], request=SetReturnInputSerializer, responses=RoundSetSerializer)
     @action(detail=True, methods=["post"], url_path="return")
