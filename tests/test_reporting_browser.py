@@ -18,6 +18,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
 import tests.test_browser as browser_fixtures
@@ -36,6 +38,7 @@ server, browser, production_static = browser_fixtures.server, browser_fixtures.b
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "test-artifacts")
 PASSWORD = "round-test-password"
+ADMIN_TOTP_KEY = bytes(range(20))
 PERIOD_END = dt.date(2021, 12, 31)
 SCIENCE = ["core-invention-patents", "national-major-achievements"]
 ECONOMY = ["ai-industry-revenue", "benchmark-enterprises"]
@@ -56,6 +59,8 @@ def round_open(transactional_db, request):
         agency.members.add(user)
     admin = UserFactory(username="zone-admin", password=PASSWORD, is_staff=True)
     admin.groups.add(Group.objects.get(name=ROLE_ZONE_ADMINISTRATOR))
+    # The administrator's authenticator app, enrolled earlier: approving needs its code.
+    TOTPDevice.objects.create(user=admin, name="Phone", key=ADMIN_TOTP_KEY.hex(), confirmed=True)
     # A preliminary 2021 revenue figure is already published: the round's figure revises it.
     Observation.objects.create(indicator=Indicator.objects.get(code="ai-industry-revenue"), period_end=PERIOD_END,
                                value=Decimal("1480"), source_title="Preliminary statistics 2021")
@@ -73,6 +78,10 @@ def _signed_in(browser, server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("form.login-form button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" in page.url:  # a zone administrator: the code from the app
+        page.fill("#id_code", f"{totp(ADMIN_TOTP_KEY):06d}")
+        page.click("form.login-form button[type=submit]")
     page.wait_for_url(f"{server}/reporting/")
     return context, page
 

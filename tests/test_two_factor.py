@@ -240,3 +240,45 @@ def test_an_unverified_test_login_is_refused_too(client, zone_admin):
     assert client.get("/admin/").status_code == 302
     client.force_login(zone_admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_password_alone_approves_nothing_on_the_round_pages(zone):
+    """Sets are approved and returned on the reporting pages too: they are guarded like the admin."""
+    from reporting import services as reporting_services
+    from tests.reporting_zone import rounds_state, row
+
+    reporting_services.round_set_save_draft(round_set=zone["science_set"], rows=[row("patents", "120")],
+                                            user=zone["science_user"], expected_version=0)
+    reporting_services.round_set_submit(round_set=zone["science_set"], user=zone["science_user"], expected_version=1)
+    client = Client()
+    zone["admin"].set_password(PASSWORD)
+    zone["admin"].save()
+    _password(client, zone["admin"], url="/accounts/login/")
+    before = rounds_state()
+
+    page = client.get("/reporting/2021-annual/kjj/")
+    approve = client.post("/reporting/2021-annual/kjj/approve/", {"version": "2"})
+
+    assert page.status_code == 302 and page["Location"].startswith(ENROL)
+    assert approve.status_code == 302 and approve["Location"].startswith(ENROL)
+    assert rounds_state() == before
+
+
+def test_a_password_alone_writes_nothing_through_the_api_but_a_token_does(hangzhou_plan, zone_admin):
+    from rest_framework.authtoken.models import Token
+
+    body = {"indicator": "ai-industry-revenue", "period_end": "2021-12-31", "value": "1800.5",
+            "source_title": "Bulletin", "confidence": "medium"}
+    client = Client(enforce_csrf_checks=False)
+    _password(client, zone_admin, url="/accounts/login/")
+    before = Observation.objects.count()
+
+    refused = client.post("/api/v1/observations/", body, content_type="application/json")
+
+    assert refused.status_code == 403 and "/accounts/two-factor/" in refused.json()["detail"]
+    assert Observation.objects.count() == before
+    assert client.get("/api/v1/observations/").status_code == 200  # reading is not guarded
+    token = Token.objects.create(user=zone_admin)
+    accepted = Client().post("/api/v1/observations/", body, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert accepted.status_code == 201, accepted.content
