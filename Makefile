@@ -46,8 +46,10 @@ run: setup ## set up, then serve on http://127.0.0.1:PORT/ with the nightly sche
 # The same result on every run: property tests draw from a fixed seed (HYPOTHESIS_SEED, default
 # 0) after replaying the failures kept in tests/hypothesis-examples/, and Python's hashing is
 # fixed too (set iteration order feeds the API fuzzer's generated bodies).
+# TEST_WORKERS pytest-xdist processes (default 2, this machine's cores; 0 runs in one process).
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev-installed .env ## run the whole test suite
-	PYTHONHASHSEED=$${PYTHONHASHSEED:-0} $(BIN)/python -m pytest
+	PYTHONHASHSEED=$${PYTHONHASHSEED:-0} $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Random exploration, not part of `make test`: rounds of the property-based tests with new
 # random seeds for FUZZ_MINUTES (default 10). Failures are saved to tests/hypothesis-examples/

@@ -23,12 +23,20 @@ def pytest_configure(config):
         _example_counter.start()
 
 
+# Tests that start or share real services (a Celery worker on one Redis database, servers on
+# the test database, a browser, the fault tests' own clusters) run one after another on one
+# pytest-xdist worker (`--dist loadgroup`); the rest are spread over the others.
+SERIAL_MARKS = ("worker", "processes", "faults", "browser", "slow")
+
+
 def pytest_collection_modifyitems(items):
-    # Every property test draws from this run's seed (tests/hypothesis_setup.py).
     for item in items:
+        # Every property test draws from this run's seed (tests/hypothesis_setup.py).
         function = getattr(item, "obj", None)
         if is_hypothesis_test(function):
             hypothesis_setup.seeded(function)
+        if any(item.get_closest_marker(mark) for mark in SERIAL_MARKS):
+            item.add_marker(pytest.mark.xdist_group("services"))
 
 
 def pytest_sessionfinish(session):

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 
 
 @pytest.fixture
-def zone(roles):
+def zone(roles, zone_day):
     """The economy bureau (jxj) has submitted its revenue figure, the S&T bureau (kjj) has a
     draft of its patents; one approved revenue figure of 2020 is public."""
     zone = make_zone(staff_clerks=True)

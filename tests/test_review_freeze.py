@@ -30,7 +30,7 @@ UNDER_REVIEW = "under review in 2021 annual (Economy and IT Bureau)"
 
 
 @pytest.fixture
-def zone(roles):
+def zone(roles, zone_day):
     # A zone administrator by role (not a superuser), clerks who may use the admin.
     return make_zone(staff_clerks=True)
 
