@@ -27,7 +27,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,6 +47,8 @@ TARGETS = 40
 
 def plans_build() -> tuple[list[int], list[int]]:
     """Two plans, the second with a target on each of the first's indicators; their history."""
+    from django.utils import timezone
+
     from targets.models import Indicator, Objective, Plan, Target
     from targets.services import history_rebuild
 
@@ -62,7 +63,7 @@ def plans_build() -> tuple[list[int], list[int]]:
                baseline_date=engine_bench.BASELINE)
         for n, indicator in enumerate(indicators)
     )
-    history_rebuild(until=date.today())
+    history_rebuild(until=timezone.localdate())  # today in the zone's time zone
     return [plan.pk for plan in Plan.objects.order_by("id")], [indicator.pk for indicator in indicators]
 
 
