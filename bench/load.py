@@ -29,6 +29,7 @@ be answered within 25 s (200, or 503 with Retry-After); it prints
     pdf flood: peak rss N MB               (goal ≤ 1536: the server's processes, Chromium included)
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -115,10 +116,8 @@ def warm(base: str) -> None:
     """Every worker imports, connects and fills its caches before the clock starts."""
     for _ in range(20):
         for path in (OVERVIEW_PATH, TRIVIAL_PATH):
-            try:
+            with contextlib.suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(base + path, timeout=10).read()
-            except urllib.error.HTTPError:
-                pass
 
 
 def wrk_run(wrk: str, url: str, *, seconds: int, connections: int, gzip: bool) -> dict:
@@ -195,10 +194,8 @@ def pdf_flood(base: str, session: int) -> dict:
     def read_plain() -> None:
         while not done.is_set():
             started = time.monotonic()
-            try:
+            with contextlib.suppress(OSError):
                 urllib.request.urlopen(base + PLAIN_PATH, timeout=60).read()
-            except OSError:
-                pass
             plain.append(1000 * (time.monotonic() - started))
 
     def sample_memory() -> None:
@@ -256,7 +253,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = Path(tempfile.gettempdir()) / "hangzhou-ai-zone-bench-load-server.log"
-    log = open(log_path, "w")  # open for the server's lifetime
+    log = open(log_path, "w")  # noqa: SIM115 (open for the server's lifetime, closed in the finally below)
     server = subprocess.Popen([PYTHON, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -135,12 +135,11 @@ def _get(url: str) -> int:
 
 def _start_server(environment: dict) -> tuple[subprocess.Popen, str, Path]:
     port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "hangzhou_ai_zone.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
-    )
-    log.close()
+    with tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False) as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "hangzhou_ai_zone.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            cwd=PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
     return server, f"http://127.0.0.1:{port}", Path(log.name)
 
 

@@ -17,6 +17,7 @@ These tests don't use the suite's test database: they start their own stack once
 PostgreSQL suites.
 """
 
+import contextlib
 import datetime as dt
 import glob
 import json
@@ -379,10 +380,8 @@ def stack():
         if site is not None:
             site.stop_processes()
         if postgres is not None:
-            try:
+            with contextlib.suppress(subprocess.SubprocessError):
                 postgres.stop("immediate")
-            except subprocess.SubprocessError:
-                pass
         if redis_server is not None:
             redis_server.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -168,7 +169,7 @@ def test_reloading_keeps_what_an_administrator_changed(hangzhou_plan):
 
 
 def test_a_bad_fixture_is_refused_and_writes_nothing(db, tmp_path):
-    data = json.loads(open("fixtures/hangzhou_ai_zone_2020.json", encoding="utf-8").read())
+    data = json.loads(Path("fixtures/hangzhou_ai_zone_2020.json").read_text(encoding="utf-8"))
     data["objectives"][0]["targets"][0]["target_value"] = "-300"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")

@@ -80,7 +80,7 @@ def celery_worker(transactional_db, celery_broker):
         "CELERY_BROKER_URL": BROKER_URL,
         "DJANGO_SETTINGS_MODULE": "hangzhou_ai_zone.settings",
     }
-    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115 (open for the worker's lifetime, closed in the finally below)
     worker = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "hangzhou_ai_zone", "worker", "--pool", "solo",
