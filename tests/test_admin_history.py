@@ -280,7 +280,7 @@ def test_restoring_a_deleted_record_also_needs_the_add_permission(client):
     assert not Objective.objects.filter(pk=objective_pk).exists()
 
 
-@pytest.mark.parametrize("object_id, version_id", [
+@pytest.mark.parametrize(("object_id", "version_id"), [
     ("abc", "1"), ("1", "abc"), ("1.5", "1"), ("1", str(2**63)), (str(2**70), "1"), ("999999", "1"),
 ])
 @pytest.mark.parametrize("method", ["get", "post"])

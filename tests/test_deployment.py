@@ -130,12 +130,14 @@ def _headers_from_gunicorn(tmp_path, *extra_args):
                 # Answered by the control-character guard before any database work.
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/?as_of=%00", timeout=5)
             except urllib.error.HTTPError as error:
-                assert error.code == 400
-                return error.headers
+                answer = error
+                break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
+        assert answer.code == 400
+        return answer.headers
     finally:
         server.terminate()
         server.wait(timeout=10)

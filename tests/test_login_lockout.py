@@ -181,7 +181,7 @@ def _request(remote="10.0.0.1", forwarded=None):
     return RequestFactory().get("/", **meta)
 
 
-@pytest.mark.parametrize("num_proxies, remote, forwarded, expected", [
+@pytest.mark.parametrize(("num_proxies", "remote", "forwarded", "expected"), [
     (0, "10.0.0.1", None, "10.0.0.1"),
     (0, "10.0.0.1", "203.0.113.9", "10.0.0.1"),  # no proxy: the header is the client's own text
     (1, "10.0.0.1", "203.0.113.9", "203.0.113.9"),  # the proxy appended the address it saw
@@ -228,7 +228,7 @@ def test_behind_one_proxy_each_client_address_is_counted_apart(official, setting
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.70"}
 
 
-@pytest.mark.parametrize("environment, limit, cool_off", [
+@pytest.mark.parametrize(("environment", "limit", "cool_off"), [
     ({}, "5", "0:30:00"),
     ({"LOGIN_FAILURE_LIMIT": "10", "LOGIN_COOLOFF_MINUTES": "5"}, "10", "0:05:00"),
     ({"LOGIN_COOLOFF_MINUTES": "0"}, "5", "None"),  # locked until an administrator unlocks

@@ -164,7 +164,7 @@ def test_backfill_dates_keep_the_day_of_month():
         dt.date(2021, 1, 15), dt.date(2021, 2, 15), dt.date(2021, 3, 15), dt.date(2021, 4, 15)]
     assert backfill_dates(since=dt.date(2020, 12, 31), until=dt.date(2021, 12, 31), every="quarter") == [
         dt.date(2020, 12, 31), dt.date(2021, 3, 31), dt.date(2021, 6, 30), dt.date(2021, 9, 30), dt.date(2021, 12, 31)]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown step 'fortnight'"):
         backfill_dates(since=dt.date(2021, 1, 1), until=dt.date(2021, 2, 1), every="fortnight")
 
 

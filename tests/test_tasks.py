@@ -77,13 +77,18 @@ def test_it_queues_nothing_for_a_rejected_entry(django_capture_on_commit_callbac
     assert not Snapshot.objects.exists()
 
 
+def _import_failing_after_one_save(target):
+    """An import that saves a figure, then fails further on: its transaction rolls back."""
+    with transaction.atomic():
+        create_entry(target)
+        raise RuntimeError("the import failed further on")
+
+
 def test_it_queues_nothing_when_the_surrounding_transaction_rolls_back(django_capture_on_commit_callbacks):
     target = TargetFactory()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            create_entry(target)
-            raise RuntimeError("the import failed further on")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        _import_failing_after_one_save(target)
 
     assert callbacks == []
     assert not Observation.objects.exists()
@@ -171,9 +176,8 @@ def test_a_change_is_recorded_with_the_figure_and_a_rollback_records_nothing(dja
         assert list(RecomputeRequest.objects.values_list("key", flat=True)) == [f"target:{target.pk}"]
 
     other = TargetFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        create_entry(other)
-        raise RuntimeError("the import failed further on")
+    with pytest.raises(RuntimeError):
+        _import_failing_after_one_save(other)
     assert not RecomputeRequest.objects.filter(target=other).exists()
 
 
@@ -187,9 +191,11 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
     celery_broker(UNREACHABLE_BROKER)
 
     started = time.monotonic()
-    with caplog.at_level(logging.ERROR, logger="targets.services.snapshots"):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            entry = create_entry(target, period_end=dt.date(2021, 6, 30))
+    with (
+        caplog.at_level(logging.ERROR, logger="targets.services.snapshots"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        entry = create_entry(target, period_end=dt.date(2021, 6, 30))
     elapsed = time.monotonic() - started
 
     assert len(callbacks) == 1
