@@ -33,7 +33,7 @@ def main(arguments: list[str]) -> int:
     command = [sys.executable, "-m", "pip_audit", "--progress-spinner", "off", "--vulnerability-service", "pypi"]
     if arguments[:1] == ["-r"]:
         command += ["--requirement", arguments[1], "--no-deps", "--disable-pip"]
-    return subprocess.run(command).returncode
+    return subprocess.run(command).returncode  # noqa: S603 (this interpreter running pip-audit, no shell)
 
 
 if __name__ == "__main__":

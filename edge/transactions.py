@@ -87,7 +87,7 @@ def conflicts_retried(function):
         RETRIED.add()
         _instances_restore(saved)
         # A moment's jitter, so that two retried writers do not meet again at the same instant.
-        time.sleep(random.uniform(0.01, 0.05))
+        time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 (jitter, not a secret)
         try:
             return function(*args, **kwargs)
         except OperationalError as error:

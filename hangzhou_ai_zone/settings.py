@@ -30,7 +30,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment or in .env "
             "(`make run` writes a random one there), or set DEBUG=1 for local work."
         )
-    SECRET_KEY = "insecure-local-debug-key-never-use-in-production"
+    SECRET_KEY = "insecure-local-debug-key-never-use-in-production"  # noqa: S105 (DEBUG only: refused above otherwise)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -74,7 +74,7 @@ def demo_entries_generate(*, seed: int = 2020, until: date | None = None) -> dic
 
 @transaction.atomic
 def _demo_entries_create(*, seed: int, until: date) -> dict:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (demo figures, reproducible from the seed; not a secret)
     targets = (
         Target.objects.filter(kind=Target.Kind.QUANTITATIVE, indicator__observations__isnull=True)
         .select_related("plan", "indicator").order_by("plan__published_on", "plan", "objective__number", "order", "code")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         try:
             for name, command in self.commands(bind=bind, workers=workers).items():
                 # In this process group: a Ctrl-C in the terminal reaches them directly too.
-                processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)
+                processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 (our own commands, no shell)
             self.stdout.write(
                 f"Serving on http://{bind}/ (admin: http://{bind}/admin/); the schedule runs in celery beat. "
                 "Ctrl-C stops everything."
