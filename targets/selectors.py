@@ -10,7 +10,6 @@ from datetime import date
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     IntegerField,
     Max,
@@ -23,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 
 from targets.models import Agency, Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
 
@@ -151,37 +150,40 @@ def plans_data_versions() -> tuple:
     return versions, max((changed for *_rest, changed in rows if changed is not None), default=None)
 
 
-def _plans_and_indicators_state() -> Subquery:
-    """The plans' data versions and the indicators, as one text: how many plans, the sum of
-    their versions and their newest change, and how many indicators. Every change to what a
-    plan shows bumps its version (`store.versions_bump`, which sets `data_changed_at`): a change
-    raises the sum, a plan added or deleted changes the count, and an added one (saved by
-    `plan_save`, which bumps it) the newest change. An indicator deleted changes the count."""
-    plans = Plan.objects.order_by().annotate(all=Value(1, output_field=IntegerField())).values("all").annotate(
-        state=Concat(Cast(Count("id"), CharField()), Value(":"), Cast(Sum("data_version"), CharField()),
-                     Value(":"), Cast(Max("data_changed_at"), CharField()), output_field=CharField()),
-    ).values("state")
-    indicators = Indicator.objects.order_by().annotate(all=Value(1, output_field=IntegerField())).values(
-        "all").annotate(count=Count("id")).values("count")
-    return Concat(Subquery(plans), Value(":"), Cast(Subquery(indicators), CharField()), output_field=CharField())
+def _indicators_count() -> Subquery:
+    return Subquery(Indicator.objects.order_by().annotate(all=Value(1, output_field=IntegerField())).values(
+        "all").annotate(count=Count("id")).values("count"))
+
+
+def published_figures_version() -> tuple:
+    """The version of what a reader who sees approved figures only is shown of the figures and
+    indicators: how many plans, the sum of their data versions and their newest change, and how
+    many indicators. One read of the plans table, whatever the number of figures. Every approved
+    figure written or deleted bumps its indicator's plans' versions, every plan's when no target
+    uses it (`targets_of_indicator_recompute`), and so does an indicator saved (`indicator_save`):
+    a change raises the sum; a plan added (`plan_save` bumps it) moves the newest change, one
+    deleted the count; an indicator deleted (with its figures) the indicators' count."""
+    indicators = _indicators_count()
+    found = Plan.objects.aggregate(
+        plans=Count("id"), versions=Sum("data_version"), changed=Max("data_changed_at"),
+        # Not an aggregate of the plans: in Coalesce so that aggregate() takes it, and so that
+        # it is there when no plan is (MAX of no rows is NULL).
+        indicators=Coalesce(Max(indicators), indicators))
+    return found["plans"], found["versions"], found["changed"], found["indicators"]
 
 
 def observations_last_changed(*, pending_agency_ids: frozenset[int] | None = frozenset()) -> tuple:
     """When any figure the reader may see last changed, how many there are (a deletion changes
     the count), and which they may see (`observations_visible`): computed from those figures
     only, so that a validator (ETag, Last-Modified) never moves for a figure the reader cannot
-    see. Observations belong to indicators, not plans: one of an indicator no target uses yet
-    bumps no plan's version, so the observations list is versioned by its own rows. And by the
-    plans' versions and the indicators (`_plans_and_indicators_state`): a figure shows its
-    indicator's code and scope, and an indicator's change bumps the plans (every plan's when
-    no target uses it). One query, of the figures table (the rest are two small subqueries)."""
-    state = _plans_and_indicators_state()
+    see. With the indicators' count: a figure shows its indicator's code. One query. A reader
+    who sees approved figures only is answered by `published_figures_version`, which reads no
+    figure."""
+    indicators = _indicators_count()
     found = observations_visible(pending_agency_ids=pending_agency_ids).aggregate(
-        # The state is no aggregate of the figures: in Coalesce so that aggregate() takes it,
-        # and so that it is there when no figure is (MAX of no rows is NULL).
-        latest=Max("updated_at"), count=Count("id"), state=Coalesce(Max(state), state))
+        latest=Max("updated_at"), count=Count("id"), indicators=Coalesce(Max(indicators), indicators))
     scope = "all" if pending_agency_ids is None else ",".join(str(pk) for pk in sorted(pending_agency_ids))
-    return found["latest"], found["count"], scope, found["state"]
+    return found["latest"], found["count"], scope, found["indicators"]
 
 
 def plans_all() -> QuerySet[Plan]:

@@ -12,7 +12,13 @@ from rest_framework.test import APIClient
 from measures.services import measure_update_create
 from reporting import services as reporting_services
 from targets.models import Indicator, Observation
-from targets.services import indicator_save, observation_create, target_save
+from targets.services import (
+    indicator_save,
+    observation_create,
+    observation_delete,
+    observation_update,
+    target_save,
+)
 from tests.factories import IndicatorFactory, MeasureFactory, MeasureUpdateFactory, ObservationFactory
 from tests.reporting_zone import row
 
@@ -84,6 +90,23 @@ def test_it_shows_a_renamed_target_at_once(hangzhou_plan, url):
     target_save(target=target)
 
     assert b"Renamed target" in _body(_api().get(url)) and b"Renamed target" not in before
+
+
+@pytest.mark.parametrize("url", ["/api/v1/observations/", "/api/v1/indicators/"])
+def test_it_shows_a_figure_of_an_indicator_no_target_uses_at_once(hangzhou_plan, url):
+    indicator = IndicatorFactory(code="lonely")
+    before = _body(_api().get(url, {"page_size": 1000}))
+
+    figure = observation_create(indicator=indicator, period_end=dt.date(2024, 12, 31), value=Decimal("4321.5"),
+                                source_title="Bureau statistics", entered_by=None)
+    added = _body(_api().get(url, {"page_size": 1000}))
+    observation_update(observation=figure, data={"value": Decimal("8765.5")})
+    changed = _body(_api().get(url, {"page_size": 1000}))
+    observation_delete(observation=Observation.objects.get(pk=figure.pk))
+    deleted = _body(_api().get(url, {"page_size": 1000}))
+
+    assert b"4321.5" in added and b"4321.5" not in before
+    assert b"8765.5" in changed and b"8765.5" not in deleted and deleted == before
 
 
 def test_it_shows_a_measures_new_update_at_once(hangzhou_plan):

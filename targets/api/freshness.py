@@ -13,16 +13,18 @@ def plans_changed(request) -> tuple:
 
 
 def observations_changed(request) -> tuple:
-    # Observations belong to indicators, which need not have a target in any plan yet. From
-    # the figures this reader may see: another agency's draft moves no one else's ETag.
-    return selectors.observations_last_changed(
-        pending_agency_ids=permissions.pending_figures_agency_ids(getattr(request, "user", None)))
+    # From the figures this reader may see: another agency's draft moves no one else's ETag.
+    # A reader who sees approved figures only: their version, which reads no figure.
+    pending_agency_ids = permissions.pending_figures_agency_ids(getattr(request, "user", None))
+    if pending_agency_ids == frozenset():
+        return selectors.published_figures_version()
+    return selectors.observations_last_changed(pending_agency_ids=pending_agency_ids)
 
 
 def published_observations_changed(request) -> tuple:
     # A target's figures are the approved ones (selectors.observations_of), for every reader;
     # so are an indicator's in the list of indicators.
-    return selectors.observations_last_changed()
+    return selectors.published_figures_version()
 
 
 def shared_list(changed):
