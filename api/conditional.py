@@ -17,16 +17,22 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 
+def freshness(request: HttpRequest, changed: Callable[[HttpRequest], tuple]) -> tuple:
+    """`changed(request)`, read once per request: the ETag, the Last-Modified and the list
+    cache's key (`api.listcache`) all ask for it, and it costs a query."""
+    found = request.__dict__.setdefault("_freshness_of", {})
+    if changed not in found:
+        found[changed] = changed(request)
+    return found[changed]
+
+
 def conditional_on(changed: Callable[[HttpRequest], tuple], *, name: str):
     """Method decorator for a viewset action; `changed(request)` returns the freshness parts
     (datetimes, counts, text) of what this reader may see — never of rows hidden from them, or
     the ETag would tell that those changed; the newest datetime is the Last-Modified."""
 
     def parts(request) -> tuple:
-        # ETag and Last-Modified are asked for one after the other: read the database once.
-        if not hasattr(request, "_freshness"):
-            request._freshness = changed(request)
-        return request._freshness
+        return freshness(request, changed)
 
     def etag(request, *args, **kwargs) -> str:
         representation = (request.get_full_path(), getattr(request, "accepted_media_type", ""), get_language())

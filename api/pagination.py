@@ -10,14 +10,17 @@ csv_text` writes both). The queries run while it streams: one for the rows (a se
 cursor on PostgreSQL) and each prefetch once per CSV_ROWS_PER_QUERY rows.
 """
 
+from collections.abc import Callable
 from itertools import islice
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.listcache import list_cached
 from api.query import check_query_parameters
 from api.renderers import CSVRenderer, csv_text, serializer_columns
 
@@ -85,10 +88,19 @@ class AsOfPagination(PageNumberPagination):
 
 
 class ListMixin:
-    """DRF's list, with a whole table asked for as CSV streamed instead of built in memory."""
+    """DRF's list, with a whole table asked for as CSV streamed instead of built in memory,
+    served from the version-keyed cache (`api.listcache`) where the list says how.
+
+    `list_version(request)`: the version of what the list shows this reader (the parts its
+    ETag hashes, read once per request with `api.conditional.freshness`), or None for a reader
+    who may see rows that others do not (their list is never shared). None (the default): the
+    list is not cached."""
+
+    list_version: Callable[[Request], tuple | None] | None = None  # set with staticmethod()
 
     def list(self, request, *args, **kwargs):
-        return self.list_response(self.filter_queryset(self.get_queryset()))
+        return list_cached(request, self.list_version,
+                           lambda: self.list_response(self.filter_queryset(self.get_queryset())))
 
     def list_response(self, queryset):
         page = self.paginate_queryset(queryset)

@@ -537,6 +537,13 @@ class Observation(models.Model):
                 name="observation_one_pending_per_indicator_period",
             ),
         ]
+        indexes = [
+            # The recompute's context query (`store._other_scope_figures`) asks for the figures
+            # with a scope of their own, which are few: this index holds only them, so the
+            # query reads those instead of scanning every figure.
+            models.Index(fields=["indicator", "period_end"], condition=~models.Q(scope=""),
+                         name="observation_own_scope"),
+        ]
 
     def __str__(self):
         return f"{self.indicator_id and self.indicator.code} @ {self.period_end}: {self.value}"

@@ -8,7 +8,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from targets.models import Agency, Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
 
@@ -136,16 +150,40 @@ def plans_data_versions() -> tuple:
     return versions, max((changed for *_rest, changed in rows if changed is not None), default=None)
 
 
+def _indicators_count() -> Subquery:
+    return Subquery(Indicator.objects.order_by().annotate(all=Value(1, output_field=IntegerField())).values(
+        "all").annotate(count=Count("id")).values("count"))
+
+
+def published_figures_version() -> tuple:
+    """The version of what a reader who sees approved figures only is shown of the figures and
+    indicators: how many plans, the sum of their data versions and their newest change, and how
+    many indicators. One read of the plans table, whatever the number of figures. Every approved
+    figure written or deleted bumps its indicator's plans' versions, every plan's when no target
+    uses it (`targets_of_indicator_recompute`), and so does an indicator saved (`indicator_save`):
+    a change raises the sum; a plan added (`plan_save` bumps it) moves the newest change, one
+    deleted the count; an indicator deleted (with its figures) the indicators' count."""
+    indicators = _indicators_count()
+    found = Plan.objects.aggregate(
+        plans=Count("id"), versions=Sum("data_version"), changed=Max("data_changed_at"),
+        # Not an aggregate of the plans: in Coalesce so that aggregate() takes it, and so that
+        # it is there when no plan is (MAX of no rows is NULL).
+        indicators=Coalesce(Max(indicators), indicators))
+    return found["plans"], found["versions"], found["changed"], found["indicators"]
+
+
 def observations_last_changed(*, pending_agency_ids: frozenset[int] | None = frozenset()) -> tuple:
     """When any figure the reader may see last changed, how many there are (a deletion changes
     the count), and which they may see (`observations_visible`): computed from those figures
     only, so that a validator (ETag, Last-Modified) never moves for a figure the reader cannot
-    see. Observations belong to indicators, not plans: one of an indicator no target uses yet
-    bumps no plan's version, so the observations list is versioned by its own rows. One query."""
+    see. With the indicators' count: a figure shows its indicator's code. One query. A reader
+    who sees approved figures only is answered by `published_figures_version`, which reads no
+    figure."""
+    indicators = _indicators_count()
     found = observations_visible(pending_agency_ids=pending_agency_ids).aggregate(
-        latest=Max("updated_at"), count=Count("id"))
+        latest=Max("updated_at"), count=Count("id"), indicators=Coalesce(Max(indicators), indicators))
     scope = "all" if pending_agency_ids is None else ",".join(str(pk) for pk in sorted(pending_agency_ids))
-    return found["latest"], found["count"], scope
+    return found["latest"], found["count"], scope, found["indicators"]
 
 
 def plans_all() -> QuerySet[Plan]:

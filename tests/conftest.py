@@ -65,8 +65,9 @@ def _plain_static_storage(settings):
 def _fresh_page_cache(settings):
     # Cached page bodies are keyed by plan id and data version, which two tests can share (an
     # emptied SQLite database gives out the same ids again): each test starts with an empty
-    # page cache, in memory, so that a page's queries are the page's own (tests/
+    # page cache (and API list cache), in memory, so that a page's queries are the page's own (tests/
     # test_page_cache.py checks the database cache itself).
+    from api import listcache
     from dashboard import pagecache
 
     settings.CACHES = {**settings.CACHES, "pages": {
@@ -75,9 +76,11 @@ def _fresh_page_cache(settings):
     from django.core.cache import caches
 
     pagecache.memo_clear()
+    listcache.memo_clear()
     caches["pages"].clear()
     yield
     pagecache.memo_clear()
+    listcache.memo_clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

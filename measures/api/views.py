@@ -12,11 +12,13 @@ from measures import selectors, services
 from measures.api.filters import AreaFilter, MeasureFilter
 from measures.api.serializers import AreaSerializer, MeasureSerializer, MeasureUpdateSerializer
 from measures.models import Measure, MeasureUpdate
+from targets.api.freshness import plans_changed, shared_list
 
 
 class AreaViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
+    list_version = shared_list(plans_changed)  # areas, measures and their updates bump their plan's version
     ordering_fields = ["number", "id"]
     lookup_value_regex = ID_PATTERN
 
@@ -29,6 +31,7 @@ class MeasureViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = MeasureSerializer
     filterset_class = MeasureFilter
+    list_version = shared_list(plans_changed)
     ordering_fields = ["number", "status", "due_date"]
     lookup_value_regex = ID_PATTERN
 

@@ -20,6 +20,12 @@ from api.pagination import AsOfPagination, ListMixin
 from api.params import ID_PATTERN, CodeOrIdLookupMixin, as_of_parameter, date_param
 from targets import permissions, selectors, services
 from targets.api import filters
+from targets.api.freshness import (
+    observations_changed,
+    plans_changed,
+    published_observations_changed,
+    shared_list,
+)
 from targets.api.serializers import (
     IndicatorSerializer,
     ObjectiveSerializer,
@@ -34,24 +40,6 @@ from targets.api.serializers import (
 )
 
 
-def plans_changed(request) -> tuple:
-    # One rule for targets and snapshots: they belong to a plan, and every change to them (or
-    # to the figures they read) bumps its plan's data version in the change's own transaction.
-    return selectors.plans_data_versions()
-
-
-def observations_changed(request) -> tuple:
-    # Observations belong to indicators, which need not have a target in any plan yet. From
-    # the figures this reader may see: another agency's draft moves no one else's ETag.
-    return selectors.observations_last_changed(
-        pending_agency_ids=permissions.pending_figures_agency_ids(getattr(request, "user", None)))
-
-
-def published_observations_changed(request) -> tuple:
-    # A target's figures are the approved ones (selectors.observations_of), for every reader.
-    return selectors.observations_last_changed()
-
-
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Plans")),
     retrieve=extend_schema(parameters=[OpenApiParameter("code_or_id", str, OpenApiParameter.PATH)]),
@@ -59,6 +47,7 @@ def published_observations_changed(request) -> tuple:
 class PlanViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = filters.PlanFilter
+    list_version = shared_list(plans_changed)
     ordering_fields = ["code", "published_on", "target_date"]
 
     def get_queryset(self):
@@ -68,6 +57,7 @@ class PlanViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSet)
 class ObjectiveViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = filters.ObjectiveFilter
+    list_version = shared_list(plans_changed)
     ordering_fields = ["number", "id"]
     lookup_value_regex = ID_PATTERN
 
@@ -93,6 +83,7 @@ class TargetViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelViewSe
 
     serializer_class = TargetSerializer
     filterset_class = filters.TargetFilter
+    list_version = shared_list(plans_changed)
     ordering_fields = ["code", "order", "name_en", "name_zh", "target_value", "baseline_date"]
     # Read by the view itself, beside the filters (api.query).
     query_parameters = ("as_of",)
@@ -159,6 +150,8 @@ class IndicatorViewSet(ListMixin, CodeOrIdLookupMixin, viewsets.ReadOnlyModelVie
 
     serializer_class = IndicatorSerializer
     filterset_class = filters.IndicatorFilter
+    # Each with its approved figures and its targets: the figures' version holds the plans'.
+    list_version = shared_list(published_observations_changed)
     ordering_fields = ["code", "name_en", "name_zh"]
 
     def get_queryset(self):
@@ -189,6 +182,7 @@ class ObservationViewSet(
 
     serializer_class = ObservationSerializer
     filterset_class = filters.ObservationFilter
+    list_version = shared_list(observations_changed)
     ordering_fields = ["period_end", "value", "indicator__code", "updated_at"]
     lookup_value_regex = ID_PATTERN
 
@@ -244,6 +238,7 @@ class SnapshotViewSet(ListMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SnapshotSerializer
     filterset_class = filters.SnapshotFilter
+    list_version = shared_list(plans_changed)
     pagination_class = AsOfPagination
     ordering_fields = ["target__code", "status", "progress", "expected", "ratio"]
     query_parameters = ("as_of",)

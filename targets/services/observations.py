@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from edge.transactions import conflicts_retried
 from targets import permissions
-from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Target, TargetItem
+from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Plan, Target, TargetItem
 from targets.review import validate_not_under_review
 from targets.services.snapshots import recompute_request
-from targets.services.store import indicator_plans_lock, plans_lock_for_change
+from targets.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
 from targets.validation import validate_plausible, validate_synthetic_origin
 
 OBSERVATION_FIELDS = (
@@ -286,6 +286,11 @@ def targets_of_indicator_recompute(*, indicator_id: int) -> None:
         by_plan[plan_id].append(target_id)
     for plan_id, target_ids in sorted(by_plan.items()):
         recompute_request(plan_id=plan_id, target_ids=target_ids)
+    if not by_plan:
+        # A figure of an indicator no target uses shows only in the API's lists of figures and
+        # indicators, which are versioned by every plan's version (`selectors.
+        # published_figures_version`): every plan's is bumped (rare: such figures are few).
+        versions_bump(Plan.objects.values_list("id", flat=True))
 
 
 @conflicts_retried

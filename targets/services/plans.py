@@ -122,8 +122,11 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     if indicator.pk:
         store.indicator_plans_lock([indicator.pk])  # the lock order: its plans first
     indicator.save()
-    # Its names and definition show on the pages of every plan that targets it.
-    store.versions_bump(list(Target.objects.filter(indicator=indicator).values_list("plan_id", flat=True).distinct()))
+    # Its names and definition show on the pages of every plan that targets it; one that no
+    # target uses shows only in the API's lists of indicators and figures, which are versioned
+    # by every plan's version (`selectors.observations_last_changed`): then every plan's.
+    plan_ids = list(Target.objects.filter(indicator=indicator).values_list("plan_id", flat=True).distinct())
+    store.versions_bump(plan_ids or Plan.objects.values_list("id", flat=True))
     if before is not None and any(before[field] != getattr(indicator, field) for field in INDICATOR_TERMS):
         targets_of_indicator_recompute(indicator_id=indicator.pk)
     return indicator
