@@ -9,7 +9,7 @@ UTC and its workers, which load Django, in Hangzhou time.
 Don't advertise the server software: gunicorn writes `Server: gunicorn` into every response
 and has no setting to leave it out, which tells a scanner which server (and which known
 flaws) to try. Its HTTP/1.1 response class is narrowed here, before the workers start, to
-send every default header but that one. tests/test_deployment.py starts gunicorn and reads
+send every default header but that one. tests/operations/test_deployment.py starts gunicorn and reads
 the headers.
 """
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "measures",
     "reporting",
     "dashboard",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -294,7 +295,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # 5 minutes, for requests older than 5 minutes) sends it again within 5 to 10 minutes. The
 # redelivery after 30 minutes then only repeats a finished recompute, which is harmless.
 # (A pool process killed under a live worker is rejected and redelivered at once:
-# REJECT_ON_WORKER_LOST.) tests/test_faults.py kills a worker in the middle of a recompute.
+# REJECT_ON_WORKER_LOST.) tests/operations/test_faults.py kills a worker in the middle of a recompute.
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 _LONGEST_RETRY_COUNTDOWN = 5 * 60  # targets.tasks.RETRY["retry_backoff_max"]; a test checks they agree
@@ -316,7 +317,7 @@ _VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + _LONGEST_RETRY_COUNTDOWN + 10 * 6
 # - the connection pool is kombu's default (BROKER_POOL_LIMIT 10 connections per process):
 #   a sync gunicorn worker publishes one request at a time, so it never waits for one.
 # Measured with a frozen Redis (SIGSTOP): a send gives up after 0.5 s, and a save through
-# gunicorn returns its 201 or 302 in 0.5–0.8 s (tests/test_faults.py); a push written
+# gunicorn returns its 201 or 302 in 0.5–0.8 s (tests/operations/test_faults.py); a push written
 # before the timeout may still be executed when Redis wakes up, which only sends a recompute
 # twice. BROKER_CONNECTION_TIMEOUT is the same limit for transports other than Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
@@ -492,7 +493,7 @@ SPECTACULAR_SETTINGS = {
 # dashboard/charts.js, the API docs use drf-spectacular's split view), so no script that an
 # attacker slips into a page can run.
 # - script-src 'self' alone: the Plotly build served here draws the dashboard's charts without
-#   eval (tests/test_browser.py checks every page for violations), so no 'unsafe-eval'.
+#   eval (tests/dashboard/test_browser.py checks every page for violations), so no 'unsafe-eval'.
 # - style-src also allows inline styles: Plotly injects <style> elements and writes style
 #   attributes as it draws, so do the admin's select2 and Swagger UI, and the progress bars
 #   position their marks with style attributes. Inline CSS cannot run code; what it could

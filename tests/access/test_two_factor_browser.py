@@ -9,7 +9,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 
-import tests.test_browser as browser_fixtures
+import tests.dashboard.test_browser as browser_fixtures
 from targets.services import ROLE_ZONE_ADMINISTRATOR, roles_sync
 from tests.factories import UserFactory
 from tests.otp import code_for, enrol_in_browser
@@ -17,7 +17,7 @@ from tests.otp import code_for, enrol_in_browser
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The live server, whitenoise's static files and chromium: the fixtures of tests/test_browser.py.
+# The live server, whitenoise's static files and chromium: the fixtures of tests/dashboard/test_browser.py.
 server, browser, production_static = browser_fixtures.server, browser_fixtures.browser, browser_fixtures.production_static
 
 PASSWORD = "two-factor-test-password"

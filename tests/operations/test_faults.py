@@ -41,7 +41,7 @@ from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.faults
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT / "test-artifacts"
 DATABASE = "hz_faults"
 ADMIN_PASSWORD = "faults-Test-pass-7351"

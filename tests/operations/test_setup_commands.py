@@ -50,7 +50,7 @@ def test_it_uses_the_password_from_the_environment(roles, monkeypatch, capsys):
 
 # --- manage.py setup: the one command that `make run` and docker-compose share ----------
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--no-first-run", "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -237,7 +237,7 @@ def test_every_page_renders_and_draws_under_the_content_security_policy(server, 
     page.fill("#id_password", "csp-test-password")
     with page.expect_navigation(wait_until="networkidle"):
         page.click("input[type=submit]")
-    # A superuser's first sign-in sets up the second factor (tests/test_two_factor_browser.py).
+    # A superuser's first sign-in sets up the second factor (tests/access/test_two_factor_browser.py).
     visit("/accounts/two-factor/enrol/?next=/admin/", wait_for=[".two-factor-qr svg"])
     enrol_in_browser(page, server)
     visit("/admin/", wait_for=["#content-main"])

@@ -81,7 +81,7 @@ def test_an_agency_without_a_contact_is_skipped(zone):
 
 
 def test_a_failed_mail_leaves_no_record_so_the_next_run_sends_it(zone, settings):
-    settings.EMAIL_BACKEND = "tests.test_reporting_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.reporting.test_reporting_reminders.BrokenBackend"
     with pytest.raises(ConnectionError):
         reminders.round_reminders_send(today=DUE)
     assert not ReminderSent.objects.exists()

@@ -79,7 +79,7 @@ def test_staff_sign_in_on_the_site_and_find_the_administration(client, zone_admi
     html = client.get(f"{HZ}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert 'href="/admin/"' in html
-    # A zone administrator's password is only the first factor (tests/test_two_factor.py).
+    # A zone administrator's password is only the first factor (tests/access/test_two_factor.py).
     assert client.get("/admin/")["Location"] == "/accounts/two-factor/enrol/?next=%2Fadmin%2F"
     otp_verify_session(client, zone_admin)
     assert client.get("/admin/").status_code == 200

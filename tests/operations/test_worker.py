@@ -26,7 +26,7 @@ from tests.conftest import skip_or_fail
 from tests.factories import TargetFactory
 
 BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60
 TASK_TIMEOUT = 60
 

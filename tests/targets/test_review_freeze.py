@@ -219,7 +219,7 @@ def test_it_refuses_every_write_path_for_clerk_and_administrator(client, submitt
 
 
 def test_the_api_refuses_the_administrator_deleting_the_published_figure_under_review(submitted):
-    # (A clerk may not delete a published figure at all: 403, tests/test_entry_permissions.py.)
+    # (A clerk may not delete a published figure at all: 403, tests/targets/test_entry_permissions.py.)
     before = rounds_state()
 
     response = _api(submitted["admin"]).delete(f"/api/v1/observations/{submitted['published'].pk}/")

@@ -445,7 +445,7 @@ def test_each_list_costs_a_fixed_number_of_queries(
     assert second == first
 
 
-# Served from the version-keyed cache (tests/test_api_list_cache.py): the version's read only.
+# Served from the version-keyed cache (tests/api/test_api_list_cache.py): the version's read only.
 CACHED_LISTS = {
     "/api/v1/plans/", "/api/v1/objectives/", "/api/v1/areas/", "/api/v1/observations/", "/api/v1/measures/",
     "/api/v1/targets/", "/api/v1/targets/?format=csv", "/api/v1/snapshots/", "/api/v1/snapshots/?format=csv",

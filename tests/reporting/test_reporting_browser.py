@@ -22,7 +22,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
-import tests.test_browser as browser_fixtures
+import tests.dashboard.test_browser as browser_fixtures
 from reporting import reminders, services, uploads
 from reporting.models import RoundSet, State
 from targets.models import Agency, Indicator, Observation, ObservationRevision
@@ -32,10 +32,10 @@ from tests.factories import UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The live server, whitenoise's static files and chromium: the fixtures of tests/test_browser.py.
+# The live server, whitenoise's static files and chromium: the fixtures of tests/dashboard/test_browser.py.
 server, browser, production_static = browser_fixtures.server, browser_fixtures.browser, browser_fixtures.production_static
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "test-artifacts")
 PASSWORD = "round-test-password"
 ADMIN_TOTP_KEY = bytes(range(20))

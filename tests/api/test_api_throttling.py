@@ -20,11 +20,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import skip_or_fail
-from tests.test_worker import BROKER_URL, redis_reachable, test_database_url
+from tests.operations.test_worker import BROKER_URL, redis_reachable, test_database_url
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 URL = "/api/v1/plans/"
 
 

@@ -234,7 +234,7 @@ def test_behind_one_proxy_each_client_address_is_counted_apart(official, setting
     ({"LOGIN_COOLOFF_MINUTES": "0"}, "5", "None"),  # locked until an administrator unlocks
 ])
 def test_the_limit_and_cool_off_come_from_the_environment(environment, limit, cool_off):
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOGIN_", "DJANGO_SETTINGS"))}
     env.update(environment, SECRET_KEY="test", DJANGO_SETTINGS_MODULE="hangzhou_ai_zone.settings")
     script = "import django; django.setup(); from django.conf import settings as s; " \

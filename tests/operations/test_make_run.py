@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 HANGZHOU = ZoneInfo("Asia/Shanghai")
 STARTUP_TIMEOUT = 60
 STOP_TIMEOUT = 30
