@@ -20,6 +20,7 @@ from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
 from targets.models import Plan, SnapshotDate
+from targets.progress.updates import status_from_updates
 from targets.services.store import plans_lock_for_change, versions_bump
 
 
@@ -128,7 +129,7 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
     `measures.validation` or nothing is written; the measure's status becomes the one its
-    updates give now (`measures.progress.measure_status_on`), and the plan's area roll-ups
+    updates give now (`targets.progress.status_from_updates`), and the plan's area roll-ups
     are refreshed (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
@@ -148,7 +149,7 @@ def _measure_status_set(measure: Measure) -> None:
         list(measure.updates.exclude(status="").order_by("date", "id").values_list("date", "status"))
         if measure.pk else []
     )
-    status = progress.measure_status_on(updates=updates)
+    status = status_from_updates(updates)
     completed = [day for day, update_status in updates if update_status == Measure.Status.COMPLETED]
     measure.status = status
     # The completion date is the last update that completed it; reopened, there is none.
