@@ -204,8 +204,8 @@ def target_snapshots_refresh(*, target_id: int) -> int:
     store.plans_lock([plan.pk])
     requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     dates = sorted(set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True)))
-    if not dates:  # a plan without history yet: build all of it
-        written = snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan)})
+    if not dates:  # a plan without history yet: build all of it, with all else registered
+        written = derived_compute(dates_of={plan.pk: plan_calendar(plan)})
     else:
         written = snapshots_compute_and_store(dates_of={plan.pk: dates}, target_ids=[target_id])
     _request_done(key, requested_at, [target_id], plan.pk)
