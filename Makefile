@@ -102,4 +102,4 @@ typecheck: $(VENV)/.dev-installed .env ## mypy on the services, selectors and en
 	$(BIN)/mypy
 
 clean: ## remove .venv, collected static files and caches
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
