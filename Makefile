@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help run test fuzz setup demo bench bench-pages bench-load bench-writes lint messages clean
+.PHONY: help run test fuzz setup demo bench bench-pages bench-load bench-writes lint typecheck messages clean
 .DEFAULT_GOAL := help
 
 # `make` alone lists the targets: the text after "## " on each target's line.
@@ -97,5 +97,9 @@ messages: $(VENV)/.runtime-installed ## refresh and compile the Chinese catalogu
 lint: $(VENV)/.dev-installed ## ruff
 	$(BIN)/ruff check .
 
+# The files, the plugin and the strict engine are set in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.dev-installed .env ## mypy on the services, selectors and engine (strict on the engine)
+	$(BIN)/mypy
+
 clean: ## remove .venv, collected static files and caches
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

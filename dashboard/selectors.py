@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
@@ -31,6 +33,9 @@ from targets.selectors import (
     target_items_of,
     targets_with_snapshot,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a label: text, or text translated when shown
 
 # A target added after the date's recompute has no snapshot on that date: shown as such,
 # not as "no data", which is a computed status.
@@ -74,7 +79,7 @@ class ObjectiveSummary:
     targets: list[Target] = field(default_factory=list)  # filled where the page lists them
 
     @property
-    def status_counts(self) -> list[tuple[str, str, int]]:
+    def status_counts(self) -> list[tuple[str, StrOrPromise, int]]:
         """(status, label, count) of the statuses this objective's targets have."""
         return [(status, label, self.counts[status]) for status, label in STATUSES if self.counts.get(status)]
 
@@ -83,7 +88,7 @@ class ObjectiveSummary:
 class Overview:
     plan: Plan
     objectives: list[ObjectiveSummary]
-    status_counts: list[tuple[str, str, int]]  # (status, label, count) in status order
+    status_counts: Sequence[tuple[str, StrOrPromise, int]]  # (status, label, count) in status order
     plan_rollup: Rollup | None
     computed_at: object
     newest_data_date: date | None
@@ -153,12 +158,14 @@ def overview_targets(
     if objective is not None:
         targets = targets.filter(objective=objective)
     if status is not None:
-        on_date = Snapshot.objects.filter(target=OuterRef("pk"), as_of=as_of)
+        # Without a date nothing is computed: as_of=None (IS NULL, which Django's exact lookup
+        # takes and the stubs refuse) matches no snapshot.
+        on_date = Snapshot.objects.filter(target=OuterRef("pk"), as_of=as_of)  # type: ignore[misc]
         targets = targets.exclude(Exists(on_date)) if status == NOT_COMPUTED \
             else targets.filter(Exists(on_date.filter(status=status)))
     found = list(targets[offset:None if limit is None else offset + limit])
     for target in found:
-        target.snapshot = snapshot_of(target)
+        target.snapshot = snapshot_of(target)  # type: ignore[attr-defined]  # for the page; not a model field
     return found
 
 
@@ -319,14 +326,15 @@ def _revisions_attach(target: Target, entries: list[Observation]) -> None:
     its count does not depend on the figures."""
     by_id = {entry.pk: entry for entry in entries}
     for entry in entries:
-        entry.revisions_shown = []
-    revisions = ObservationRevision.objects.filter(observation__indicator_id=target.indicator_id).order_by(
-        "revised_at", "id")
+        entry.revisions_shown = []  # type: ignore[attr-defined]  # for the page; not a model field
+    # A qualitative target (no indicator): None (IS NULL) matches no revision; the stubs refuse None.
+    revisions = ObservationRevision.objects.filter(
+        observation__indicator_id=target.indicator_id).order_by("revised_at", "id")  # type: ignore[misc]
     for revision in revisions:
-        entry = by_id.get(revision.observation_id)
-        if entry is not None:
-            revision.observation = entry  # describe() reads its unit: no second fetch
-            entry.revisions_shown.append(revision)
+        revised = by_id.get(revision.observation_id)
+        if revised is not None:
+            revision.observation = revised  # describe() reads its unit: no second fetch
+            revised.revisions_shown.append(revision)  # type: ignore[attr-defined]  # as above
 
 
 @dataclass
@@ -365,15 +373,18 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
     )
     result = []
     for area in areas:
+        # For the page, not model fields: updates_by_date (the Prefetch's to_attr), latest_update
+        # and status_shown.
         for measure in area.measures_in_order:
-            measure.latest_update = measure.updates_by_date[0] if measure.updates_by_date else None
-            measure.status_shown = status_from_updates(
+            updates: list[MeasureUpdate] = measure.updates_by_date  # type: ignore[attr-defined]
+            measure.latest_update = updates[0] if updates else None  # type: ignore[attr-defined]
+            measure.status_shown = status_from_updates(  # type: ignore[attr-defined]
                 as_of=as_of,
-                updates=[(u.date, u.status) for u in reversed(measure.updates_by_date)],
+                updates=[(u.date, u.status) for u in reversed(updates)],
             )
         if area.rollup_on_date:
             counts = area.rollup_on_date[0].status_counts
         else:  # not computed for this date (e.g. the areas were loaded after the last recompute)
-            counts = dict(Counter(measure.status_shown for measure in area.measures_in_order))
+            counts = dict(Counter(measure.status_shown for measure in area.measures_in_order))  # type: ignore[attr-defined]
         result.append(AreaMeasures(area=area, measures=area.measures_in_order, status_counts=counts))
     return result

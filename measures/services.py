@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -111,7 +111,7 @@ def measure_update_create(
     note: str,
     evidence_url: str = "",
     status: str = "",
-    entered_by: AbstractBaseUser | None = None,
+    entered_by: User | None = None,
 ) -> MeasureUpdate:
     """Records a dated update; an update that carries a status moves the measure to it."""
     update = MeasureUpdate(

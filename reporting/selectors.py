@@ -53,6 +53,8 @@ def round_status(round_: Round, *, today: date | None = None) -> RoundStatus:
 
 def round_closed_message(status: RoundStatus) -> str:
     """What a refused draft or submission says: when the round closed and who can reopen it."""
+    if status.closed_on is None:
+        raise ValueError("The round is not closed.")
     return _("This round closed on %(date)s. A zone administrator can reopen it.") % {
         "date": date_format(status.closed_on, "DATE_FORMAT")}
 
@@ -168,9 +170,9 @@ def targets_round_state(plan: Plan) -> dict[int, str]:
     states = {}
     today = zone_today()
     for target_id, indicator_id in indicator_of.items():
-        entry = latest.get(indicator_id)
-        if entry is not None:
-            states[target_id] = round_state_text(entry, today=today)
+        found = latest.get(indicator_id)
+        if found is not None:
+            states[target_id] = round_state_text(found, today=today)
     return states
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -55,12 +55,13 @@ def _period_ends_on(reporting_period: str, day: date) -> bool:
     from calendar import monthrange
 
     month_end = day.day == monthrange(day.year, day.month)[1]
-    return month_end and {
+    ends_on: dict[str, bool] = {
         Indicator.ReportingPeriod.YEAR: day.month == 12,
         Indicator.ReportingPeriod.HALF_YEAR: day.month in (6, 12),
         Indicator.ReportingPeriod.QUARTER: day.month in (3, 6, 9, 12),
         Indicator.ReportingPeriod.MONTH: True,
-    }.get(reporting_period, False)
+    }
+    return month_end and ends_on.get(reporting_period, False)
 
 
 def round_default_indicators(*, plan: Plan | None, period_start: date, period_end: date) -> list[Indicator]:
@@ -80,7 +81,7 @@ def round_default_indicators(*, plan: Plan | None, period_start: date, period_en
 @transaction.atomic
 def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, period_start: date, period_end: date,
                  opens_on: date, due_on: date, indicators: list[Indicator] | None = None,
-                 user: AbstractBaseUser | None, grace_days: int = 0) -> Round:
+                 user: User | None, grace_days: int = 0) -> Round:
     """Opens a reporting round with one set per agency responsible for its indicators and one
     row per indicator in its agency's set (all *not started*).
 
@@ -110,8 +111,8 @@ def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, pe
         ) % {"codes": ", ".join(sorted(orphans))}})
     round_.save()
     round_.indicators.set(indicators)
-    sets = {}
-    for agency_id in sorted({indicator.agency_id for indicator in indicators}):
+    sets: dict[int | None, RoundSet] = {}  # every indicator has an agency: orphans were refused above
+    for agency_id in sorted({indicator.agency_id for indicator in indicators if indicator.agency_id is not None}):
         sets[agency_id] = RoundSet.objects.create(round=round_, agency_id=agency_id)
     RoundEntry.objects.bulk_create(
         [RoundEntry(set=sets[indicator.agency_id], indicator=indicator) for indicator in indicators]
@@ -415,7 +416,7 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     if not entries:
         raise ValidationError(_("Enter at least one figure before submitting."), code="empty")
     locked.submitted_digest = submitted_digest(entries)
-    observations_status_set(observation_ids=[entry.observation_id for entry in entries],
+    observations_status_set(observation_ids=[entry.observation_id for entry in entries if entry.observation_id],
                             status=Observation.Status.SUBMITTED)
     RoundEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(state=State.SUBMITTED, return_comment="")
     now = timezone.now()
@@ -471,7 +472,7 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
             "Return the set so that the agency checks and submits it again; nothing was approved."
         ) % {"agency": locked.agency}, code="changed_since_submission")
     for entry in entries:
-        if entry.observation.status == Observation.Status.APPROVED:
+        if entry.observation is None or entry.observation.status == Observation.Status.APPROVED:
             continue
         reason = entry.revision_reason or entry.observation.confidence_note
         approved = observation_approve(observation=entry.observation, user=user, reason=reason,

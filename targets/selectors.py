@@ -123,7 +123,7 @@ def observations_of(*, target: Target) -> list[Observation]:
         .order_by("period_end")
     )
     for observation in observations:
-        observation.counts = observation.effective_scope == scope
+        observation.counts = observation.effective_scope == scope  # type: ignore[attr-defined]  # for the page; not a model field
     return observations
 
 

@@ -18,12 +18,14 @@ def _split(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _leap(years: np.ndarray) -> np.ndarray:
-    return (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
+    leap: np.ndarray = (years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0))
+    return leap
 
 
 def _make(years: np.ndarray, months: np.ndarray, day_of_month: np.ndarray) -> np.ndarray:
     month_start = ((years - 1970) * 12 + months - 1).astype("datetime64[M]").astype("datetime64[D]")
-    return (month_start + (day_of_month - 1)).astype(np.int64)
+    days: np.ndarray = (month_start + (day_of_month - 1)).astype(np.int64)
+    return days
 
 
 def add_years(days: np.ndarray, years_added: np.ndarray) -> np.ndarray:
@@ -46,4 +48,5 @@ def years_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     anniversary = np.where(over, add_years(low, whole), anniversary)
     following = add_years(low, whole + 1)
     result = whole + (high - anniversary) / (following - anniversary)
-    return np.where(backwards, -result, result)
+    signed: np.ndarray = np.where(backwards, -result, result)
+    return signed

@@ -10,7 +10,7 @@ Python, so a recompute of one date and a ten-year monthly history cost the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,7 +59,7 @@ class Figures:
             self.target_id, self.day, self.value, self.qualifier, self.synthetic, self.confidence)))
 
 
-def entries_frame(rows: Iterable) -> Figures:
+def entries_frame(rows: Iterable[Sequence[object] | dict[str, object]]) -> Figures:
     """Figures from tuples in ENTRY_COLUMNS order (target_id, period_end as a date or ISO
     text, value, qualifier, is_synthetic, and optionally confidence — "high" when left out)
     or dicts with those keys, sorted by target and period end. A figure shared by several

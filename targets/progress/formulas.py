@@ -29,10 +29,12 @@ ZERO_REPLACEMENT = 0.001
 QUALIFIER_EXACT, QUALIFIER_AT_LEAST, QUALIFIER_AT_MOST, QUALIFIER_PARTIAL = (
     QUALIFIERS.index(q) for q in (EXACT, AT_LEAST, AT_MOST, PARTIAL_PERIOD)
 )
+# What the array rules take: arrays, or one number for the scalar forms (np.float64 or a float).
+Numbers = np.ndarray | np.floating | np.integer | np.bool_ | float
 _BANDS = [STATUSES.index(s) for s in (ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY)]
 
 
-def cagrs(end_value, start_value, years) -> np.ndarray:
+def cagrs(end_value: Numbers, start_value: Numbers, years: Numbers) -> np.ndarray:
     """Compound annual growth from start to end over `years` (Open SDG: zero → 0.001);
     NaN where there is none (no time, a negative value, or a rate beyond a float)."""
     end_value = np.where(end_value == 0, ZERO_REPLACEMENT, end_value)
@@ -40,7 +42,8 @@ def cagrs(end_value, start_value, years) -> np.ndarray:
     with np.errstate(all="ignore"):
         rate = (end_value / start_value) ** (1 / np.asarray(years, dtype=np.float64)) - 1
     valid = (np.asarray(years) > 0) & (end_value >= 0) & (start_value >= 0) & np.isfinite(rate)
-    return np.where(valid, rate, np.nan)
+    result: np.ndarray = np.where(valid, rate, np.nan)
+    return result
 
 
 def cagr(end_value: float, start_value: float, years: float) -> float | None:
@@ -48,7 +51,7 @@ def cagr(end_value: float, start_value: float, years: float) -> float | None:
     return rate if np.isfinite(rate) else None
 
 
-def bands(ratio, on_track, acceleration) -> np.ndarray:
+def bands(ratio: Numbers, on_track: Numbers, acceleration: Numbers) -> np.ndarray:
     """The status band of a ratio (observed over required progress): status codes."""
     return np.select(
         [ratio >= on_track, ratio >= acceleration, ratio >= 0], _BANDS[:3], default=_BANDS[3]
@@ -59,7 +62,8 @@ def status_from_ratio(ratio: float, *, on_track: float, acceleration: float) -> 
     return STATUSES[int(bands(np.float64(ratio), on_track, acceleration))]
 
 
-def proves_met(attained, qualifier, target, at_most) -> np.ndarray:
+def proves_met(attained: Numbers, qualifier: Numbers, target: Numbers,
+               at_most: Numbers) -> np.ndarray:
     """Whether the attained figure proves the target met. A lower bound at or above an
     "at least" target proves it; an upper bound never does (the true value may be lower).
     Mirror-wise for "at most" targets."""
@@ -67,7 +71,8 @@ def proves_met(attained, qualifier, target, at_most) -> np.ndarray:
                     (attained >= target) & (qualifier != QUALIFIER_AT_MOST))
 
 
-def proves_miss(attained, qualifier, target, at_most) -> np.ndarray:
+def proves_miss(attained: Numbers, qualifier: Numbers, target: Numbers,
+                at_most: Numbers) -> np.ndarray:
     """Whether a figure shows the target not met: a bound on the right side proves nothing."""
     return np.where(at_most, (attained > target) & (qualifier != QUALIFIER_AT_MOST),
                     (attained < target) & (qualifier != QUALIFIER_AT_LEAST))
@@ -81,7 +86,8 @@ def figure_proves_miss(*, attained: float, qualifier: str, target: float, direct
     return bool(proves_miss(attained, QUALIFIERS.index(qualifier), target, direction == AT_MOST))
 
 
-def sum_bounds(any_at_least, any_at_most, any_partial) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sum_bounds(any_at_least: Numbers, any_at_most: Numbers,
+               any_partial: Numbers) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The qualifier of a sum of figures — the one rule that the engine's snapshots and the
     charts' running sums both follow — with whether it is mixed and whether a partial
     period made it a lower bound (the notes that explain it).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from targets.progress.codes import (
     ACHIEVED,
@@ -34,7 +35,7 @@ from targets.progress.numbers import rounded
 from targets.progress.updates import status_from_updates
 
 
-def items_snapshot(target: dict, items: list[list[tuple[date, str]]], as_of: date) -> dict:
+def items_snapshot(target: dict[str, Any], items: list[list[tuple[date, str]]], as_of: date) -> dict[str, Any]:
     """The snapshot row of one qualitative target on `as_of`. `items`: each named item's dated
     (date, status) updates, in date order."""
     target_date = target["target_date"]

@@ -190,7 +190,8 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
     )
 
 
-def _confidence(standing, confidences, last, first, is_sum, start, qualifier, stale):
+def _confidence(standing: Standing, confidences: np.ndarray, last: np.ndarray, first: np.ndarray,
+                is_sum: np.ndarray, start: np.ndarray, qualifier: np.ndarray, stale: np.ndarray) -> np.ndarray:
     """The lowest confidence among the figures the status rests on, one step lower for stale
     data and one for a bound (never below low); -1 without figures."""
     rests_on = np.where(
@@ -199,10 +200,13 @@ def _confidence(standing, confidences, last, first, is_sum, start, qualifier, st
     )
     bound = (qualifier == QUALIFIER_AT_LEAST) | (qualifier == QUALIFIER_AT_MOST)
     lowered = np.maximum(rests_on - stale.astype(np.int8) - bound.astype(np.int8), 0)
-    return np.where(standing.count > 0, lowered, -1)
+    confidence: np.ndarray = np.where(standing.count > 0, lowered, -1)
+    return confidence
 
 
-def _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing, after, pair_day):
+def _forecasts(standing: Standing, terms: Terms, attained: np.ndarray, observed: np.ndarray, last_day: np.ndarray,
+               met: np.ndarray, is_sum: np.ndarray, growing: np.ndarray, after: np.ndarray,
+               pair_day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where the trend leads: a linear trend of the running total for counts, compound growth
     for levels. Only before the target date, from two figures of the target's definition at
     least, and only for a target not yet met. A reach date already past is no forecast (a
@@ -236,7 +240,9 @@ def _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growi
     return kind, value, reach_day, np.where(compound_reaches, reach_years, np.nan)
 
 
-def _judge(has, met, recent, ratio, attained, qualifier, terms, after, later_day):
+def _judge(has: np.ndarray, met: np.ndarray, recent: np.ndarray, ratio: np.ndarray, attained: np.ndarray,
+           qualifier: np.ndarray, terms: Terms, after: np.ndarray,
+           later_day: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The status, from what is known. Never divides by an undefined pace."""
     # A count already past its target stays past it; a level must be shown at the deadline.
     achieved = met & (~after | terms.is_sum | recent)

@@ -12,7 +12,7 @@ def rounded(value: float | None, digits: int = 10) -> float | None:
     return round(float(value), digits)
 
 
-def decimal_text(value) -> str | None:
+def decimal_text(value: object) -> str | None:
     if value is None:
         return None
     return format(Decimal(str(value)).normalize(), "f")

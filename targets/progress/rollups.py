@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ class Judged:
     progress: np.ndarray
 
     @classmethod
-    def of_rows(cls, rows: list[dict]) -> Judged:
+    def of_rows(cls, rows: list[dict[str, Any]]) -> Judged:
         """From snapshot rows as the engine returns them."""
         return cls(
             target_id=np.array([row["target_id"] for row in rows], dtype=np.int64),
@@ -41,7 +42,7 @@ class Judged:
         )))
 
 
-def rollups_compute(*, targets: list[dict], snapshots: Judged, dates: list[date]) -> list[dict]:
+def rollups_compute(*, targets: list[dict[str, Any]], snapshots: Judged, dates: list[date]) -> list[dict[str, Any]]:
     """Objective and plan roll-ups on each date: mean of progress capped to [0, 1], and
     targets per status.
 

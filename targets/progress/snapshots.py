@@ -7,6 +7,7 @@ writes out one row per pair, with the inputs that explain it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from targets.progress.codes import (
     SUM,
 )
 from targets.progress.dates import date_after_years, iso_or_none
-from targets.progress.figures import MAX_POINTS_KEPT, Figures, day_number, day_of, standing
+from targets.progress.figures import MAX_POINTS_KEPT, Figures, Standing, day_number, day_of, standing
 from targets.progress.items import items_snapshot
 from targets.progress.judging import STALE_AFTER_DAYS, Judgement, Terms, judge_pairs
 from targets.progress.numbers import decimal_text, rounded, to_decimal, value_text
@@ -38,15 +39,15 @@ FORECAST_METHODS = (None, "linear_trend", "compound_growth")
 
 
 def snapshots_compute(
-    *, targets: list[dict], entries: Figures, item_statuses: dict[int, list[str]], as_of: date
-) -> list[dict]:
+    *, targets: list[dict[str, Any]], entries: Figures, item_statuses: dict[int, list[list[tuple[date, str]]]], as_of: date
+) -> list[dict[str, Any]]:
     """One snapshot row per target as of `as_of` (see `history_compute`)."""
     return history_compute(targets=targets, entries=entries, item_statuses=item_statuses, dates=[as_of])
 
 
 def history_compute(
-    *, targets: list[dict], entries: Figures, item_statuses: dict[int, list[str]], dates: list[date]
-) -> list[dict]:
+    *, targets: list[dict[str, Any]], entries: Figures, item_statuses: dict[int, list[list[tuple[date, str]]]], dates: list[date]
+) -> list[dict[str, Any]]:
     """One snapshot row per target and date, in target order then date order.
 
     `targets`: dicts with id, kind, target_value, baseline_value, baseline_date, direction,
@@ -62,7 +63,7 @@ def history_compute(
     """
     dates = sorted(dates)
     quantitative = sorted((t for t in targets if t["kind"] != QUALITATIVE), key=lambda t: t["id"])
-    rows_of: dict[int, list[dict]] = {}
+    rows_of: dict[int, list[dict[str, Any]]] = {}
     if quantitative:
         rows_of.update(_quantitative_rows(quantitative, entries, dates))
     for target in targets:
@@ -72,7 +73,7 @@ def history_compute(
     return [row for target in targets for row in rows_of[target["id"]]]
 
 
-def _quantitative_rows(targets: list[dict], figures: Figures, dates: list[date]) -> dict[int, list[dict]]:
+def _quantitative_rows(targets: list[dict[str, Any]], figures: Figures, dates: list[date]) -> dict[int, list[dict[str, Any]]]:
     target_ids = np.array([t["id"] for t in targets], dtype=np.int64)
     # A baseline of another definition is shown but never computed from: as if unknown.
     baseline = np.array([
@@ -111,7 +112,8 @@ def _quantitative_rows(targets: list[dict], figures: Figures, dates: list[date])
     return _Writer(targets, figures, evidence, judged, dates, later).rows()
 
 
-def _latest_after_deadline(figures: Figures, target_ids, pair_target, pair_day, target_day) -> np.ndarray:
+def _latest_after_deadline(figures: Figures, target_ids: np.ndarray, pair_target: np.ndarray, pair_day: np.ndarray,
+                           target_day: np.ndarray) -> np.ndarray:
     """Each pair's latest figure dated after its target date and up to its as-of date (an
     index into `figures`), or -1."""
     if not len(figures):
@@ -127,12 +129,13 @@ def _latest_after_deadline(figures: Figures, target_ids, pair_target, pair_day, 
 class _Writer:
     """Writes the judged arrays out as rows; each figure's point is formatted once."""
 
-    def __init__(self, targets, figures, found, judged: Judgement, dates, later):
+    def __init__(self, targets: list[dict[str, Any]], figures: Figures, found: Standing, judged: Judgement,
+                 dates: list[date], later: np.ndarray) -> None:
         self.targets, self.figures, self.found, self.judged, self.dates = targets, figures, found, judged, dates
         self.later = later.tolist()
-        self._points: dict[int, dict] = {}
+        self._points: dict[int, dict[str, Any]] = {}
 
-    def point(self, index: int) -> dict:
+    def point(self, index: int) -> dict[str, Any]:
         point = self._points.get(index)
         if point is None:
             point = self._points[index] = {
@@ -143,7 +146,7 @@ class _Writer:
             }
         return point
 
-    def rows(self) -> dict[int, list[dict]]:
+    def rows(self) -> dict[int, list[dict[str, Any]]]:
         j, found = self.judged, self.found
         columns = {
             name: getattr(j, name).tolist() for name in (
@@ -155,7 +158,7 @@ class _Writer:
         }
         notes = {name: flags.tolist() for name, flags in j.notes.items()}
         last, first, count = found.last.tolist(), found.first.tolist(), found.count.tolist()
-        result: dict[int, list[dict]] = {}
+        result: dict[int, list[dict[str, Any]]] = {}
         pair = 0
         for target in self.targets:
             fixed = _fixed_inputs(target)
@@ -165,7 +168,8 @@ class _Writer:
                 pair += 1
         return result
 
-    def _row(self, target, fixed, as_of, k, c, notes, last, first, count) -> dict:
+    def _row(self, target: dict[str, Any], fixed: dict[str, Any], as_of: date, k: int, c: dict[str, list[Any]],
+             notes: dict[str, list[bool]], last: list[int], first: list[int], count: list[int]) -> dict[str, Any]:
         has = c["has_data"][k]
         attained = c["attained"][k] if has else None
         qualifier = QUALIFIERS[c["qualifier"][k]] if has else ""
@@ -238,14 +242,14 @@ class _Writer:
         }
 
     @staticmethod
-    def _forecast(c, k, data_date, as_of) -> dict:
+    def _forecast(c: dict[str, list[Any]], k: int, data_date: date | None, as_of: date) -> dict[str, Any]:
         kind = c["forecast_kind"][k]
         if not kind:
             return dict(NO_FORECAST)
         reach_day, reach_years = c["forecast_reach_day"][k], c["forecast_reach_years"][k]
         if reach_day >= 0:
             reach = day_of(reach_day)
-        elif reach_years == reach_years:  # not NaN: compound growth reaches it that many years on
+        elif reach_years == reach_years and data_date:  # not NaN: compound growth reaches it that many years on
             reach = date_after_years(data_date, reach_years)
         else:
             reach = None
@@ -255,7 +259,7 @@ class _Writer:
                 "method": FORECAST_METHODS[kind]}
 
 
-def _fixed_inputs(target: dict) -> dict:
+def _fixed_inputs(target: dict[str, Any]) -> dict[str, Any]:
     """The inputs that are the same on every date of a target."""
     known = target["baseline_value"] is not None
     return {
@@ -274,7 +278,7 @@ def _fixed_inputs(target: dict) -> dict:
     }
 
 
-def _latest_by(points: list[dict], as_of: date) -> dict | None:
+def _latest_by(points: list[dict[str, Any]], as_of: date) -> dict[str, Any] | None:
     """The latest of these points (in date order) dated on or before `as_of`."""
     day = as_of.isoformat()
     found = None

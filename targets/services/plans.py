@@ -246,11 +246,12 @@ def indicator_split(
         observations = observations.filter(period_end__gte=since)
     for observation in observations:
         observation.indicator, observation.scope = new, ""
-        observation._change_reason = f"split from {indicator.code} into {new.code}"
+        # django-simple-history's per-save reason; the model's type does not declare it.
+        observation._change_reason = f"split from {indicator.code} into {new.code}"  # type: ignore[attr-defined]
         observation.save()
     for target in Target.objects.filter(indicator=indicator, scope=scope):
         target.indicator, target.scope = new, ""
-        target._change_reason = f"split from {indicator.code} into {new.code}"
+        target._change_reason = f"split from {indicator.code} into {new.code}"  # type: ignore[attr-defined]
         target.save()
         store.versions_bump([target.plan_id])
     targets_of_indicator_recompute(indicator_id=indicator.pk)

@@ -65,7 +65,7 @@ def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) 
     store.plans_lock_for_change([plan_id])
     now = timezone.now()
     ids = None if target_ids is None else sorted(set(target_ids))
-    keys = [(f"plan:{plan_id}", plan_id, None)] if ids is None else [
+    keys: list[tuple[str, int, int | None]] = [(f"plan:{plan_id}", plan_id, None)] if ids is None else [
         (f"target:{target_id}", plan_id, target_id) for target_id in ids
     ]
     RecomputeRequest.objects.bulk_create(
@@ -82,7 +82,7 @@ def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) 
 class _Pending:
     """The requests of one transaction, sent together once it commits."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.keys: set[str] = set()
         self.sent = False
 
@@ -96,11 +96,11 @@ def _publish_on_commit(keys: list[str]) -> None:
     read figures that may still roll back. Requests join the transaction's pending batch
     while its callback is still due (not sent, not dropped by a rolled-back savepoint)."""
     connection = transaction.get_connection()
-    pending = getattr(connection, "_recompute_pending", None)
+    pending: _Pending | None = getattr(connection, "_recompute_pending", None)
     due = pending is not None and not pending.sent and any(
         callback is pending.send for _savepoints, callback, _robust in connection.run_on_commit
     )
-    if not due:
+    if not due or pending is None:
         pending = connection._recompute_pending = _Pending()
         transaction.on_commit(pending.send, robust=True)
     pending.keys.update(keys)

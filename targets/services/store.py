@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import orjson
@@ -48,18 +49,18 @@ def plans_lock(plan_ids: Iterable[int]) -> None:
     list(Plan.objects.select_for_update().filter(id__in=sorted(plan_ids)).order_by("id").values_list("id", flat=True))
 
 
-def plans_lock_for_change(plan_ids: Iterable[int]) -> None:
+def plans_lock_for_change(plan_ids: Iterable[int | None]) -> None:
     """A change's lock: FOR NO KEY UPDATE on the plan rows, in id order, taken before the change
     writes anything of theirs. The mode of the data version's own UPDATE (`versions_bump`), so
     taking it first adds no waiting: changes to one plan wait for each other and for a
     recompute (FOR UPDATE), and never for a reader or a foreign key check (KEY SHARE)."""
-    ids = sorted(set(plan_ids) - {None})
+    ids = sorted({plan_id for plan_id in plan_ids if plan_id is not None})
     # Outside a transaction a lock would end with its own statement: nothing to order.
     if ids and connection.in_atomic_block:
         list(Plan.objects.select_for_update(no_key=True).filter(id__in=ids).order_by("id").values_list("id", flat=True))
 
 
-def indicator_plans_lock(indicator_ids: Iterable[int]) -> list[int]:
+def indicator_plans_lock(indicator_ids: Iterable[int | None]) -> list[int]:
     """Locks for a change (`plans_lock_for_change`) every plan with a target on these
     indicators: a figure serves every plan that tracks its indicator. Returns their ids."""
     ids = sorted(set(Target.objects.filter(indicator_id__in=list(indicator_ids)).values_list("plan_id", flat=True)))
@@ -103,7 +104,7 @@ def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
     ]
 
 
-def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
+def _other_scope_figures(rows: Sequence[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     """For each target, its indicator's figures of another definition (scope), in date order:
     shown as context beside a status, never part of it."""
     scope_of = {row["id"]: (row["indicator_id"], _scope(row["scope"], row["indicator__scope"])) for row in rows
@@ -123,9 +124,9 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     ).order_by("period_end").values(
         "indicator_id", "indicator__scope", "scope", "period_end", "value", "qualifier", "definition_note",
     )
-    by_indicator: dict[int, list[dict]] = defaultdict(list)
-    for figure in figures:
-        by_indicator[figure["indicator_id"]].append(figure)
+    by_indicator: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in figures:
+        by_indicator[row["indicator_id"]].append(row)
     for target_id, (indicator_id, scope) in scope_of.items():
         for figure in by_indicator.get(indicator_id, []):
             figure_scope = _scope(figure["scope"], figure["indicator__scope"])
@@ -406,10 +407,11 @@ def calendar_write(dates_of: dict[int, list[date]]) -> None:
     )
 
 
-def versions_bump(plan_ids: Iterable[int]) -> None:
+def versions_bump(plan_ids: Iterable[int | None]) -> None:
     """A new data version for these plans: their cached pages and ETags are stale. Called in
-    the transaction of the change, so the new version is seen exactly when the change is."""
-    plan_ids = list(plan_ids)
+    the transaction of the change, so the new version is seen exactly when the change is.
+    A None (no previous plan) is skipped."""
+    plan_ids = [plan_id for plan_id in plan_ids if plan_id is not None]
     if len(plan_ids) > 1:
         plans_lock_for_change(plan_ids)  # in id order: an UPDATE locks its rows in the order it finds them
     Plan.objects.filter(id__in=list(plan_ids)).update(data_version=F("data_version") + 1, data_changed_at=Now())
