@@ -103,6 +103,7 @@ def test_the_verify_command_lists_a_tampered_area_rollup_and_fails(plan, capsys)
         call_command("verify_snapshots")
 
     out = capsys.readouterr().out
-    assert f"area {first.number} @ {DAY}: measure_count: stored 9, computed 2" in out
+    assert f"measures.area_rollups: area {first.number} @ {DAY}: measure_count: stored 9, computed 2" in out
+    assert "1 stored rows (snapshots, roll-ups) differ from a fresh computation (found)." in out
     call_command("verify_snapshots", "--repair")
     assert AreaRollup.objects.get(area=first, as_of=DAY).measure_count == 2

@@ -21,8 +21,9 @@ class Command(BaseCommand):
                 f"{field}: stored {stored!r}, computed {computed!r}"
                 for field, (stored, computed) in sorted(difference["fields"].items())
             )
-            self.stdout.write(f"{difference['subject']} @ {difference['as_of']}: {fields}")
+            self.stdout.write(f"{difference['deriver']}: {difference['subject']} @ {difference['as_of']}: {fields}")
         verdict = "repaired" if repair else "found"
-        self.stdout.write(f"{len(differences)} snapshots differ from a fresh computation ({verdict}).")
+        self.stdout.write(f"{len(differences)} stored rows (snapshots, roll-ups) differ from a fresh computation "
+                          f"({verdict}).")
         if differences and not repair:
-            raise CommandError("Stored snapshots differ from a fresh computation; run with --repair.")
+            raise CommandError("Stored rows differ from a fresh computation; run with --repair.")
