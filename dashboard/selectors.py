@@ -19,11 +19,10 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
-from measures.progress import measure_status_on
 from reporting.models import RoundSet
 from targets.models import Indicator, Objective, Observation, ObservationRevision, Plan, Rollup, Snapshot, Target
 from targets.progress.dates import zone_today
-from targets.progress.items import item_status_on
+from targets.progress.updates import status_from_updates
 from targets.selectors import (
     observations_of,
     plans_in_force_first,
@@ -301,8 +300,8 @@ def target_detail_read(*, target: Target, as_of: date | None) -> TargetDetail:
     also_tracked = targets_sharing_indicator(target=target)
     items = list(target_items_of(target=target))
     for item in items:
-        item.status_shown = item_status_on([(u.date, u.status) for u in item.updates_in_order],
-                                           as_of or zone_today())
+        item.status_shown = status_from_updates([(u.date, u.status) for u in item.updates_in_order],
+                                                as_of or zone_today())
         item.latest_update = item.updates_in_order[-1] if item.updates_in_order else None
     if as_of is None:
         return TargetDetail(target, None, [], [], items, also_tracked)
@@ -364,7 +363,7 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
     (counted from the list where none is stored).
 
     A measure's status on a past date follows the rule of the stored roll-ups
-    (`targets.progress.measure_status_on`), so the list agrees with the counts.
+    (`targets.progress.status_from_updates`), so the list agrees with the counts.
     Five queries.
     """
     rollups = AreaRollup.objects.filter(as_of=as_of) if as_of else AreaRollup.objects.none()
@@ -379,7 +378,7 @@ def measures_read(*, plan: Plan, as_of: date | None) -> list[AreaMeasures]:
         for measure in area.measures_in_order:
             updates: list[MeasureUpdate] = measure.updates_by_date  # type: ignore[attr-defined]
             measure.latest_update = updates[0] if updates else None  # type: ignore[attr-defined]
-            measure.status_shown = measure_status_on(  # type: ignore[attr-defined]
+            measure.status_shown = status_from_updates(  # type: ignore[attr-defined]
                 as_of=as_of,
                 updates=[(u.date, u.status) for u in reversed(updates)],
             )

@@ -131,8 +131,10 @@ class MeasureUpdate(models.Model):
 class AreaRollup(models.Model):
     """How many of an area's measures stood in each status on an as-of date.
 
-    Written only by the progress engine (`targets.services.snapshots_recompute`), with
-    the snapshots of the same date; recomputing a date replaces its row.
+    Derived per plan and date like the snapshots: written by `measures.services`, which
+    registers them with the snapshot pipeline (`targets.services.derived`), so they are
+    computed on the plan's calendar, pruned off it and verified with the snapshots;
+    recomputing a date replaces its row.
     """
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="rollups", verbose_name=_("work area"))

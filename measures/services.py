@@ -19,7 +19,8 @@ from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from targets import permissions
-from targets.models import Plan, Rollup
+from targets.models import Plan, SnapshotDate
+from targets.progress.updates import status_from_updates
 from targets.services.store import plans_lock_for_change, versions_bump
 
 
@@ -128,7 +129,7 @@ def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None 
     Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
     `measures.validation` or nothing is written; the measure's status becomes the one its
-    updates give now (`measures.progress.measure_status_on`), and the plan's area roll-ups
+    updates give now (`targets.progress.status_from_updates`), and the plan's area roll-ups
     are refreshed (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
@@ -148,7 +149,7 @@ def _measure_status_set(measure: Measure) -> None:
         list(measure.updates.exclude(status="").order_by("date", "id").values_list("date", "status"))
         if measure.pk else []
     )
-    status = progress.measure_status_on(updates=updates)
+    status = status_from_updates(updates)
     completed = [day for day, update_status in updates if update_status == Measure.Status.COMPLETED]
     measure.status = status
     # The completion date is the last update that completed it; reopened, there is none.
@@ -177,30 +178,96 @@ def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | Non
 @transaction.atomic
 def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iterable[date] | None = None) -> int:
     """Computes and stores how many measures of each work area stood in each status, for
-    the plans given (all plans by default) on the given dates (by default every date the
-    plan has snapshots for: the dates its pages offer).
+    the plans given (all plans by default) on the given dates (by default the plan's
+    calendar: the dates its pages offer, kept by the snapshot pipeline).
 
-    Guarantees: one row per area and date, replaced if it exists; each measure's status by
-    `measures.progress.measure_status_on`, the rule the measures page shows; the plans' data
-    versions bumped (every change to a measure or an update comes through here, in its
-    transaction, so cached measures pages and ETags follow it); a constant number of queries
-    whatever the number of areas, measures and dates. Returns the number of rows written.
+    Guarantees: as `area_rollups_store`. Every change to a measure or an update comes
+    through here, in its transaction, so the counts beside the measures list never disagree
+    with it and cached measures pages and ETags follow it. Returns the number of rows written.
     """
     plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
     plan_list = list(plans.values_list("pk", flat=True))
     if not plan_list:
         return 0
-    plans_lock_for_change(plan_list)  # the lock order: plans first, then their roll-ups
     if dates is None:
-        # The plan-level roll-up is written with every snapshot date: one row per plan and date.
-        dates_of: dict[int, set[date]] = {}
-        for plan_id, as_of in Rollup.objects.filter(plan_id__in=plan_list, objective__isnull=True).values_list(
-            "plan_id", "as_of"
-        ):
-            dates_of.setdefault(plan_id, set()).add(as_of)
+        dates_of: dict[int, list[date]] = {}
+        for plan_id, as_of in SnapshotDate.objects.filter(plan_id__in=plan_list).values_list("plan_id", "as_of"):
+            dates_of.setdefault(plan_id, []).append(as_of)
     else:
-        wanted = set(dates)
+        wanted = sorted(set(dates))
         dates_of = {plan_id: wanted for plan_id in plan_list}
+    plans_lock_for_change(plan_list)  # the lock order: plans first, then their roll-ups
+    written = area_rollups_store(dates_of=dates_of)
+    versions_bump(plan_list)
+    return written
+
+
+def area_rollups_store(*, dates_of: dict[int, list[date]]) -> int:
+    """The area roll-ups' compute in the snapshot pipeline (`targets.services.derived`, registered
+    in MeasuresConfig.ready()): the rows of these plans on their dates, stored in the caller's
+    transaction (the pipeline holds the plans' lock and bumps their versions).
+
+    Guarantees: one row per area and date, replaced if it exists; each measure's status by
+    `targets.progress.status_from_updates`, the rule the measures page shows; a constant
+    number of queries whatever the number of areas, measures and dates. Returns the number of
+    rows written."""
+    now = timezone.now()
+    rows = [AreaRollup(computed_at=now, **row) for row in _area_rollups_compute(dates_of)]
+    AreaRollup.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["area", "as_of"],
+        update_fields=["computed_at", "measure_count", "status_counts"],
+    )
+    return len(rows)
+
+
+def area_rollups_prune(*, plan_id: int, keep: list[date]) -> int:
+    """The area roll-ups' prune in the snapshot pipeline: the plan's rows on dates off its
+    calendar (yesterday's "today"), so the table holds the calendar's dates only."""
+    stale = AreaRollup.objects.filter(area__plan_id=plan_id).exclude(as_of__in=keep)
+    if not stale.exists():
+        return 0
+    plans_lock_for_change([plan_id])  # held already in the pipeline; the lock order otherwise
+    return stale.delete()[0]
+
+
+# Everything a roll-up stores but the time of computing.
+AREA_ROLLUP_FIELDS = ("measure_count", "status_counts")
+
+
+def area_rollups_verify(*, plan_id: int, dates: list[date], repair: bool = False) -> list[dict]:
+    """The area roll-ups' verify in the snapshot pipeline: recomputes the plan's rows on `dates`
+    in memory and lists each stored one that differs or is missing; with `repair`, stores the
+    fresh rows of the dates that differ. Read-only unless `repair`; four queries."""
+    computed = _area_rollups_compute({plan_id: dates})
+    stored = {
+        (row["area_id"], row["as_of"]): row
+        for row in AreaRollup.objects.filter(area__plan_id=plan_id, as_of__in=dates).values(
+            "area_id", "as_of", *AREA_ROLLUP_FIELDS)
+    }
+    numbers = dict(Area.objects.filter(plan_id=plan_id).values_list("id", "number"))
+    differences = []
+    for row in computed:
+        found = stored.get((row["area_id"], row["as_of"]))
+        fields = (
+            {"area_rollup": (None, "missing")} if found is None
+            else {f: (found[f], row[f]) for f in AREA_ROLLUP_FIELDS if found[f] != row[f]}
+        )
+        if fields:
+            differences.append({"deriver": AREA_ROLLUPS, "subject": f"area {numbers[row['area_id']]}",
+                                "as_of": row["as_of"], "fields": fields})
+    if repair and differences:
+        area_rollups_store(dates_of={plan_id: sorted({difference["as_of"] for difference in differences})})
+    return differences
+
+
+AREA_ROLLUPS = "measures.area_rollups"
+
+
+def _area_rollups_compute(dates_of: dict[int, list[date]]) -> list[dict]:
+    """The rows (area_id, as_of, counts) of these plans on their dates: three queries."""
+    plan_list = [plan_id for plan_id, dates in dates_of.items() if dates]
+    if not plan_list:
+        return []
     areas = list(Area.objects.filter(plan_id__in=plan_list).values_list("id", "plan_id"))
     measures = list(Measure.objects.filter(area__plan_id__in=plan_list).order_by("id").values_list("id", "area_id"))
     updates = list(
@@ -208,21 +275,15 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
         .order_by("date", "id").values_list("measure_id", "date", "status")
     )
     plan_of_area = dict(areas)
-    now = timezone.now()
     rows = []
     for plan_id in plan_list:
         plan_areas = [area_id for area_id, area_plan in areas if area_plan == plan_id]
         plan_measures = [m for m in measures if plan_of_area[m[1]] == plan_id]
-        for as_of in sorted(dates_of.get(plan_id, ())):
+        for as_of in sorted(set(dates_of[plan_id])):
             rows += [
-                AreaRollup(as_of=as_of, computed_at=now, **row)
+                {"as_of": as_of, **row}
                 for row in progress.area_rollups_compute(
                     areas=plan_areas, measures=plan_measures, updates=updates, as_of=as_of
                 )
             ]
-    AreaRollup.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["area", "as_of"],
-        update_fields=["computed_at", "measure_count", "status_counts"],
-    )
-    versions_bump(plan_list)
-    return len(rows)
+    return rows

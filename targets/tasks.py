@@ -16,7 +16,6 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from edge.transactions import WriteConflict
-from measures import services as measures_services
 from targets import services
 from targets.progress.dates import zone_today
 
@@ -35,12 +34,12 @@ RETRY = {
 
 @shared_task(name="targets.refresh_snapshots", **RETRY)
 def refresh_snapshots(as_of: str | None = None) -> dict[str, int]:
-    """The nightly job: every plan on `as_of` (today in Hangzhou by default) and on any
-    missing date of its calendar; the work areas' roll-ups for that date; then every stored
-    snapshot verified against a fresh computation, and those that differ repaired."""
+    """The nightly job: every plan, with all that is derived per plan and date (the work
+    areas' roll-ups too), on `as_of` (today in Hangzhou by default) and on any missing date of
+    its calendar, and what is off the calendar dropped; then everything stored verified
+    against a fresh computation, and what differs repaired."""
     day = _parse_date(as_of) or zone_today()
     result = services.snapshots_refresh(as_of=day)
-    result["area_rollups"] = measures_services.area_rollups_recompute(dates=[day])
     result["repaired"] = len(services.snapshots_verify(repair=True))
     return result
 

@@ -48,8 +48,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     # The core reaches up to measures: plan loading, the nightly job and its task (-> operations),
     # a plan's deletion and the measures' permission predicates.
     ("targets.management.commands.load_plan", "measures.services"),
-    ("targets.management.commands.recompute_snapshots", "measures.services"),
-    ("targets.tasks", "measures.services"),
     ("targets.services.plans", "measures.models"),
     ("targets.permissions", "measures.models"),
     # The core reaches up to reporting: the schedule's reminders (-> operations), the zone

@@ -14,7 +14,7 @@ from api.lookups import by_code_or_id
 from edge import text
 from targets import selectors, validation
 from targets.models import Indicator, Objective, Observation, Plan, Snapshot, Target, TargetItem
-from targets.progress.items import item_status_on
+from targets.progress.updates import status_from_updates
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -140,7 +140,7 @@ class TargetItemSerializer(serializers.ModelSerializer):
     def get_status(self, item) -> str:
         from targets.progress.dates import zone_today
 
-        return item_status_on([(u.date, u.status) for u in item.updates_in_order], zone_today())
+        return status_from_updates([(u.date, u.status) for u in item.updates_in_order], zone_today())
 
 
 class TargetDetailSerializer(TargetSerializer):

@@ -15,7 +15,7 @@ the four decimals the database keeps, which is exact for values below 10^11.
 Modules, by concern: `codes` (the vocabulary), `dates`, `formulas` (growth, thresholds,
 the bound of a sum), `frames` (figures as a frame, per-target aggregates), `forecasts`,
 `quantitative` and `items` (judging one target), `snapshots` (every target on a date),
-`rollups`. This package re-exports what its callers use.
+`rollups`, `updates` (the status dated updates give: named items and measures). This package re-exports what its callers use.
 
 Extension point: expected progress is a straight line. Yearly milestones are not in the
 data model yet; when they are, `dates.expected_progress` is the one function to change.
@@ -34,9 +34,11 @@ from targets.progress.formulas import (
 )
 from targets.progress.rollups import rollups_compute
 from targets.progress.snapshots import history_compute, snapshots_compute
+from targets.progress.updates import status_from_updates
 
 __all__ = [
     "ENTRY_COLUMNS", "backfill_dates", "cagr", "entries_frame", "expected_progress", "figure_proves_miss",
     "history_compute", "rollups_compute", "running_sum_bounds", "snapshots_compute", "status_from_ratio",
+    "status_from_updates",
     "sum_bounds", "target_met", "years_between", "zone_today",
 ]

@@ -1,7 +1,7 @@
 """Judging a qualitative target: the share of its named items achieved, by pace like a count.
 
-Each item's status on a date is the one its last dated update gave by then; an item without
-one is "not reported" — no evidence, no judgement. A target none of whose items has been
+Each item's status on a date is the one its last dated update gave by then
+(`updates.status_from_updates`, the rule measures share); an item without one is "not reported" — no evidence, no judgement. A target none of whose items has been
 reported has no data; after its target date, the verdict rests on the items' statuses on
 that date.
 """
@@ -32,15 +32,7 @@ from targets.progress.codes import (
 from targets.progress.dates import expected_progress
 from targets.progress.formulas import status_from_ratio
 from targets.progress.numbers import rounded
-
-
-def item_status_on(updates: list[tuple[date, str]], day: date) -> str:
-    """An item's status on `day`: its last update dated on or before it, else "not reported"."""
-    status = NOT_REPORTED
-    for update_day, update_status in updates:  # in date order: the last one wins
-        if update_day <= day:
-            status = update_status
-    return status
+from targets.progress.updates import status_from_updates
 
 
 def items_snapshot(target: dict[str, Any], items: list[list[tuple[date, str]]], as_of: date) -> dict[str, Any]:
@@ -50,7 +42,7 @@ def items_snapshot(target: dict[str, Any], items: list[list[tuple[date, str]]], 
     thresholds = (float(target["on_track_threshold"]), float(target["acceleration_threshold"]))
     expected = expected_progress(baseline_date=target["baseline_date"], target_date=target_date, as_of=as_of)
     after = as_of > target_date
-    statuses = [item_status_on(updates, min(as_of, target_date)) for updates in items]
+    statuses = [status_from_updates(updates, min(as_of, target_date)) for updates in items]
     total = len(statuses)
     reported = sum(1 for status in statuses if status != NOT_REPORTED)
     achieved = sum(1 for status in statuses if status == ACHIEVED)

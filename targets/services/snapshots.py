@@ -12,6 +12,13 @@ Each plan has a calendar: its month ends (strictly: monthly steps) from its base
 up to today, and today. The nightly job computes today, fills any gap and drops the
 previous day's date; `snapshots_verify` recomputes every stored snapshot in memory and
 lists (or repairs) any that differ.
+
+What is derived per plan and date is registered in `targets.services.derived`: the core's
+target snapshots with their roll-ups (`core_derivers_register`), and whatever an app above
+registers from its AppConfig.ready() (measures' area roll-ups). Computing a plan on its
+calendar, pruning it and verifying it go through every registered deriver, so the core runs
+them without naming them. A target's own recompute (`target_snapshots_refresh`) computes the
+core's snapshots only: nothing else registered reads a target's figures.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from edge.transactions import conflicts_retried
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
 from targets.services import store
+from targets.services.derived import deriver_register, derivers
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +204,8 @@ def target_snapshots_refresh(*, target_id: int) -> int:
     store.plans_lock([plan.pk])
     requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     dates = sorted(set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True)))
-    if not dates:  # a plan without history yet: build all of it
-        written = snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan)})
+    if not dates:  # a plan without history yet: build all of it, with all else registered
+        written = derived_compute(dates_of={plan.pk: plan_calendar(plan)})
     else:
         written = snapshots_compute_and_store(dates_of={plan.pk: dates}, target_ids=[target_id])
     _request_done(key, requested_at, [target_id], plan.pk)
@@ -217,7 +225,7 @@ def plan_snapshots_refresh(*, plan_id: int) -> int:
     store.plans_lock([plan.pk])  # the plan first, then its request (as in target_snapshots_refresh)
     requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     calendar = plan_calendar(plan)
-    written = snapshots_compute_and_store(dates_of={plan.pk: calendar})
+    written = derived_compute(dates_of={plan.pk: calendar})
     _calendar_prune(plan.pk, keep=calendar)
     _request_done(key, requested_at, None, plan.pk)
     return written
@@ -226,8 +234,9 @@ def plan_snapshots_refresh(*, plan_id: int) -> int:
 @conflicts_retried
 @transaction.atomic
 def snapshots_refresh(*, as_of: date | None = None) -> dict[str, int]:
-    """The nightly run: every plan's targets on today (or `as_of`) and on any calendar date
-    missing; the previous day's date dropped; then every request still open sent again.
+    """The nightly run: every plan's targets, and all else registered, on today (or `as_of`)
+    and on any calendar date missing; what is off the calendar (the previous day's date)
+    dropped; then every request still open sent again.
 
     Guarantees: idempotent; afterwards each plan's stored dates are its calendar. Returns the
     rows written and the requests sent again.
@@ -238,22 +247,41 @@ def snapshots_refresh(*, as_of: date | None = None) -> dict[str, int]:
         calendar = plan_calendar(plan, today=today)
         if calendar:
             stored = set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True))
-            written += snapshots_compute_and_store(dates_of={plan.pk: sorted((set(calendar) - stored) | {today})})
+            written += derived_compute(dates_of={plan.pk: sorted((set(calendar) - stored) | {today})})
         _calendar_prune(plan.pk, keep=calendar)
     return {"written": written, "resent": requests_sweep()}
 
 
 def _calendar_prune(plan_id: int, *, keep: list[date]) -> None:
-    """Drops the plan's snapshots, roll-ups and calendar entries on dates off its calendar
-    (yesterday's "today", a one-off date): the history keeps monthly steps and the latest day."""
+    """Drops every registered deriver's rows of the plan on dates off its calendar (yesterday's
+    "today", a one-off date): the history keeps monthly steps and the latest day."""
+    if sum(deriver.prune(plan_id=plan_id, keep=keep) for deriver in derivers()):
+        store.versions_bump([plan_id])
+
+
+def _target_snapshots_prune(*, plan_id: int, keep: list[date]) -> int:
+    """The core's prune: the plan's snapshots, roll-ups and calendar entries off `keep`."""
     drop = list(SnapshotDate.objects.filter(plan_id=plan_id).exclude(as_of__in=keep).values_list("as_of", flat=True))
     if not drop:
-        return
+        return 0
     store.plans_lock_for_change([plan_id])  # held already after a recompute; the lock order otherwise
-    Snapshot.objects.filter(target__objective__plan_id=plan_id, as_of__in=drop).delete()
-    Rollup.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
-    SnapshotDate.objects.filter(plan_id=plan_id, as_of__in=drop).delete()
-    store.versions_bump([plan_id])
+    dropped = Snapshot.objects.filter(target__objective__plan_id=plan_id, as_of__in=drop).delete()[0]
+    dropped += Rollup.objects.filter(plan_id=plan_id, as_of__in=drop).delete()[0]
+    return dropped + SnapshotDate.objects.filter(plan_id=plan_id, as_of__in=drop).delete()[0]
+
+
+@conflicts_retried
+@transaction.atomic
+def derived_compute(*, dates_of: dict[int, list[date]]) -> int:
+    """Computes and stores everything registered (`targets.services.derived`) for these plans
+    on their dates: the core's snapshots, roll-ups and calendar first, then each app's own.
+
+    Guarantees: all or nothing; each deriver's rows replaced where they exist; the dates join
+    the plans' calendars. Returns the number of rows written."""
+    dates_of = {plan_id: sorted(set(dates)) for plan_id, dates in dates_of.items() if dates}
+    if not dates_of:
+        return 0
+    return sum(deriver.compute(dates_of=dates_of) for deriver in derivers())
 
 
 @conflicts_retried
@@ -293,26 +321,28 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
 
 
 def snapshots_recompute(*, as_of: date, target_ids: Iterable[int] | None = None) -> int:
-    """Every target (or `target_ids`) of every plan on one date, with the plans' roll-ups."""
+    """Every target (or `target_ids`) of every plan on one date, with the plans' roll-ups (and,
+    for every target, all else registered)."""
     ids = None if target_ids is None else list(target_ids)
     plans = Plan.objects.all() if ids is None else Plan.objects.filter(objectives__targets__id__in=ids)
-    return snapshots_compute_and_store(dates_of={plan_id: [as_of] for plan_id in plans.values_list("id", flat=True)},
-                                       target_ids=ids)
+    dates_of = {plan_id: [as_of] for plan_id in plans.values_list("id", flat=True)}
+    if ids is None:  # whole plans: everything registered; some targets: their snapshots and roll-ups
+        return derived_compute(dates_of=dates_of)
+    return snapshots_compute_and_store(dates_of=dates_of, target_ids=ids)
 
 
 def snapshots_backfill(*, since: date, until: date, every: str = "month") -> int:
     """Every target of every plan on `since`, then every month (or "quarter", "year") after it,
     and `until` itself: the same rows as `snapshots_recompute` on each of those dates."""
     dates = backfill_dates(since=since, until=until, every=every)
-    return snapshots_compute_and_store(dates_of={plan_id: dates for plan_id in Plan.objects.values_list("id", flat=True)})
+    return derived_compute(dates_of={plan_id: dates for plan_id in Plan.objects.values_list("id", flat=True)})
 
 
 def history_rebuild(*, until: date | None = None) -> int:
     """Every plan on every date of its calendar up to `until` (today): what `make run` and a
     new deployment build. Returns the number of rows written."""
     return sum(
-        snapshots_compute_and_store(dates_of={plan.pk: plan_calendar(plan, today=until)})
-        for plan in Plan.objects.order_by("id")
+        derived_compute(dates_of={plan.pk: plan_calendar(plan, today=until)}) for plan in Plan.objects.order_by("id")
     )
 
 
@@ -324,39 +354,61 @@ VERIFIED_FIELDS = [field for field in store.SNAPSHOT_FIELDS if field != "compute
 
 
 def snapshots_verify(*, repair: bool = False) -> list[dict]:
-    """Recomputes every stored snapshot in memory and lists each one that differs from what is
-    stored: {"target", "as_of", "fields": {field: (stored, computed)}}. With `repair`, the
-    targets that differ are recomputed and stored (and their plans' roll-ups).
+    """Recomputes in memory everything stored for each plan's calendar, by every registered
+    deriver (the core's snapshots, each app's own), and lists each row that differs from what
+    is stored: {"deriver", "subject", "as_of", "fields": {field: (stored, computed)}}. With
+    `repair`, what differs is recomputed and stored.
 
-    Read-only unless `repair`. Constant queries per plan.
+    Read-only unless `repair`. Constant queries per plan and deriver.
     """
     differences = []
     for plan in Plan.objects.order_by("id"):
         dates = sorted(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True))
         if not dates:
             continue
-        targets = store.engine_targets(plan_ids=[plan.pk])
-        ids = [t["id"] for t in targets]
-        computed = store.engine_history(targets=targets, dates_of={plan.pk: dates},
-                                        item_statuses=store.engine_items(target_ids=ids))
-        stored = {
-            (row["target_id"], row["as_of"]): row
-            for row in Snapshot.objects.filter(target_id__in=ids, as_of__in=dates).values(*VERIFIED_FIELDS)
-        }
-        codes = dict(Target.objects.filter(id__in=ids).values_list("id", "code"))
-        wrong_targets = set()
-        for row in computed:
-            found = stored.get((row["target_id"], row["as_of"]))
-            fields = (
-                {"snapshot": (None, "missing")} if found is None
-                else {f: (found[f], row.get(f, False)) for f in VERIFIED_FIELDS if not _same(found[f], row.get(f, False))}
-            )
-            if fields:
-                differences.append({"target": codes[row["target_id"]], "as_of": row["as_of"], "fields": fields})
-                wrong_targets.add(row["target_id"])
-        if repair and wrong_targets:
-            snapshots_compute_and_store(dates_of={plan.pk: dates}, target_ids=wrong_targets)
+        for deriver in derivers():
+            differences += deriver.verify(plan_id=plan.pk, dates=dates, repair=repair)
     return differences
+
+
+def _target_snapshots_verify(*, plan_id: int, dates: list[date], repair: bool = False) -> list[dict]:
+    """The core's verify: the plan's target snapshots on `dates` (with `repair`, the targets
+    that differ recomputed with the plan's roll-ups)."""
+    targets = store.engine_targets(plan_ids=[plan_id])
+    ids = [t["id"] for t in targets]
+    computed = store.engine_history(targets=targets, dates_of={plan_id: dates},
+                                    item_statuses=store.engine_items(target_ids=ids))
+    stored = {
+        (row["target_id"], row["as_of"]): row
+        for row in Snapshot.objects.filter(target_id__in=ids, as_of__in=dates).values(*VERIFIED_FIELDS)
+    }
+    codes = dict(Target.objects.filter(id__in=ids).values_list("id", "code"))
+    differences = []
+    wrong_targets = set()
+    for row in computed:
+        found = stored.get((row["target_id"], row["as_of"]))
+        fields = (
+            {"snapshot": (None, "missing")} if found is None
+            else {f: (found[f], row.get(f, False)) for f in VERIFIED_FIELDS if not _same(found[f], row.get(f, False))}
+        )
+        if fields:
+            differences.append({"deriver": CORE_DERIVER, "subject": codes[row["target_id"]], "as_of": row["as_of"],
+                                "fields": fields})
+            wrong_targets.add(row["target_id"])
+    if repair and wrong_targets:
+        snapshots_compute_and_store(dates_of={plan_id: dates}, target_ids=wrong_targets)
+    return differences
+
+
+CORE_DERIVER = "targets.snapshots"
+
+
+def core_derivers_register() -> None:
+    """Registers the core's own derived rows: each target's snapshots with the plan's and its
+    objectives' roll-ups and the calendar (called from TargetsConfig.ready(), before the apps
+    above it register theirs)."""
+    deriver_register(name=CORE_DERIVER, compute=snapshots_compute_and_store, prune=_target_snapshots_prune,
+                     verify=_target_snapshots_verify)
 
 
 def _same(stored, computed) -> bool:

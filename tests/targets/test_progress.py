@@ -419,19 +419,46 @@ def test_explanation_of_a_snapshot_without_data_or_inputs():
     assert bare_sentences == ["No figure has been reported up to 31 Dec 2021.", "Status: no data."]
 
 
-def test_a_measure_status_on_a_date_comes_from_its_last_update_by_then():
-    from measures.progress import measure_status_on
+def test_the_status_on_a_date_comes_from_the_last_update_by_then():
+    from targets.progress import status_from_updates
 
     updates = [(dt.date(2021, 3, 1), "in_progress"), (dt.date(2021, 9, 1), ""), (dt.date(2022, 3, 1), "completed")]
 
     def on(day):
-        return measure_status_on(updates=updates, as_of=day)
+        return status_from_updates(updates, day)
 
     assert on(dt.date(2021, 1, 1)) == "not_reported"  # no dated update yet: no evidence, no judgement
     assert on(dt.date(2021, 12, 31)) == "in_progress"  # the update without a status changes nothing
     assert on(dt.date(2022, 3, 1)) == "completed"
-    assert measure_status_on(updates=updates) == "completed"  # now
-    assert measure_status_on(updates=[]) == "not_reported"
+    assert status_from_updates(updates) == "completed"  # with every update
+    assert status_from_updates([]) == "not_reported"
+    # Two updates on one day: the one entered last wins.
+    assert status_from_updates([(dt.date(2021, 3, 1), "not_started"), (dt.date(2021, 3, 1), "achieved")]) == "achieved"
+
+
+def test_named_items_and_measures_share_the_one_status_rule():
+    """Issue 17: the rule was written twice (items in the engine, measures in their app) and
+    could drift; both now call the core's one function, and answer alike."""
+    from measures import progress as measures_progress
+    from measures import services as measures_services
+    from targets.api import serializers
+    from targets.progress import items
+    from targets.progress.updates import status_from_updates
+
+    for module in (items, measures_progress, measures_services, serializers):
+        assert module.status_from_updates is status_from_updates
+    for name in ("item_status_on", "measure_status_on"):
+        assert not hasattr(items, name) and not hasattr(measures_progress, name)
+
+    # A qualitative target's item and a measure with the same dated updates: the same status.
+    updates = [(dt.date(2021, 3, 1), "in_progress"), (dt.date(2022, 3, 1), "not_started")]
+    target = {"id": 1, "baseline_date": dt.date(2020, 12, 31), "target_date": dt.date(2025, 12, 31),
+              "on_track_threshold": 0.95, "acceleration_threshold": 0.7}
+    on = dt.date(2021, 12, 31)
+    assert items.items_snapshot(target, [updates], on)["inputs"]["items_reported"] == 1
+    rollup = measures_progress.area_rollups_compute(
+        areas=[7], measures=[(3, 7)], updates=[(3, day, status) for day, status in updates], as_of=on)
+    assert rollup == [{"area_id": 7, "measure_count": 1, "status_counts": {"in_progress": 1}}]
 
 
 # --- one vocabulary, one rule ----------------------------------------------------------

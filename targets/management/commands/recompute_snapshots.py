@@ -2,7 +2,6 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from measures.services import area_rollups_recompute
 from targets.progress.dates import BACKFILL_STEPS, backfill_dates, zone_today
 from targets.selectors import baseline_earliest
 from targets.services import history_rebuild, snapshots_backfill, snapshots_recompute
@@ -35,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, as_of=None, since=None, every="month", verbosity=1, **options):
         until = _parse_date(as_of, "--as-of") if as_of else zone_today()
         if since is None:
-            written = snapshots_recompute(as_of=until) + area_rollups_recompute(dates=[until])
+            written = snapshots_recompute(as_of=until)
             if verbosity:
                 self.stdout.write(f"Snapshots as of {until}: {written} rows written.")
             return
@@ -43,7 +42,6 @@ class Command(BaseCommand):
             if baseline_earliest() is None:
                 raise CommandError("--since baseline: there is no plan yet; load one with `manage.py load_plan`.")
             written = history_rebuild(until=until)
-            written += area_rollups_recompute()
             if verbosity:
                 self.stdout.write(f"Snapshot history of every plan up to {until}: {written} rows written.")
             return
@@ -51,6 +49,6 @@ class Command(BaseCommand):
         if start > until:
             raise CommandError(f"--since {start} is after --as-of {until}: nothing was computed.")
         dates = backfill_dates(since=start, until=until, every=every)
-        written = snapshots_backfill(since=start, until=until, every=every) + area_rollups_recompute(dates=dates)
+        written = snapshots_backfill(since=start, until=until, every=every)
         if verbosity:
             self.stdout.write(f"Snapshots for {len(dates)} dates from {start} to {until}: {written} rows written.")
