@@ -18,7 +18,7 @@ from django.utils import timezone
 from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
-from targets import permissions
+from measures.permissions import measure_update_write_check
 from targets.models import Plan, Rollup
 from targets.services.store import plans_lock_for_change, versions_bump
 
@@ -125,14 +125,14 @@ def measure_update_create(
 def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> MeasureUpdate:
     """Validates and saves an update filled in by a form or serializer.
 
-    Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
+    Guarantees: with a user, nothing is written unless `measures.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
     `measures.validation` or nothing is written; the measure's status becomes the one its
     updates give now (`measures.progress.measure_status_on`), and the plan's area roll-ups
     are refreshed (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
-    permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
+    measure_update_write_check(user=user, action="change" if stored else "add", update=update)
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
@@ -164,9 +164,9 @@ def _measure_status_refresh(measure: Measure) -> None:
 @transaction.atomic
 def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> None:
     """Deletes an update and refreshes its plan's area roll-ups (past dates may count
-    differently); with a user, only if `targets.permissions` lets them (PermissionDenied
+    differently); with a user, only if `measures.permissions` lets them (PermissionDenied
     otherwise, nothing deleted)."""
-    permissions.entry_write_check(user=user, action="delete", entry=update)
+    measure_update_write_check(user=user, action="delete", update=update)
     measure = update.measure
     plans_lock_for_change([measure.area.plan_id])  # the lock order: plans first
     update.delete()

@@ -45,22 +45,10 @@ LAYERS: list[tuple[str, ...]] = [
 # app, the zone administrator role and the permission primitives to `access`, the revision's
 # round to `reporting`, the shared page and chart basics to a site shell package.
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    # The core reaches up to measures: plan loading, the nightly job and its task (-> operations),
-    # a plan's deletion and the measures' permission predicates.
-    ("targets.management.commands.load_plan", "measures.services"),
-    ("targets.management.commands.recompute_snapshots", "measures.services"),
-    ("targets.tasks", "measures.services"),
+    # The core reaches up to measures: a plan's deletion.
     ("targets.services.plans", "measures.models"),
-    ("targets.permissions", "measures.models"),
-    # The core reaches up to reporting: the schedule's reminders (-> operations), the zone
-    # administrator role (-> access) and ObservationRevision.round (-> reporting).
-    ("targets.management.commands.setup_schedule", "reporting.reminders"),
-    ("targets.permissions", "reporting.models"),
+    # The core reaches up to reporting: ObservationRevision.round (-> reporting).
     ("targets.models", "reporting.models"),
-    # Access reads the core's role checks (the primitives move to access).
-    ("access.selectors", "targets.permissions"),
-    ("access.services", "targets.permissions"),
-    ("access.views", "targets.permissions"),
     # reporting <-> dashboard: charts one way, round states the other (-> a site shell package).
     ("reporting.completeness", "dashboard.charts"),
     ("reporting.views", "dashboard.charts"),

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 
-from targets.services import ROLE_VIEWER
+from access.roles import ROLE_VIEWER
 from tests.conftest import otp_verify_session
 from tests.factories import UserFactory
 

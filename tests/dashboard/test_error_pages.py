@@ -27,7 +27,7 @@ def test_an_unknown_address_gets_the_sites_404_in_the_readers_language(client, l
 def test_a_forbidden_page_is_the_sites_403(client, zone_admin, roles):
     from django.contrib.auth.models import Group
 
-    from targets.services import ROLE_VIEWER
+    from access.roles import ROLE_VIEWER
     from tests.factories import UserFactory
 
     viewer = UserFactory(is_staff=True)

@@ -12,15 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from access.roles import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR
 from measures.models import Measure
+from operations.services import NIGHTLY_RECOMPUTE_TASK
 from targets.models import Observation, Plan, Snapshot, Target
 from targets.progress.dates import backfill_dates
-from targets.services import (
-    NIGHTLY_RECOMPUTE_TASK,
-    ROLE_DATA_ENTRY,
-    ROLE_VIEWER,
-    ROLE_ZONE_ADMINISTRATOR,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -164,3 +160,19 @@ def test_make_run_and_docker_compose_share_the_setup_command():
 def _row_counts() -> dict[str, int]:
     models = (Plan, Target, Observation, Snapshot, Measure, Group, PeriodicTask, get_user_model())
     return {model.__name__: model.objects.count() for model in models}
+
+
+def test_setup_schedule_gives_a_periodic_task_stored_under_the_nightly_jobs_old_name_its_new_one():
+    """The nightly job's task moved from targets to operations (issue 17): a schedule made before
+    keeps its timing and state, under the name a worker knows."""
+    crontab = CrontabSchedule.objects.create(minute="0", hour="4", timezone="Asia/Shanghai")
+    PeriodicTask.objects.create(name="Nightly snapshot recompute", task="targets.refresh_snapshots",
+                                crontab=crontab, enabled=False)
+
+    call_command("setup_schedule", verbosity=0)
+    call_command("setup_schedule", verbosity=0)
+
+    nightly = PeriodicTask.objects.get(name="Nightly snapshot recompute")
+    assert (nightly.task, nightly.crontab.hour, nightly.enabled) == (NIGHTLY_RECOMPUTE_TASK, "4", False)
+    assert not PeriodicTask.objects.filter(task="targets.refresh_snapshots").exists()
+    assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).count() == 1
