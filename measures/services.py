@@ -20,6 +20,7 @@ from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.permissions import measure_update_write_check
 from targets.models import Plan, Rollup
+from targets.selectors import agencies_by_name, agency_named
 from targets.services.store import plans_lock_for_change, versions_bump
 
 
@@ -51,6 +52,21 @@ def areas_load(*, data: dict) -> dict[str, int]:
             created["measures"] += 1
     area_rollups_recompute(plan_ids=[plan.pk])
     return created
+
+
+@transaction.atomic
+def lead_agencies_link() -> int:
+    """Links each measure whose lead agency, as written, names a known agency to that agency.
+
+    Guarantees: a measure gets its lead agency only while it has none (an administrator's
+    assignment survives every reload). Returns the number of measures linked."""
+    names = agencies_by_name()
+    linked = 0
+    for measure in Measure.objects.filter(lead_agency__isnull=True).exclude(lead_agency_text=""):
+        agency = agency_named(measure.lead_agency_text, names=names)
+        if agency is not None:
+            linked += Measure.objects.filter(pk=measure.pk).update(lead_agency=agency)
+    return linked
 
 
 @transaction.atomic

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from measures.services import lead_agencies_link
 from targets.progress.dates import ZONE_TIME_ZONE
+from targets.services import agencies_load as agencies_and_indicators_load
 from targets.services.snapshots import SWEEP_NAME, SWEEP_TASK
 
 NIGHTLY_RECOMPUTE_TASK = "operations.refresh_snapshots"
@@ -13,6 +15,19 @@ NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
 # operations). A periodic task stored under an old name would never run again, since no worker
 # knows that name; the schedule gives it the new one, and keeps its timing as it was.
 RENAMED_TASKS = {"targets.refresh_snapshots": NIGHTLY_RECOMPUTE_TASK}
+
+
+@transaction.atomic
+def agencies_load(*, data: dict) -> dict[str, int]:
+    """Loads the agencies of `data` (fixtures/agencies.json) with what they are responsible for:
+    the indicators assigned to them (`targets.services.agencies_load`) and the measures whose
+    lead agency, as written, names one of them (`measures.services.lead_agencies_link`).
+
+    Guarantees those two services' guarantees, in one transaction: one bad agency raises
+    ValidationError and nothing is written. Returns counts per kind."""
+    created = agencies_and_indicators_load(data=data)
+    created["measures linked"] = lead_agencies_link()
+    return created
 
 
 @transaction.atomic

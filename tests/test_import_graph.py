@@ -45,8 +45,6 @@ LAYERS: list[tuple[str, ...]] = [
 # app, the zone administrator role and the permission primitives to `access`, the revision's
 # round to `reporting`, the shared page and chart basics to a site shell package.
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    # The core reaches up to measures: a plan's deletion.
-    ("targets.services.plans", "measures.models"),
     # The core reaches up to reporting: ObservationRevision.round (-> reporting).
     ("targets.models", "reporting.models"),
     # reporting <-> dashboard: charts one way, round states the other (-> a site shell package).

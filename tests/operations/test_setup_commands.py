@@ -176,3 +176,22 @@ def test_setup_schedule_gives_a_periodic_task_stored_under_the_nightly_jobs_old_
     assert (nightly.task, nightly.crontab.hour, nightly.enabled) == (NIGHTLY_RECOMPUTE_TASK, "4", False)
     assert not PeriodicTask.objects.filter(task="targets.refresh_snapshots").exists()
     assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).count() == 1
+
+
+def test_loading_agencies_links_the_measures_that_name_them_and_keeps_an_administrators_link(tmp_path, capsys):
+    """Agencies are the core's, measures are not: load_plan (operations) loads both in one go."""
+    from tests.factories import AgencyFactory, MeasureFactory
+
+    chosen = AgencyFactory(code="chosen-by-hand")
+    named = MeasureFactory(lead_agency_text="Science Bureau")
+    kept = MeasureFactory(lead_agency_text="Science Bureau", lead_agency=chosen)
+    path = tmp_path / "agencies.json"
+    path.write_text('{"agencies": [{"code": "science", "name_zh": "科技局", "name_en": "Science Bureau"}]}',
+                    encoding="utf-8")
+
+    call_command("load_plan", str(path))
+
+    named.refresh_from_db()
+    kept.refresh_from_db()
+    assert named.lead_agency.code == "science" and kept.lead_agency == chosen
+    assert "1 agencies, 0 indicators assigned, 1 measures linked" in capsys.readouterr().out
