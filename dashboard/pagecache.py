@@ -48,7 +48,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
-from dashboard.context_processors import banner_shown
+from site_shell.context_processors import banner_shown
 from targets.progress.dates import zone_today
 
 logger = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from access.permissions import approval_check, is_zone_administrator
-from dashboard.charts import Chart
 from reporting import grid, pages_selectors, services, uploads
 from reporting.completeness import completeness_figure
 from reporting.models import State
 from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_closed_message, round_completeness, round_set_grid, round_status
+from site_shell.charts import Chart
 from targets.models import Observation
 
 EDITABLE = (State.NOT_STARTED, State.DRAFT, State.RETURNED)
