@@ -243,7 +243,7 @@ AXES_VERBOSE = False  # no banner in every process's log; lockouts are still log
 AXES_HANDLER = "access.axes_handler.SecondFactorAxesHandler"
 
 # Second factor for the admin (django-otp): zone administrators and superusers must, data entry
-# may, viewers are not asked (targets.permissions.second_factor). On everywhere, `make run`
+# may, viewers are not asked (access.permissions.second_factor). On everywhere, `make run`
 # included; ADMIN_TWO_FACTOR=0 turns it off, for a laptop only.
 ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Hangzhou AI Zone"
