@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "pages"
 MEMO_SIZE = 256
 # What the pages' output depends on besides the data: the code that renders them.
-CODE_FOLDERS = ("dashboard", "targets", "measures", "hangzhou_ai_zone", "locale")
+CODE_FOLDERS = ("dashboard", "site_shell", "targets", "measures", "hangzhou_ai_zone", "locale")
 CODE_SUFFIXES = (".py", ".html", ".mo")
 
 
