@@ -85,7 +85,7 @@ def test_setup_builds_everything_a_fresh_database_needs(static_root, monkeypatch
     assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK, enabled=True).count() == 1
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(out.split("password: ")[1].split()[0])
-    assert (static_root / "dashboard" / "dashboard.css").is_file()
+    assert (static_root / "site_shell" / "site.css").is_file()
 
 
 def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkeypatch, capsys):
