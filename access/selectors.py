@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from targets.permissions import SecondFactor, second_factor
+from access.permissions import SecondFactor, second_factor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from access.permissions import SecondFactor, second_factor
 from access.selectors import has_authenticator
-from targets.permissions import SecondFactor, second_factor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -25,7 +25,7 @@ from qrcode.image.svg import SvgPathImage
 
 from access import selectors, services
 from access.forms import CodeForm
-from targets.permissions import SecondFactor, second_factor
+from access.permissions import SecondFactor, second_factor
 
 
 def lockout(request, original_response=None, credentials=None):

@@ -1,9 +1,9 @@
 """Plotly figures built from stored rows (entries and snapshots), never from a recompute.
 
-Each function returns a `Chart`: the figure as plain JSON-ready data (traces and layout as
+Each function returns a `Chart` (`site_shell.charts`, with the common styles): the figure as plain JSON-ready data (traces and layout as
 dicts and lists, as `Plotly.newPlot` takes them), which the page puts in a
-`<script type="application/json">` data block (`dashboard/_chart.html`, Django's json_script)
-for one static script, `dashboard/charts.js`, to draw with Plotly. No chart needs an inline
+`<script type="application/json">` data block (`site_shell/_chart.html`, Django's json_script)
+for one static script, `site_shell/charts.js`, to draw with Plotly. No chart needs an inline
 script, so the Content-Security-Policy can forbid them. The page loads Plotly's JavaScript
 once from the app's own static files.
 
@@ -16,13 +16,13 @@ and the browser's plotly.js validates what it draws anyway. Missing values are `
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from site_shell.charts import CONFIG, FONT, GRID, Chart
 from targets import progress
 from targets.language import active_language, is_chinese
 from targets.models import Observation, Snapshot, Target
@@ -45,9 +45,6 @@ MEASURE_COLOURS = {
     "not_reported": "#cfd8dc", "not_started": "#9e9e9e", "in_progress": "#1565c0", "completed": "#2e7d32",
     "delayed": "#c62828",
 }
-FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
-CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-GRID = "#eeeeee"
 
 
 def _axis(unit: str) -> tuple[Decimal, str]:
@@ -93,19 +90,6 @@ def _number(value) -> float | None:
         return None
     number = float(value)
     return None if math.isnan(number) else number
-
-
-@dataclass(frozen=True)
-class Chart:
-    element_id: str
-    figure: dict  # {"data": [...], "layout": {...}, "config": {...}}, as Plotly.newPlot takes them
-    # What the figure shows, in words, made from the traces drawn (never a fixed text that
-    # could describe a line the chart does not have).
-    caption: str = ""
-
-    @property
-    def data_id(self) -> str:
-        return f"{self.element_id}-figure"
 
 
 # Longer legend entries and titles are broken into lines: Plotly does not wrap them, and a

@@ -48,7 +48,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
-from dashboard.context_processors import banner_shown
+from site_shell.context_processors import banner_shown
 from targets.progress.dates import zone_today
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "pages"
 MEMO_SIZE = 256
 # What the pages' output depends on besides the data: the code that renders them.
-CODE_FOLDERS = ("dashboard", "targets", "measures", "hangzhou_ai_zone", "locale")
+CODE_FOLDERS = ("dashboard", "site_shell", "targets", "measures", "hangzhou_ai_zone", "locale")
 CODE_SUFFIXES = (".py", ".html", ".mo")
 
 

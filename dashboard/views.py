@@ -18,7 +18,6 @@ from django.views.decorators.http import require_safe
 
 from api.throttling import PdfAnonThrottle, PdfUserThrottle
 from dashboard import charts, pdf
-from dashboard.context_processors import banner_known
 from dashboard.forms import AsOfForm, OverviewForm
 from dashboard.pagecache import PageBody, page_response
 from dashboard.selectors import (
@@ -37,6 +36,7 @@ from dashboard.selectors import (
 )
 from measures.models import Measure
 from reporting.selectors import targets_round_state
+from site_shell.context_processors import banner_known
 from targets.explain import snapshot_explanation
 from targets.progress.dates import zone_today
 from targets.selectors import synthetic_data_exists
@@ -288,7 +288,7 @@ def indicator_detail(request, code):
 def favicon(request):
     """`/favicon.ico`, which browsers ask for by themselves: the site's icon (by its hashed
     static name, which changes with it: a redirect that may be kept a day, not for ever)."""
-    response = HttpResponseRedirect(static("dashboard/favicon.svg"))
+    response = HttpResponseRedirect(static("site_shell/favicon.svg"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

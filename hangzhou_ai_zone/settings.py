@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "targets",
     "measures",
     "reporting",
+    "site_shell",
     "dashboard",
     "operations",
 ]
@@ -125,9 +126,9 @@ ROOT_URLCONF = "hangzhou_ai_zone.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Searched before the apps' folders, so that dashboard's admin/base_site.html
+        # Searched before the apps' folders, so that the site shell's admin/base_site.html
         # (the demo-data banner) overrides the admin's own.
-        "DIRS": [BASE_DIR / "dashboard" / "templates"],
+        "DIRS": [BASE_DIR / "site_shell" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -135,7 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dashboard.context_processors.dashboard",
+                "site_shell.context_processors.shell",
             ],
         },
     },
@@ -242,7 +243,7 @@ AXES_VERBOSE = False  # no banner in every process's log; lockouts are still log
 AXES_HANDLER = "access.axes_handler.SecondFactorAxesHandler"
 
 # Second factor for the admin (django-otp): zone administrators and superusers must, data entry
-# may, viewers are not asked (targets.permissions.second_factor). On everywhere, `make run`
+# may, viewers are not asked (access.permissions.second_factor). On everywhere, `make run`
 # included; ADMIN_TWO_FACTOR=0 turns it off, for a laptop only.
 ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = "Hangzhou AI Zone"
@@ -490,7 +491,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Content-Security-Policy (django-csp; Django's own arrives only in 6.0). Everything comes from
 # this site; no page has an inline script (charts are JSON data blocks drawn by
-# dashboard/charts.js, the API docs use drf-spectacular's split view), so no script that an
+# site_shell/charts.js, the API docs use drf-spectacular's split view), so no script that an
 # attacker slips into a page can run.
 # - script-src 'self' alone: the Plotly build served here draws the dashboard's charts without
 #   eval (tests/dashboard/test_browser.py checks every page for violations), so no 'unsafe-eval'.

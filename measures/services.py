@@ -18,9 +18,10 @@ from django.utils import timezone
 from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
-from targets import permissions
+from measures.permissions import measure_update_write_check
 from targets.models import Plan, SnapshotDate
 from targets.progress.updates import status_from_updates
+from targets.selectors import agencies_by_name, agency_named
 from targets.services.store import plans_lock_for_change, versions_bump
 
 
@@ -52,6 +53,21 @@ def areas_load(*, data: dict) -> dict[str, int]:
             created["measures"] += 1
     area_rollups_recompute(plan_ids=[plan.pk])
     return created
+
+
+@transaction.atomic
+def lead_agencies_link() -> int:
+    """Links each measure whose lead agency, as written, names a known agency to that agency.
+
+    Guarantees: a measure gets its lead agency only while it has none (an administrator's
+    assignment survives every reload). Returns the number of measures linked."""
+    names = agencies_by_name()
+    linked = 0
+    for measure in Measure.objects.filter(lead_agency__isnull=True).exclude(lead_agency_text=""):
+        agency = agency_named(measure.lead_agency_text, names=names)
+        if agency is not None:
+            linked += Measure.objects.filter(pk=measure.pk).update(lead_agency=agency)
+    return linked
 
 
 @transaction.atomic
@@ -126,14 +142,14 @@ def measure_update_create(
 def measure_update_save(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> MeasureUpdate:
     """Validates and saves an update filled in by a form or serializer.
 
-    Guarantees: with a user, nothing is written unless `targets.permissions` lets them add
+    Guarantees: with a user, nothing is written unless `measures.permissions` lets them add
     (no stored row) or change it (PermissionDenied otherwise); the update obeys
     `measures.validation` or nothing is written; the measure's status becomes the one its
     updates give now (`targets.progress.status_from_updates`), and the plan's area roll-ups
     are refreshed (an update may change a past date's count).
     """
     stored = update.pk is not None and MeasureUpdate.objects.filter(pk=update.pk).exists()
-    permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
+    measure_update_write_check(user=user, action="change" if stored else "add", update=update)
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
@@ -165,9 +181,9 @@ def _measure_status_refresh(measure: Measure) -> None:
 @transaction.atomic
 def measure_update_delete(*, update: MeasureUpdate, user: AbstractBaseUser | None = None) -> None:
     """Deletes an update and refreshes its plan's area roll-ups (past dates may count
-    differently); with a user, only if `targets.permissions` lets them (PermissionDenied
+    differently); with a user, only if `measures.permissions` lets them (PermissionDenied
     otherwise, nothing deleted)."""
-    permissions.entry_write_check(user=user, action="delete", entry=update)
+    measure_update_write_check(user=user, action="delete", update=update)
     measure = update.measure
     plans_lock_for_change([measure.area.plan_id])  # the lock order: plans first
     update.delete()

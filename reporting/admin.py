@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from access.permissions import is_zone_administrator
 from access.read_only_admin import ReadOnlyAdminMixin
 from reporting import services
 from reporting.models import ReminderSent, Round, RoundSet, RoundState, RoundStateChange, StateChange
 from reporting.selectors import round_status
-from targets import permissions
 
 
 class RoundSetInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -59,10 +59,10 @@ class RoundAdmin(admin.ModelAdmin):
         return form
 
     def has_add_permission(self, request):
-        return permissions.is_zone_administrator(request.user) and super().has_add_permission(request)
+        return is_zone_administrator(request.user) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.is_zone_administrator(request.user) and super().has_change_permission(request, obj)
+        return is_zone_administrator(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # A round's audit and the figures' link to it are the record of the collection.
@@ -132,7 +132,7 @@ class RoundAdmin(admin.ModelAdmin):
     def get_actions(self, request):
         # Closing and reopening are the zone administrator's (the services check it again).
         actions = super().get_actions(request)
-        if not permissions.is_zone_administrator(request.user):
+        if not is_zone_administrator(request.user):
             actions.pop("close_rounds", None)
             actions.pop("reopen_rounds", None)
         return actions

@@ -1,13 +1,13 @@
 """The completeness chart of a round: per agency, the share of its rows submitted and
 approved. Built from `reporting.selectors.round_completeness`'s rows (nothing is counted
-twice), drawn by the dashboard's own Plotly script from a JSON data block."""
+twice), drawn by the site shell's Plotly script (`site_shell/charts.js`) from a JSON data block."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from dashboard.charts import CONFIG, FONT, Chart
 from reporting.models import Round
+from site_shell.charts import CONFIG, FONT, Chart
 
 SUBMITTED_COLOUR, APPROVED_COLOUR = "#1565c0", "#2e7d32"
 

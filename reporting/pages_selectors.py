@@ -7,17 +7,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 
+from access.permissions import is_zone_administrator, user_agency_ids
 from reporting.models import Round, RoundSet
+from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_sets_with_detail
-from targets import permissions
 
 
 def rounds_for_user(user) -> list[dict]:
     """The rounds a person may act on, newest first, each with the sets they may open:
     every set for a zone administrator, their agencies' sets for a data-entry member.
     Empty for anyone else. Three queries at most."""
-    administrator = permissions.is_zone_administrator(user)
-    agency_ids = permissions.user_agency_ids(user)
+    administrator = is_zone_administrator(user)
+    agency_ids = user_agency_ids(user)
     if not administrator and not (agency_ids and user.has_perm("targets.add_observation")):
         return []
     sets = RoundSet.objects.select_related("agency").order_by("agency__code")
@@ -51,9 +52,9 @@ def round_sets_for_approval(round_: Round) -> list[RoundSet]:
 
 
 def may_enter(user, round_set: RoundSet) -> bool:
-    """Whether a person may save and submit this set (`targets.permissions` decides)."""
+    """Whether a person may save and submit this set (`reporting.permissions` decides)."""
     try:
-        permissions.round_set_entry_check(user=user, round_set=round_set)
+        round_set_entry_check(user=user, round_set=round_set)
     except PermissionDenied:
         return False
     return True
@@ -62,15 +63,15 @@ def may_enter(user, round_set: RoundSet) -> bool:
 def may_report(user) -> bool:
     """Whether a person takes part in rounds at all: a zone administrator, or a data-entry
     user who belongs to an agency."""
-    return permissions.is_zone_administrator(user) or bool(
-        permissions.user_agency_ids(user) and user.has_perm("targets.add_observation"))
+    return is_zone_administrator(user) or bool(
+        user_agency_ids(user) and user.has_perm("targets.add_observation"))
 
 
 def may_see_round(user, round_: Round) -> bool:
     """A round's completeness: zone administrators, and members of one of its agencies."""
-    if permissions.is_zone_administrator(user):
+    if is_zone_administrator(user):
         return True
-    agency_ids = permissions.user_agency_ids(user)
+    agency_ids = user_agency_ids(user)
     return bool(agency_ids) and user.has_perm("targets.add_observation") and round_.sets.filter(
         agency_id__in=agency_ids).exists()
 

@@ -3,7 +3,7 @@ returning its set.
 
 Every action on a set locks its row (select_for_update), checks the version the caller saw
 (optimistic concurrency: two administrators acting at once — one wins, the other is told
-to reload), checks permission in `targets.permissions`, validates everything before writing
+to reload), checks permission in `access.permissions` and `reporting.permissions`, validates everything before writing
 anything, writes a `StateChange` for the audit, and bumps the version. Figures are written
 only through `targets.services` (the same validation, permission rule and recompute as
 every other entry point).
@@ -25,10 +25,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.permissions import approval_check
 from edge.transactions import conflicts_retried
 from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, RoundState, RoundStateChange, State, StateChange
+from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_closed_message, round_status
-from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target
 from targets.progress import dates as zone_dates
 from targets.progress.dates import zone_today
@@ -90,7 +91,7 @@ def round_create(*, code: str, name_zh: str, name_en: str, plan: Plan | None, pe
     agency, else ValidationError and nothing is written; `indicators=None` means
     `round_default_indicators`; a round without any indicator is refused.
     """
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     round_ = Round(code=code, name_zh=name_zh, name_en=name_en, plan=plan, period_start=period_start,
                    period_end=period_end, opens_on=opens_on, due_on=due_on, grace_days=grace_days,
                    created_by=user if user is not None and user.is_authenticated else None)
@@ -126,7 +127,7 @@ def round_update(*, round_: Round, user: AbstractBaseUser | None) -> Round:
     built from — plan, period, indicators — is not changed here: another period is another round.
     Zone administrators only; validated (dates in order) or nothing is written. A new due date
     or grace period that opens or closes the round is audited like a close or a reopening."""
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     round_.full_clean()
     before = round_status(Round.objects.select_for_update().get(pk=round_.pk)).state
     round_.save(update_fields=["name_zh", "name_en", "opens_on", "due_on", "grace_days"])
@@ -160,7 +161,7 @@ def round_close(*, round_: Round, user: AbstractBaseUser | None, comment: str = 
     (ValidationError code "already_closed") and nothing is written; the close holds until an
     administrator reopens the round; the change is audited (who, when, from → to, comment).
     """
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     comment = _comment_checked(comment)
     before = round_status(locked, today=today)
@@ -183,7 +184,7 @@ def round_reopen(*, round_: Round, user: AbstractBaseUser | None, until: date | 
     (ValidationError code "not_closed"); `until` may not be in the past (ValidationError);
     nothing is written on a refusal; the change is audited (who, when, from → to, comment).
     """
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     comment = _comment_checked(comment)
     today = today or zone_today()
@@ -272,7 +273,7 @@ def round_set_save_draft(*, round_set: RoundSet, rows: list[dict], user: Abstrac
     "under_review" (a zone administrator returns it first).
     """
     locked = _locked(round_set)
-    permissions.round_set_entry_check(user=user, round_set=locked)
+    round_set_entry_check(user=user, round_set=locked)
     _round_open_check(locked.round)
     _version_check(locked, expected_version)
     if locked.state == State.SUBMITTED:
@@ -404,7 +405,7 @@ def round_set_submit(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     (`submitted_digest`) for the approval to check.
     """
     locked = _locked(round_set)
-    permissions.round_set_entry_check(user=user, round_set=locked)
+    round_set_entry_check(user=user, round_set=locked)
     if _is_repeat(locked, to_state=State.SUBMITTED, user=user, expected_version=expected_version):
         return locked
     _round_open_check(locked.round)
@@ -450,7 +451,7 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     drafts and submissions, not the review of what they submitted in time — otherwise a set
     submitted on the due date could never be published nor sent back.
     """
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     # Before the set's own row, so that the plans come first whatever else a write locks.
     indicator_plans_lock(RoundEntry.objects.filter(set_id=round_set.pk).values_list("indicator_id", flat=True))
     locked = _locked(round_set)
@@ -534,7 +535,7 @@ def round_set_return(*, round_set: RoundSet, user: AbstractBaseUser | None, expe
     rows are *returned* with their comment, the others *draft*; the figures go back to draft;
     every change is audited with its comment.
     """
-    permissions.approval_check(user=user)
+    approval_check(user=user)
     locked = _locked(round_set)
     _version_check(locked, expected_version)
     if locked.state != State.SUBMITTED:

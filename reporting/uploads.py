@@ -34,8 +34,8 @@ from exports import workbooks
 from exports.formulas import neutralise_formula
 from reporting import services
 from reporting.models import RoundSet
+from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_set_grid
-from targets import permissions
 from targets.models import Observation
 
 MAGIC = "hz-ai-zone reporting template v1"
@@ -339,7 +339,7 @@ def round_set_upload(*, round_set: RoundSet, upload, user: AbstractBaseUser | No
     `round_set_save_draft` (same validation, same version check) and its row errors come
     back naming the file's line and column. Nothing is written unless every row is valid.
     """
-    permissions.round_set_entry_check(user=user, round_set=round_set)
+    round_set_entry_check(user=user, round_set=round_set)
     rows, line_of = rows_from_upload(round_set=round_set, upload=upload)
     try:
         return services.round_set_save_draft(round_set=round_set, rows=rows, user=user,

@@ -1,4 +1,4 @@
-"""The reporting pages. Thin: each view finds the set, asks `targets.permissions` whether
+"""The reporting pages. Thin: each view finds the set, asks `reporting.permissions` whether
 the person may act, calls one service and shows its errors. The form carries the set's
 version, so an action on a set someone else changed meanwhile is refused by the service
 ("someone else acted first; reload") instead of overwriting their work."""
@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dashboard.charts import Chart
+from access.permissions import approval_check, is_zone_administrator
 from reporting import grid, pages_selectors, services, uploads
 from reporting.completeness import completeness_figure
 from reporting.models import State
+from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_closed_message, round_completeness, round_set_grid, round_status
-from targets import permissions
+from site_shell.charts import Chart
 from targets.models import Observation
 
 EDITABLE = (State.NOT_STARTED, State.DRAFT, State.RETURNED)
@@ -80,7 +81,7 @@ def rounds(request):
         raise PermissionDenied(_("Only agency members and zone administrators take part in reporting rounds."))
     return render(request, "reporting/rounds.html", {
         "rounds": pages_selectors.rounds_for_user(request.user),
-        "administrator": permissions.is_zone_administrator(request.user),
+        "administrator": is_zone_administrator(request.user),
     })
 
 
@@ -94,7 +95,7 @@ def _set_page(request, round_set, *, posted=None, errors=None, general=None, sta
         "stale": stale,
         "qualifiers": Observation.Qualifier.choices, "confidences": Observation.Confidence.choices,
         "upload_limit_mb": uploads.upload_limit_bytes() // (1024 * 1024),
-        "administrator": permissions.is_zone_administrator(request.user),
+        "administrator": is_zone_administrator(request.user),
     }, status=status)
 
 
@@ -102,7 +103,7 @@ def _set_page(request, round_set, *, posted=None, errors=None, general=None, sta
 @require_http_methods(["GET", "HEAD", "POST"])
 def set_entry(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.round_set_entry_check(user=request.user, round_set=round_set)
+    round_set_entry_check(user=request.user, round_set=round_set)
     if request.method != "POST":
         return _set_page(request, round_set)
     codes = list(round_set.entries.values_list("indicator__code", flat=True))
@@ -134,7 +135,7 @@ def _round_page(request, round_, *, errors_for=None, general=None, stale=False, 
 @reporting_page
 @require_safe
 def round_detail(request, round_code):
-    permissions.approval_check(user=request.user)
+    approval_check(user=request.user)
     return _round_page(request, pages_selectors.round_by_code(round_code))
 
 
@@ -142,7 +143,7 @@ def round_detail(request, round_code):
 @require_POST
 def set_approve(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.approval_check(user=request.user)
+    approval_check(user=request.user)
     # A reason per empty row ("<code>-without"): the service refuses an empty row without one.
     empty = round_set.entries.filter(observation__isnull=True).values_list("indicator__code", flat=True)
     without = {code: request.POST.get(f"{code}-without", "") for code in empty}
@@ -161,7 +162,7 @@ def set_approve(request, round_code, agency_code):
 @require_POST
 def set_return(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.approval_check(user=request.user)
+    approval_check(user=request.user)
     codes = list(round_set.entries.values_list("indicator__code", flat=True))
     comments = {code: request.POST.get(f"{code}-comment", "") for code in codes}
     try:
@@ -179,7 +180,7 @@ def set_return(request, round_code, agency_code):
 @require_safe
 def set_template(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.round_set_entry_check(user=request.user, round_set=round_set)
+    round_set_entry_check(user=request.user, round_set=round_set)
     response = HttpResponse(
         uploads.round_set_workbook(round_set),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -192,7 +193,7 @@ def set_template(request, round_code, agency_code):
 @require_safe
 def set_template_csv(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.round_set_entry_check(user=request.user, round_set=round_set)
+    round_set_entry_check(user=request.user, round_set=round_set)
     response = HttpResponse(uploads.round_set_csv(round_set), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{uploads.template_filename(round_set)}.csv"'
     return response
@@ -202,7 +203,7 @@ def set_template_csv(request, round_code, agency_code):
 @require_POST
 def set_upload(request, round_code, agency_code):
     round_set = pages_selectors.round_set_by_codes(round_code, agency_code)
-    permissions.round_set_entry_check(user=request.user, round_set=round_set)
+    round_set_entry_check(user=request.user, round_set=round_set)
     codes = list(round_set.entries.values_list("indicator__code", flat=True))
     try:
         uploads.round_set_upload(round_set=round_set, upload=request.FILES.get("file"), user=request.user,
@@ -227,5 +228,5 @@ def completeness(request, round_code):
     return render(request, "reporting/completeness.html", {
         "round": round_, "rows": rows, "chart": chart,
         "round_url": reverse("reporting:round", args=[round_.code]),
-        "administrator": permissions.is_zone_administrator(request.user),
+        "administrator": is_zone_administrator(request.user),
     })

@@ -7,9 +7,8 @@ Every recompute replaces rows and gives the same result when run twice, so tasks
 acknowledged late (a task lost with its worker runs again) and retried, with backoff,
 only on errors that may pass by themselves: a dropped database or broker connection. A
 request whose task is lost anyway is sent again by the sweep (`sweep_recompute_requests`).
+The nightly job, which also runs the apps above the core, is `operations.tasks`.
 """
-
-from datetime import date
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -17,7 +16,6 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from edge.transactions import WriteConflict
 from targets import services
-from targets.progress.dates import zone_today
 
 # A WriteConflict: a deadlock met twice (the services retry once at once); later it will pass.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, WriteConflict, BrokerOperationalError, ConnectionError,
@@ -30,18 +28,6 @@ RETRY = {
     "retry_backoff_max": 300,
     "retry_jitter": True,
 }
-
-
-@shared_task(name="targets.refresh_snapshots", **RETRY)
-def refresh_snapshots(as_of: str | None = None) -> dict[str, int]:
-    """The nightly job: every plan, with all that is derived per plan and date (the work
-    areas' roll-ups too), on `as_of` (today in Hangzhou by default) and on any missing date of
-    its calendar, and what is off the calendar dropped; then everything stored verified
-    against a fresh computation, and what differs repaired."""
-    day = _parse_date(as_of) or zone_today()
-    result = services.snapshots_refresh(as_of=day)
-    result["repaired"] = len(services.snapshots_verify(repair=True))
-    return result
 
 
 # One target is a fraction of a second: a run this long is stuck, not busy.
@@ -61,7 +47,3 @@ def refresh_plan_snapshots(plan_id: int) -> int:
 def sweep_recompute_requests() -> int:
     """Every few minutes: sends again the recompute requests not done in time."""
     return services.requests_sweep()
-
-
-def _parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

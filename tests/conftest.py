@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from hypothesis import is_hypothesis_test
 
-from targets.services import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
+from access.roles import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
 from tests import hypothesis_setup
 from tests.factories import UserFactory
 
@@ -118,7 +118,7 @@ def otp_verify_session(client, user):
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from targets.permissions import SecondFactor, second_factor
+    from access.permissions import SecondFactor, second_factor
 
     fresh = get_user_model().objects.get(pk=user.pk)  # no permission cache left on the test's object
     if second_factor(fresh) is not SecondFactor.REQUIRED:

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 
+from access.roles import ROLE_DATA_ENTRY, ROLE_ZONE_ADMINISTRATOR
 from reporting import services
 from reporting.models import RoundEntry, RoundSet, StateChange
 from targets.models import Indicator, Observation, ObservationRevision
-from targets.services import ROLE_DATA_ENTRY, ROLE_ZONE_ADMINISTRATOR
 from tests.factories import AgencyFactory, ObjectiveFactory, TargetFactory, UserFactory
 
 

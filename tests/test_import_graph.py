@@ -29,6 +29,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("operations",),
     # Pages and rounds: the dashboard for readers, the reporting rounds for agencies and administrators.
     ("dashboard", "reporting"),
+    # The site's shell the pages share: base templates, error pages, their static files, the
+    # context every page needs, and chart basics.
+    ("site_shell",),
     # The zone's policy measures, built on the core.
     ("measures",),
     # The core: plans, indicators, figures, snapshots and the progress engine.
@@ -40,30 +43,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("edge",),
 ]
 
-# The wrong arrows of today, as (importing module, imported module). They go when the code
-# moves (issue 17): composition (plan loading, the nightly job, the schedule) to an `operations`
-# app, the zone administrator role and the permission primitives to `access`, the revision's
-# round to `reporting`, the shared page and chart basics to a site shell package.
+# The wrong arrows of today, as (importing module, imported module). Composition went to
+# `operations`, the roles and permission primitives to `access`, the shared page and chart
+# basics to `site_shell` (issue 17); the revision's round goes to `reporting`.
 KNOWN_UPWARD: set[tuple[str, str]] = {
-    # The core reaches up to measures: plan loading, the nightly job and its task (-> operations),
-    # a plan's deletion and the measures' permission predicates.
-    ("targets.management.commands.load_plan", "measures.services"),
-    ("targets.services.plans", "measures.models"),
-    ("targets.permissions", "measures.models"),
-    # The core reaches up to reporting: the schedule's reminders (-> operations), the zone
-    # administrator role (-> access) and ObservationRevision.round (-> reporting).
-    ("targets.management.commands.setup_schedule", "reporting.reminders"),
-    ("targets.permissions", "reporting.models"),
+    # The core reaches up to reporting: ObservationRevision.round (-> reporting).
     ("targets.models", "reporting.models"),
-    # Access reads the core's role checks (the primitives move to access).
-    ("access.selectors", "targets.permissions"),
-    ("access.services", "targets.permissions"),
-    ("access.views", "targets.permissions"),
-    # reporting <-> dashboard: charts one way, round states the other (-> a site shell package).
-    ("reporting.completeness", "dashboard.charts"),
-    ("reporting.views", "dashboard.charts"),
-    ("dashboard.selectors", "reporting.models"),
-    ("dashboard.views", "reporting.selectors"),
 }
 
 FIELD_CALLS = {"ForeignKey", "OneToOneField", "ManyToManyField"}

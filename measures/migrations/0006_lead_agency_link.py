@@ -3,7 +3,7 @@
 The text moves to `lead_agency_text` (a rename: nothing is lost), then the link is added and
 filled where the text names an agency already in the database (its code, Chinese or English
 name, or short name). On an installation where the agencies are not loaded yet this links
-nothing: `targets.services.agencies_load` (run by `load_plan` / `setup`) links them later by
+nothing: `operations.services.agencies_load` (run by `load_plan` / `setup`) links them later by
 the same rule.
 """
 

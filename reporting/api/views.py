@@ -2,10 +2,10 @@
 its actions (save, submit, approve, return) through `reporting.services`.
 
 Reading needs a signed-in user who may view rounds (every role): the sets name the people who
-acted. Acting needs what the service checks (`targets.permissions`): membership of the set's
+acted. Acting needs what the service checks (`reporting.permissions`): membership of the set's
 agency for save and submit, the zone administrator's role for approve and return.
 
-A round's own actions, close and reopen, are the zone administrator's (`targets.permissions`).
+A round's own actions, close and reopen, are the zone administrator's (`access.permissions`).
 A closed round refuses save and submit with 409 and who can reopen it; approval and return
 of submitted sets go on.
 

@@ -2,9 +2,8 @@
 
 - `observations`: the indicators' reported figures, and named items' dated updates;
 - `plans`: loading a plan, and administrators' changes to plans, targets and named items;
-- `roles`: the user groups and the first administrator;
 - `snapshots`: keeping the snapshots fresh (recompute requests, the recomputes, the
-  nightly run, verification, the schedule), with `store` for the engine's reads and writes.
+  nightly run, verification), with `store` for the engine's reads and writes.
 
 Every entry point — admin, API, import, management command, task — changes data through
 these functions, so the rules in `targets.validation` and `targets.permissions` are applied
@@ -37,21 +36,11 @@ from targets.services.plans import (
     target_item_save,
     target_save,
 )
-from targets.services.roles import (
-    ROLE_DATA_ENTRY,
-    ROLE_VIEWER,
-    ROLE_ZONE_ADMINISTRATOR,
-    administrator_ensure,
-    roles_sync,
-)
 from targets.services.snapshots import (
-    NIGHTLY_RECOMPUTE_NAME,
-    NIGHTLY_RECOMPUTE_TASK,
     history_rebuild,
     plan_calendar,
     plan_snapshots_refresh,
     recompute_request,
-    recompute_schedule_ensure,
     requests_publish,
     requests_sweep,
     snapshots_backfill,
@@ -63,11 +52,10 @@ from targets.services.snapshots import (
 )
 
 __all__ = [
-    "OBSERVATION_FIELDS", "NIGHTLY_RECOMPUTE_NAME", "NIGHTLY_RECOMPUTE_TASK", "ROLE_DATA_ENTRY", "ROLE_VIEWER",
-    "ROLE_ZONE_ADMINISTRATOR", "administrator_ensure", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "history_rebuild", "objective_delete", "objective_save",
+    "OBSERVATION_FIELDS", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "history_rebuild", "objective_delete", "objective_save",
     "item_update_delete", "item_update_save", "agencies_load", "agency_save", "observation_approve", "observation_create", "observation_delete", "observation_save",
     "observation_update", "observations_status_set", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
-    "recompute_schedule_ensure", "requests_publish", "requests_sweep", "roles_sync", "snapshots_backfill",
+    "requests_publish", "requests_sweep", "snapshots_backfill",
     "snapshots_compute_and_store", "snapshots_recompute", "snapshots_refresh", "snapshots_verify",
     "target_delete", "target_item_delete", "target_item_save", "target_save", "target_snapshots_refresh",
 ]

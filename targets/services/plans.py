@@ -262,19 +262,18 @@ def indicator_split(
 @transaction.atomic
 def agencies_load(*, data: dict) -> dict[str, int]:
     """Creates the agencies described by `data` (fixtures/agencies.json) and assigns them their
-    indicators; links measures whose lead agency, as written, names one of them.
+    indicators. (Measures are linked to their lead agencies by `measures.services`: loading
+    the agencies with both is `operations.services.agencies_load`.)
 
     Guarantees: creates only what is missing and never changes an existing agency; an
-    indicator gets its agency only while it has none, and a measure its lead agency only while
-    it has none (an administrator's assignment survives every reload); an indicator code the
+    indicator gets its agency only while it has none (an administrator's assignment survives
+    every reload); an indicator code the
     database does not know is skipped (its plan may not be loaded); every agency is validated,
     one bad one raises ValidationError and nothing is written. Returns counts per kind.
     """
-    from measures.models import Measure
     from targets.models import Agency
-    from targets.selectors import agencies_by_name, agency_named
 
-    created = {"agencies": 0, "indicators assigned": 0, "measures linked": 0}
+    created = {"agencies": 0, "indicators assigned": 0}
     for agency_data in data["agencies"]:
         fields = {k: v for k, v in agency_data.items() if k != "indicators"}
         agency = Agency.objects.filter(code=fields["code"]).first()
@@ -285,12 +284,6 @@ def agencies_load(*, data: dict) -> dict[str, int]:
             assigned = Indicator.objects.filter(code=assignment["code"], agency__isnull=True).update(
                 agency=agency, agency_provisional=bool(assignment.get("provisional", False)))
             created["indicators assigned"] += assigned
-    names = agencies_by_name()
-    for measure in Measure.objects.filter(lead_agency__isnull=True).exclude(lead_agency_text=""):
-        agency = agency_named(measure.lead_agency_text, names=names)
-        if agency is not None:
-            Measure.objects.filter(pk=measure.pk).update(lead_agency=agency)
-            created["measures linked"] += 1
     return created
 
 

@@ -421,42 +421,5 @@ def _same(stored, computed) -> bool:
 
 # --- the schedule ----------------------------------------------------------------------
 
-NIGHTLY_RECOMPUTE_TASK = "targets.refresh_snapshots"
-NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
 SWEEP_TASK = "targets.sweep_recompute_requests"
 SWEEP_NAME = "Resend recompute requests not done"
-
-
-@transaction.atomic
-def recompute_schedule_ensure() -> list[str]:
-    """Creates, in django-celery-beat, the nightly recompute (02:30 Hangzhou time) and the
-    sweep of recompute requests (every five minutes) unless a periodic task already runs each.
-
-    Guarantees: never changes or duplicates an existing one, so a schedule that an
-    administrator changed or disabled in the admin stays as they left it. Returns the names
-    of the periodic tasks created.
-    """
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-
-    from targets.progress.dates import ZONE_TIME_ZONE
-
-    created = []
-    if not PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).exists():
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone=ZONE_TIME_ZONE,
-        )
-        PeriodicTask.objects.create(
-            name=NIGHTLY_RECOMPUTE_NAME, task=NIGHTLY_RECOMPUTE_TASK, crontab=crontab, kwargs="{}",
-            description="Computes every plan's snapshots for today, fills gaps in the monthly history, "
-                        "verifies every stored snapshot and repairs any that differ.",
-        )
-        created.append(NIGHTLY_RECOMPUTE_NAME)
-    if not PeriodicTask.objects.filter(task=SWEEP_TASK).exists():
-        every, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.MINUTES)
-        PeriodicTask.objects.create(
-            name=SWEEP_NAME, task=SWEEP_TASK, interval=every, kwargs="{}",
-            description="Sends again the recomputes requested more than five minutes ago and not done "
-                        "(a broker that was down, a lost message, a worker that died).",
-        )
-        created.append(SWEEP_NAME)
-    return created

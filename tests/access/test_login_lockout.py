@@ -69,7 +69,7 @@ def test_the_lockout_page_says_why_and_for_how_long_in_both_languages(url, offic
     assert "Signing in is locked" in text
     assert "There were 5 failed attempts to sign in with this username or from this address" in text
     assert "Try again in 30 minutes" in text
-    assert 'href="/static/dashboard/dashboard.css"' in text  # styled like the site
+    assert 'href="/static/site_shell/site.css"' in text  # styled like the site
     assert "登录已被锁定" in chinese.content.decode() and "30 分钟后重试" in chinese.content.decode()
 
 

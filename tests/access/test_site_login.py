@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 
-from targets.services import ROLE_VIEWER
+from access.roles import ROLE_VIEWER
 from tests.conftest import otp_verify_session
 from tests.factories import UserFactory
 
@@ -38,7 +38,7 @@ def test_a_reader_without_staff_status_signs_in_and_reads_the_dashboard(client, 
     assert client.get(f"{HZ}/targets/industry-size/")["Location"] == f"/accounts/login/?next={HZ}/targets/industry-size/"
     page = client.get(f"/accounts/login/?next={HZ}/targets/industry-size/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
-    assert 'name="username"' in page.content.decode() and 'href="/static/dashboard/dashboard.css"' in page.content.decode()
+    assert 'name="username"' in page.content.decode() and 'href="/static/site_shell/site.css"' in page.content.decode()
 
     response = _sign_in(client, "reader", next_url=f"{HZ}/targets/industry-size/")
 

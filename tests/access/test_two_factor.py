@@ -15,8 +15,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access import services
+from access.permissions import SecondFactor, second_factor
 from targets.models import Observation
-from targets.permissions import SecondFactor, second_factor
 
 pytestmark = pytest.mark.django_db
 

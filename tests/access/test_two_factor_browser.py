@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 import tests.dashboard.test_browser as browser_fixtures
-from targets.services import ROLE_ZONE_ADMINISTRATOR, roles_sync
+from access.roles import ROLE_ZONE_ADMINISTRATOR, roles_sync
 from tests.factories import UserFactory
 from tests.otp import code_for, enrol_in_browser
 

@@ -165,7 +165,7 @@ def test_overview_links_a_print_stylesheet(client):
 
     html = get(client, "/").content.decode()
 
-    assert 'href="/static/dashboard/print.css" media="print"' in html
+    assert 'href="/static/site_shell/print.css" media="print"' in html
 
 
 def test_pages_are_read_only(client, computed_plan):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def figure_data(chart):
     """The traces Plotly.newPlot receives, read back from the page's JSON data block as the
     browser reads it, with typed arrays (base64) decoded to lists."""
-    html = render_to_string("dashboard/_chart.html", {"chart": chart})
+    html = render_to_string("site_shell/_chart.html", {"chart": chart})
     block = re.search(r'<script id="([^"]+)" type="application/json">(.*?)</script>', html, re.S)
     assert block.group(1) == chart.data_id and f'data-plotly-figure="{chart.data_id}"' in html
     traces = json.loads(block.group(2))["data"]
@@ -98,7 +98,7 @@ def test_a_chart_is_a_json_data_block_and_never_an_inline_script():
     with translation.override("en"):
         chart = measures_figure(areas=[SimpleNamespace(area=area, status_counts={"in_progress": 2})],
                                 status_labels=[("in_progress", "in progress")])
-        html = render_to_string("dashboard/_chart.html", {"chart": chart})
+        html = render_to_string("site_shell/_chart.html", {"chart": chart})
 
     scripts = re.findall(r"<script([^>]*)>", html)
     assert scripts == [f' id="{chart.data_id}" type="application/json"']  # data, not code
@@ -154,7 +154,7 @@ def test_a_missing_value_is_a_gap_in_strict_json_not_nan():
     history = [Snapshot(as_of=dt.date(2020, 12, 31), progress=0.1, expected=None),
                Snapshot(as_of=dt.date(2021, 12, 31), progress=0.4, expected=0.5)]
     chart = history_figure(target=TargetFactory.build(code="t"), history=history)
-    html = render_to_string("dashboard/_chart.html", {"chart": chart})
+    html = render_to_string("site_shell/_chart.html", {"chart": chart})
     block = re.search(r'type="application/json">(.*?)</script>', html, re.S).group(1)
 
     def refuse(constant):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _styled(html: str) -> bool:
-    return "dashboard/dashboard.css" in html and 'class="site-header"' in html and "dashboard/favicon.svg" in html
+    return "site_shell/site.css" in html and 'class="site-header"' in html and "site_shell/favicon.svg" in html
 
 
 @pytest.mark.parametrize(("language", "words"), [("en", "Page not found"), ("zh-hans", "找不到该页面")])
@@ -27,7 +27,7 @@ def test_an_unknown_address_gets_the_sites_404_in_the_readers_language(client, l
 def test_a_forbidden_page_is_the_sites_403(client, zone_admin, roles):
     from django.contrib.auth.models import Group
 
-    from targets.services import ROLE_VIEWER
+    from access.roles import ROLE_VIEWER
     from tests.factories import UserFactory
 
     viewer = UserFactory(is_staff=True)
@@ -75,6 +75,6 @@ def test_a_form_sent_without_its_token_gets_the_sites_csrf_page():
 def test_the_site_has_an_icon_and_favicon_ico_leads_to_it(client):
     response = client.get("/favicon.ico")
 
-    assert response.status_code == 302 and response["Location"].endswith("dashboard/favicon.svg")
+    assert response.status_code == 302 and response["Location"].endswith("site_shell/favicon.svg")
     assert "max-age=86400" in response["Cache-Control"]
     assert client.post("/favicon.ico").status_code == 405

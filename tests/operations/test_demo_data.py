@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from targets import demo
-from targets.demo import demo_entries_generate, demo_entries_remove
+from operations import demo
+from operations.demo import demo_entries_generate, demo_entries_remove
 from targets.models import Observation, Snapshot, Target
 from targets.services import plan_calendar
 

@@ -144,7 +144,7 @@ def test_a_schedule_set_a_minute_ahead_runs_under_make_run(served, fresh_clone):
     left = django(
         "from django_celery_beat.models import CrontabSchedule, PeriodicTask\n"
         "from targets.models import Snapshot\n"
-        "task = PeriodicTask.objects.get(task='targets.refresh_snapshots')\n"
+        "task = PeriodicTask.objects.get(task='operations.refresh_snapshots')\n"
         f"task.crontab = CrontabSchedule.objects.create(minute='{due.minute}', hour='{due.hour}', "
         "timezone='Asia/Shanghai')\n"
         "task.save()\n"
@@ -207,7 +207,7 @@ def test_when_the_scheduler_dies_make_run_stops_the_web_server_too(served):
 
 @pytest.mark.parametrize(("eager", "processes"), [(True, ["web", "beat"]), (False, ["web", "beat", "worker"])])
 def test_serve_adds_a_worker_only_when_a_broker_takes_the_tasks(settings, eager, processes):
-    from targets.management.commands.serve import Command
+    from operations.management.commands.serve import Command
 
     settings.CELERY_TASK_ALWAYS_EAGER = eager
     commands = Command.commands(bind="127.0.0.1:8123", workers=3)

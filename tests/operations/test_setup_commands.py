@@ -12,15 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from access.roles import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR
 from measures.models import Measure
+from operations.services import NIGHTLY_RECOMPUTE_TASK
 from targets.models import Observation, Plan, Snapshot, Target
 from targets.progress.dates import backfill_dates
-from targets.services import (
-    NIGHTLY_RECOMPUTE_TASK,
-    ROLE_DATA_ENTRY,
-    ROLE_VIEWER,
-    ROLE_ZONE_ADMINISTRATOR,
-)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -89,7 +85,7 @@ def test_setup_builds_everything_a_fresh_database_needs(static_root, monkeypatch
     assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK, enabled=True).count() == 1
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(out.split("password: ")[1].split()[0])
-    assert (static_root / "dashboard" / "dashboard.css").is_file()
+    assert (static_root / "site_shell" / "site.css").is_file()
 
 
 def test_setup_run_again_keeps_what_an_administrator_changed(static_root, monkeypatch, capsys):
@@ -164,3 +160,38 @@ def test_make_run_and_docker_compose_share_the_setup_command():
 def _row_counts() -> dict[str, int]:
     models = (Plan, Target, Observation, Snapshot, Measure, Group, PeriodicTask, get_user_model())
     return {model.__name__: model.objects.count() for model in models}
+
+
+def test_setup_schedule_gives_a_periodic_task_stored_under_the_nightly_jobs_old_name_its_new_one():
+    """The nightly job's task moved from targets to operations (issue 17): a schedule made before
+    keeps its timing and state, under the name a worker knows."""
+    crontab = CrontabSchedule.objects.create(minute="0", hour="4", timezone="Asia/Shanghai")
+    PeriodicTask.objects.create(name="Nightly snapshot recompute", task="targets.refresh_snapshots",
+                                crontab=crontab, enabled=False)
+
+    call_command("setup_schedule", verbosity=0)
+    call_command("setup_schedule", verbosity=0)
+
+    nightly = PeriodicTask.objects.get(name="Nightly snapshot recompute")
+    assert (nightly.task, nightly.crontab.hour, nightly.enabled) == (NIGHTLY_RECOMPUTE_TASK, "4", False)
+    assert not PeriodicTask.objects.filter(task="targets.refresh_snapshots").exists()
+    assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).count() == 1
+
+
+def test_loading_agencies_links_the_measures_that_name_them_and_keeps_an_administrators_link(tmp_path, capsys):
+    """Agencies are the core's, measures are not: load_plan (operations) loads both in one go."""
+    from tests.factories import AgencyFactory, MeasureFactory
+
+    chosen = AgencyFactory(code="chosen-by-hand")
+    named = MeasureFactory(lead_agency_text="Science Bureau")
+    kept = MeasureFactory(lead_agency_text="Science Bureau", lead_agency=chosen)
+    path = tmp_path / "agencies.json"
+    path.write_text('{"agencies": [{"code": "science", "name_zh": "科技局", "name_en": "Science Bureau"}]}',
+                    encoding="utf-8")
+
+    call_command("load_plan", str(path))
+
+    named.refresh_from_db()
+    kept.refresh_from_db()
+    assert named.lead_agency.code == "science" and kept.lead_agency == chosen
+    assert "1 agencies, 0 indicators assigned, 1 measures linked" in capsys.readouterr().out

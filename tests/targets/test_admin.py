@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from access.roles import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
 from measures.models import Measure, MeasureUpdate
 from targets.models import Observation, Target
-from targets.services import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR, roles_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,8 @@ def test_roles_hold_exactly_their_permissions(roles):
     assert "import_measure" not in viewer
     assert {"change_target", "add_plan", "change_measure", "add_token", "change_periodictask"} <= admin
     assert {"import_measure", "export_measure", "view_accessattempt", "delete_accessattempt"} <= admin
+    # The role's own permission (access), which only the zone administrators hold.
+    assert "administer_zone" in admin and "administer_zone" not in entry | viewer
 
 
 def test_syncing_roles_twice_is_idempotent(roles):

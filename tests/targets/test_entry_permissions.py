@@ -1,4 +1,5 @@
-"""Who may change whose figures: the one rule in `targets.permissions`, applied by the entry
+"""Who may change whose figures and measure updates: the rules of `targets.permissions` and
+`measures.permissions`, built on the primitives of `access.permissions`, applied by the entry
 services whenever they are given a user, and turned into 403 by the admin and the API."""
 
 import datetime as dt

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from kombu.exceptions import EncodeError
 
+from operations.services import NIGHTLY_RECOMPUTE_TASK, recompute_schedule_ensure
+from operations.tasks import refresh_snapshots
 from targets import services
 from targets.models import Observation, RecomputeRequest, Rollup, Snapshot, SnapshotDate
 from targets.progress.dates import zone_today
@@ -28,7 +30,7 @@ from targets.services import (
     observation_update,
 )
 from targets.services.snapshots import REQUEST_RESEND_AFTER, TARGET_TASK
-from targets.tasks import refresh_snapshots, refresh_target_snapshots
+from targets.tasks import refresh_target_snapshots
 from tests.factories import ObjectiveFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped Redis.
@@ -395,7 +397,7 @@ def test_a_running_or_waiting_task_is_never_redelivered_by_the_visibility_timeou
     from targets.tasks import RETRY
 
     current_app.loader.import_default_modules()
-    ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "measures."))]
+    ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "measures.", "reporting.", "operations."))]
     longest_run = max(task.time_limit or settings.CELERY_TASK_TIME_LIMIT for task in ours)
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
 
@@ -416,7 +418,7 @@ def test_setup_schedule_creates_the_nightly_recompute_once():
     call_command("setup_schedule", verbosity=0)
     call_command("setup_schedule", verbosity=0)
 
-    task = PeriodicTask.objects.get(task=services.NIGHTLY_RECOMPUTE_TASK)
+    task = PeriodicTask.objects.get(task=NIGHTLY_RECOMPUTE_TASK)
     assert task.enabled
     assert (task.crontab.minute, task.crontab.hour) == ("30", "2")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
@@ -424,17 +426,17 @@ def test_setup_schedule_creates_the_nightly_recompute_once():
 
 
 def test_setup_schedule_keeps_what_an_administrator_changed():
-    services.recompute_schedule_ensure()
-    task = PeriodicTask.objects.get(task=services.NIGHTLY_RECOMPUTE_TASK)
+    recompute_schedule_ensure()
+    task = PeriodicTask.objects.get(task=NIGHTLY_RECOMPUTE_TASK)
     task.crontab = CrontabSchedule.objects.create(minute="0", hour="4", timezone="Asia/Shanghai")
     task.enabled = False
     task.save()
 
-    assert services.recompute_schedule_ensure() == []
+    assert recompute_schedule_ensure() == []
 
     task.refresh_from_db()
     assert (task.crontab.hour, task.enabled) == ("4", False)
-    assert PeriodicTask.objects.filter(task=services.NIGHTLY_RECOMPUTE_TASK).count() == 1
+    assert PeriodicTask.objects.filter(task=NIGHTLY_RECOMPUTE_TASK).count() == 1
 
 
 def test_refresh_snapshots_command_runs_the_nightly_job_here():

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from targets.services import administrator_ensure
+from access.roles import administrator_ensure
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from operations.services import recompute_schedule_ensure
 from reporting.reminders import reminder_schedule_ensure
-from targets.services import recompute_schedule_ensure
 
 
 class Command(BaseCommand):

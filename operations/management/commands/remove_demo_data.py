@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from targets.demo import demo_entries_remove
+from operations.demo import demo_entries_remove
 
 
 class Command(BaseCommand):

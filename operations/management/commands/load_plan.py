@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from measures.services import areas_load
-from targets.services import agencies_load, plan_load
+from operations.services import agencies_load
+from targets.services import plan_load
 
 DEFAULT_FILES = [
     settings.BASE_DIR / "fixtures" / "hangzhou_ai_zone_2020.json",

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from targets.services import roles_sync
+from access.roles import roles_sync
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.demo import demo_entries_generate
+from operations.demo import demo_entries_generate
 
 
 class Command(BaseCommand):

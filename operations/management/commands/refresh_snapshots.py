@@ -2,8 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from operations.tasks import refresh_snapshots
 from targets.progress.dates import zone_today
-from targets.tasks import refresh_snapshots
 
 
 class Command(BaseCommand):

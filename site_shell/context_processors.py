@@ -1,4 +1,5 @@
-"""What every page (the admin's too) needs: the demo-data banner and the language list."""
+"""What every page (the admin's too) needs: the demo-data banner and the language list.
+A context processor (settings.TEMPLATES) for the shell's base templates."""
 
 from django.conf import settings
 
@@ -18,7 +19,7 @@ def banner_known(request, shown: bool) -> None:
     request._synthetic_data_present = shown
 
 
-def dashboard(request):
+def shell(request):
     return {
         "synthetic_data_present": banner_shown(request),
         "dashboard_languages": settings.LANGUAGES,

@@ -1,8 +1,11 @@
-"""The user groups and the first administrator account."""
+"""The roles: the user groups with their permissions, and the first administrator account.
+Access owns them, below the apps whose permissions they grant, which it names by app label."""
 
 from __future__ import annotations
 
 from django.db import transaction
+
+from access.permissions import ZONE_ADMINISTRATOR_PERMISSION
 
 # Roles. Permissions are named by "app_label.codename"; the data-entry role may add,
 # change and delete figures and measure updates, and read everything else.
@@ -47,6 +50,9 @@ def roles_sync() -> dict[str, int]:
         if action in READ_ACTIONS:
             wanted[ROLE_VIEWER].append(permission)
     wanted[ROLE_ZONE_ADMINISTRATOR] += list(Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
+    app_label, codename = ZONE_ADMINISTRATOR_PERMISSION.split(".")
+    wanted[ROLE_ZONE_ADMINISTRATOR].append(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename))
     counts = {}
     for name, granted in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -1,5 +1,5 @@
 // Draws every chart on the page. Each chart is an element with data-plotly-figure naming
-// the JSON data block (made by dashboard/_chart.html) that holds its data, layout and config.
+// the JSON data block (made by site_shell/_chart.html) that holds its data, layout and config.
 // One static script instead of one inline script per chart: the Content-Security-Policy
 // allows no inline script.
 (function () {
