@@ -329,9 +329,10 @@ VERIFIED_FIELDS = [field for field in store.SNAPSHOT_FIELDS if field != "compute
 
 
 def snapshots_verify(*, repair: bool = False) -> list[dict]:
-    """Recomputes every stored snapshot in memory and lists each one that differs from what is
-    stored: {"target", "as_of", "fields": {field: (stored, computed)}}. With `repair`, the
-    targets that differ are recomputed and stored (and their plans' roll-ups).
+    """Recomputes every stored snapshot and roll-up in memory and lists each one that differs
+    from what is stored: {"target", "as_of", "fields": {field: (stored, computed)}} ("target"
+    names the roll-up for a roll-up). With `repair`, the targets that differ are recomputed and
+    stored, and a plan's roll-ups rewritten when one differs.
 
     Read-only unless `repair`. Constant queries per plan.
     """
