@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
 from targets import progress
 from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
+from targets.progress.figures import figures_of_rows
 from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute, rollups_shift
 
 # Written by the engine, in this order (COPY's column list and the upsert's).
@@ -171,7 +172,7 @@ def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Fi
     on it), with their current values: one query. Values as floats (the computation is
     float64), dates as ISO text (parsed in one vectorised call instead of 100,000 date
     objects)."""
-    return progress.entries_frame(row[:6] for row in _figure_rows(target_ids=target_ids, until=until))
+    return figures_of_rows(_figure_rows(target_ids=target_ids, until=until))
 
 
 def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
@@ -210,8 +211,8 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
     computed = []
     for stretch_dates in stretches.values():
         first = stretch_dates[0]
-        figures = progress.entries_frame(
-            (row[:6] for row in rows) if not revisions else (_known_on(row, revisions.get(row[6]), first) for row in rows)
+        figures = figures_of_rows(
+            rows if not revisions else [_known_on(row, revisions.get(row[6]), first) for row in rows]
         )
         in_stretch = set(stretch_dates)
         for plan_id, dates in dates_of.items():
