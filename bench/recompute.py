@@ -180,8 +180,9 @@ def floor_run(plan_id: int, rows: list[dict], rollups: list[dict]) -> None:
         targets = store.engine_targets(plan_ids=[plan_id])
         ids = [t["id"] for t in targets]
         store.engine_items(target_ids=ids)
-        store._figure_rows(target_ids=ids, until=AS_OF)
-        store._figure_revisions(target_ids=ids, since=AS_OF)
+        with store.collector_paused():  # as the engine reads them
+            store._figure_rows(target_ids=ids, until=AS_OF)
+            store._figure_revisions(target_ids=ids, since=AS_OF)
         now = timezone.now()
         store.snapshots_write(rows, computed_at=now)
         Rollup.objects.filter(plan_id=plan_id, as_of__in=[AS_OF]).delete()
