@@ -20,29 +20,22 @@ MAX_BODY_BYTES. A cache that fails is logged and skipped: the list is read inste
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import get_language
 
-logger = logging.getLogger(__name__)
+from edge import memocache
 
-CACHE_ALIAS = "pages"
-MEMO_SIZE = 128
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # What the lists' bytes depend on besides the data: the code that writes them.
 CODE_FOLDERS = ("api", "exports", "targets", "measures", "reporting", "hangzhou_ai_zone", "locale")
 CODE_SUFFIXES = (".py", ".mo")
 SHARED_MEDIA_TYPES = ("application/json", "text/csv")
+
+_lists = memocache.VersionedCache(alias="pages", memo_size=128, name="list")
 
 
 @dataclass(frozen=True)
@@ -54,26 +47,13 @@ class CachedList:
         return HttpResponse(self.content, content_type=self.content_type)
 
 
-_memo: OrderedDict[str, CachedList] = OrderedDict()
-_memo_lock = threading.Lock()
-
-
 def memo_clear() -> None:
-    with _memo_lock:
-        _memo.clear()
+    _lists.clear()
 
 
-@functools.cache
 def code_version() -> str:
     """A hash of the sources that write the lists, computed once per process."""
-    digest = hashlib.sha256()
-    base = Path(settings.BASE_DIR)
-    for folder in CODE_FOLDERS:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in CODE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return memocache.code_version(CODE_FOLDERS, CODE_SUFFIXES)
 
 
 def list_key(request, version: tuple) -> str:
@@ -83,38 +63,6 @@ def list_key(request, version: tuple) -> str:
         get_language(), code_version(), version,
     )
     return "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _get(key: str) -> CachedList | None:
-    with _memo_lock:
-        found = _memo.get(key)
-        if found is not None:
-            _memo.move_to_end(key)
-            return found
-    try:
-        found = caches[CACHE_ALIAS].get(key)
-    except Exception:
-        logger.warning("The list cache could not be read; reading the list instead", exc_info=True)
-        return None
-    if found is not None:
-        _memo_put(key, found)
-    return found
-
-
-def _memo_put(key: str, found: CachedList) -> None:
-    with _memo_lock:
-        _memo[key] = found
-        _memo.move_to_end(key)
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-
-
-def _set(key: str, found: CachedList) -> None:
-    _memo_put(key, found)
-    try:
-        caches[CACHE_ALIAS].set(key, found)
-    except Exception:
-        logger.warning("The list cache could not be written; the list was served uncached", exc_info=True)
 
 
 def _kept_as_streamed(key: str, response: StreamingHttpResponse) -> None:
@@ -134,7 +82,7 @@ def _kept_as_streamed(key: str, response: StreamingHttpResponse) -> None:
             yield piece
         # Only a table streamed to its end is kept (a client that hangs up leaves none).
         if kept is not None:
-            _set(key, CachedList(b"".join(kept), content_type))
+            _lists.set(key, CachedList(b"".join(kept), content_type))
 
     response.streaming_content = stream()
 
@@ -149,7 +97,7 @@ def list_cached(request, version: Callable[[object], tuple | None] | None,
     if parts is None:
         return read()
     key = list_key(request, parts)
-    found = _get(key)
+    found = _lists.get(key)
     if found is not None:
         return found.response()
     response = read()
@@ -161,7 +109,7 @@ def list_cached(request, version: Callable[[object], tuple | None] | None,
 
         def keep(rendered) -> None:
             if rendered.status_code == 200:
-                _set(key, CachedList(rendered.content, rendered["Content-Type"]))
+                _lists.set(key, CachedList(rendered.content, rendered["Content-Type"]))
 
         response.add_post_render_callback(keep)
     return response

@@ -10,6 +10,13 @@ and latencies, then
     overview p99 / trivial p99: N.N        (goal ≤ 3)
     overview requests/s: N                 (goal ≥ 500 on 2 workers)
 
+Then a mixed run (issue 17): the 50 clients split over the overview, a target's page and an API
+list (/api/v1/targets/), while two writers save a figure every half second each (through the
+service, their recompute included, in processes of their own); it prints each one's figures and
+
+    mixed: overview p99 / trivial p99: N.N (goal ≤ 3; the trivial p99 of the first run)
+    mixed: errors: N                       (goal 0: non-2xx, socket errors, failed saves)
+
 with the machine's load average beside them. The trivial address is the language view
 answering a GET (a redirect): the same server, workers and middleware as the overview, and
 no database, template or log line. (A 404 would also write a warning to the log.)
@@ -19,7 +26,8 @@ if it runs as root with apt-get, and otherwise says how to. Settings, all option
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load; emptied and
 rebuilt on every run unless BENCH_LOAD_KEEP=1), BENCH_LOAD_SECONDS (30 per address),
 BENCH_LOAD_CONNECTIONS (50), BENCH_LOAD_GZIP=1 (requests ask for gzip, as browsers do),
-BENCH_LOAD_ONLY=pdf (the PDF flood alone).
+BENCH_LOAD_ONLY=pdf (the PDF flood alone), BENCH_LOAD_ONLY=mixed (the trivial address and the
+mixed run alone).
 
 Then the PDF flood (issue 16): 16 anonymous requests at once for one target's PDF, each with a
 junk query parameter of its own, while one client reads `/plans/` over and over. Each PDF must
@@ -50,6 +58,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hangzhou_ai_zone_load"
 TRIVIAL_PATH = "/i18n/setlang/"
 OVERVIEW_PATH = "/"
 PLAIN_PATH = "/plans/"
+API_LIST_PATH = "/api/v1/targets/"
 FLOOD_REQUESTS = 16
 FLOOD_LIMIT_SECONDS = 25
 
@@ -147,6 +156,91 @@ def wrk_parse(output: str) -> dict:
     }
 
 
+# A writer: saves figures through the service (as the admin and the API do), the recompute
+# included (no broker: tasks run in the saving process, as under `make run`), one save every
+# WRITER_PAUSE seconds, for the given seconds; prints "saves N errors N p50 N p99 N" (ms).
+WRITER_PAUSE = 0.5
+WRITER = """
+import os, sys, time
+from targets.models import Observation
+from targets.services import observation_update
+seconds, first, pause = (float(os.environ["BENCH_WRITER_SECONDS"]), int(os.environ["BENCH_WRITER_NUMBER"]),
+                         float(os.environ["BENCH_WRITER_PAUSE"]))
+ids = list(Observation.objects.filter(status=Observation.Status.APPROVED, indicator__targets__isnull=False)
+           .order_by("id").values_list("id", flat=True).distinct()[:40])
+took, errors, position = [], 0, first
+warm = Observation.objects.get(pk=ids[first])  # the first save loads the task modules: not timed
+observation_update(observation=warm, data={"value": warm.value + 1})
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    entry = Observation.objects.get(pk=ids[position % len(ids)])
+    position += 2
+    started = time.monotonic()
+    try:
+        observation_update(observation=entry, data={"value": entry.value + 1})
+        took.append(1000 * (time.monotonic() - started))
+    except Exception as error:
+        errors += 1
+        print("save failed:", repr(error), file=sys.stderr)
+    time.sleep(pause)
+took.sort()
+print(f"saves {len(took)} errors {errors} p50 {took[len(took) // 2] if took else 0:.0f} "
+      f"p99 {took[min(len(took) - 1, int(0.99 * len(took)))] if took else 0:.0f}")
+"""
+
+
+def mixed_run(wrk: str, base: str, env: dict, *, seconds: int, connections: int, gzip: bool) -> dict:
+    """Readers and writers at once: `connections` wrk clients split over the overview (two
+    fifths), a target's page and an API list, while two writers save figures."""
+    overview = urllib.request.urlopen(base + OVERVIEW_PATH, timeout=10).read().decode()
+    target = re.search(r'href="(/plans/[^/"]+/targets/[^/"]+/)', overview)
+    if target is None:
+        sys.exit("The overview lists no target.")
+    paths = {"overview": OVERVIEW_PATH, "target page": target.group(1), "API list": API_LIST_PATH}
+    shares = {"overview": connections * 2 // 5}
+    shares["target page"] = (connections - shares["overview"]) // 2
+    shares["API list"] = connections - shares["overview"] - shares["target page"]
+    readers = {}
+    for name, path in paths.items():
+        command = [wrk, "-t", "1", "-c", str(shares[name]), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+        if gzip:
+            command += ["-H", "Accept-Encoding: gzip"]
+        readers[name] = subprocess.Popen([*command, base + path], stdout=subprocess.PIPE, text=True)
+    writers = [
+        subprocess.Popen([PYTHON, "manage.py", "shell", "-c", WRITER], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         env={**env, "BENCH_WRITER_SECONDS": str(seconds), "BENCH_WRITER_NUMBER": str(number),
+                              "BENCH_WRITER_PAUSE": str(WRITER_PAUSE)})
+        for number in range(2)
+    ]
+    results = {name: {"path": paths[name], "connections": shares[name], **wrk_parse(process.communicate()[0])}
+               for name, process in readers.items()}
+    saves = []
+    for writer in writers:
+        out, err = writer.communicate()
+        found = re.search(r"saves (\d+) errors (\d+) p50 (\d+) p99 (\d+)", out)
+        if writer.returncode != 0 or found is None:
+            sys.exit(f"A writer failed:\n{out}\n{err}")
+        saves.append(dict(zip(("saves", "errors", "p50", "p99"), map(int, found.groups()), strict=True)))
+    return {"readers": results, "writers": saves}
+
+
+def mixed_report(mixed: dict, trivial: dict) -> None:
+    errors = 0
+    for name, result in mixed["readers"].items():
+        errors += result["non_2xx"] + (1 if result["socket_errors"] else 0)
+        print(f"mixed: {name} ({result['path']}, {result['connections']} connections): {result['rate']:,.0f} "
+              f"requests/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms"
+              + (f", {result['non_2xx']} non-2xx" if result["non_2xx"] else "")
+              + (f", socket errors: {result['socket_errors']}" if result["socket_errors"] else ""))
+    for number, writer in enumerate(mixed["writers"], 1):
+        errors += writer["errors"]
+        print(f"mixed: writer {number}: {writer['saves']} saves (with their recompute), p50 {writer['p50']} ms, "
+              f"p99 {writer['p99']} ms, {writer['errors']} errors")
+    print(f"mixed: overview p99 / trivial p99: {mixed['readers']['overview']['p99'] / trivial['p99']:.1f}")
+    print(f"mixed: errors: {errors}")
+
+
 def session_rss_mb(session: int) -> float:
     """The resident memory of every process in the server's session (gunicorn, its workers,
     beat, the browsers they start), summed from /proc (Linux)."""
@@ -237,13 +331,17 @@ def flood_report(flood: dict) -> None:
 
 def main() -> None:
     only_pdf = os.environ.get("BENCH_LOAD_ONLY") == "pdf"
+    only_mixed = os.environ.get("BENCH_LOAD_ONLY") == "mixed"
     wrk = None if only_pdf else wrk_ensure()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
     connections = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "50"))
     gzip = os.environ.get("BENCH_LOAD_GZIP") == "1"
     env = {**os.environ, "DATABASE_URL": url, "USE_HTTPS": "0", "CELERY_BROKER_URL": "",
-           "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD", "bench-load-only-password")}
+           "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD", "bench-load-only-password"),
+           # wrk's 50 clients share one address: the API's per-address throttle would count them
+           # as one client and answer 429 (the throttle is tested on its own).
+           "API_THROTTLE_ANON": ""}
     database_recreate(url)
     started = time.perf_counter()
     for command in (["setup"], ["generate_demo_data"]):
@@ -262,9 +360,12 @@ def main() -> None:
         load_before = os.getloadavg()
         if not only_pdf:
             trivial = wrk_run(wrk, base + TRIVIAL_PATH, seconds=seconds, connections=connections, gzip=gzip)
-            overview = wrk_run(wrk, base + OVERVIEW_PATH, seconds=seconds, connections=connections, gzip=gzip)
+            if not only_mixed:
+                overview = wrk_run(wrk, base + OVERVIEW_PATH, seconds=seconds, connections=connections, gzip=gzip)
+            mixed = mixed_run(wrk, base, env, seconds=seconds, connections=connections, gzip=gzip)
         load = os.getloadavg()
-        flood = pdf_flood(base, os.getsid(server.pid))
+        if not only_mixed:
+            flood = pdf_flood(base, os.getsid(server.pid))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -279,6 +380,11 @@ def main() -> None:
     print(f"\nwrk, {connections} connections, {seconds} s each, against manage.py serve (gunicorn, 2 workers) "
           f"on PostgreSQL{', gzip asked for' if gzip else ''}; load average {load_before[0]:.2f} before, "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after, on {os.cpu_count()} cores")
+    if only_mixed:
+        print(f"\nload average {load_before[0]:.2f} before, {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} after, "
+              f"on {os.cpu_count()} cores; trivial ({TRIVIAL_PATH}): p99 {trivial['p99']:.1f} ms")
+        mixed_report(mixed, trivial)
+        return
     for name, result in ((f"trivial ({TRIVIAL_PATH})", trivial), ("overview", overview)):
         problems = ""
         if result["non_2xx"] and name == "overview":
@@ -289,6 +395,8 @@ def main() -> None:
               f"p99 {result['p99']:.1f} ms{problems}")
     print(f"overview p99 / trivial p99: {overview['p99'] / trivial['p99']:.1f}")
     print(f"overview requests/s: {overview['rate']:,.0f}")
+    print()
+    mixed_report(mixed, trivial)
     flood_report(flood)
 
 

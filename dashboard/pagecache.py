@@ -15,7 +15,7 @@ old code). Every change to a plan's data bumps its version in the change's own t
 (`targets.services.store.versions_bump`), so a change means new keys: nothing is invalidated
 and nothing can be stale; old entries age out (TIMEOUT, culling).
 
-Two levels: a small memo in each process (an entry never changes, so a copy cannot be stale)
+Two levels (`edge.memocache`): a small memo in each process (an entry never changes, so a copy cannot be stale)
 in front of the `pages` cache that every worker shares (a database table by default, Redis
 when configured). A cache that fails is logged and skipped: the page is rendered instead.
 
@@ -30,30 +30,22 @@ a 304 costs the plan's version, which the page reads anyway (with the banner's s
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import logging
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 
+from edge import memocache
 from site_shell.context_processors import banner_shown
 from targets.progress.dates import zone_today
 
-logger = logging.getLogger(__name__)
-
-CACHE_ALIAS = "pages"
 MEMO_SIZE = 256
 # What the pages' output depends on besides the data: the code that renders them.
 CODE_FOLDERS = ("dashboard", "site_shell", "targets", "measures", "hangzhou_ai_zone", "locale")
@@ -76,28 +68,18 @@ class PageBody:
 # and have a reader's token written in its place.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
-_memo: OrderedDict[str, PageBody] = OrderedDict()
-_pages: OrderedDict[str, str] = OrderedDict()  # whole pages for readers not signed in
-_memo_lock = threading.Lock()
+_bodies = memocache.VersionedCache(alias="pages", memo_size=MEMO_SIZE, name="page")
+_pages = memocache.VersionedCache(alias=None, memo_size=MEMO_SIZE, name="page")  # whole pages for readers not signed in
 
 
 def memo_clear() -> None:
-    with _memo_lock:
-        _memo.clear()
-        _pages.clear()
+    _bodies.clear()
+    _pages.clear()
 
 
-@functools.cache
 def code_version() -> str:
     """A hash of the sources that render the pages, computed once per process."""
-    digest = hashlib.sha256()
-    base = Path(settings.BASE_DIR)
-    for folder in CODE_FOLDERS:
-        for path in sorted((base / folder).rglob("*")):
-            if path.suffix in CODE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return memocache.code_version(CODE_FOLDERS, CODE_SUFFIXES)
 
 
 def body_key(*, page: str, plan_id: int, version: int, params: dict) -> str:
@@ -120,39 +102,6 @@ def _etag(request, key: str) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
-def _body_get(key: str) -> PageBody | None:
-    with _memo_lock:
-        body = _memo.get(key)
-        if body is not None:
-            _memo.move_to_end(key)
-            return body
-    try:
-        body = caches[CACHE_ALIAS].get(key)
-    except Exception:
-        logger.warning("The page cache could not be read; rendering the page instead", exc_info=True)
-        return None
-    if body is not None:
-        _memo_put(key, body)
-    return body
-
-
-def _body_set(key: str, body: PageBody) -> None:
-    _memo_put(key, body)
-    try:
-        caches[CACHE_ALIAS].set(key, body)
-    except Exception:
-        logger.warning("The page cache could not be written; the page was served uncached", exc_info=True)
-
-
-def _memo_put(key: str, body, memo: OrderedDict | None = None) -> None:
-    memo = _memo if memo is None else memo
-    with _memo_lock:
-        memo[key] = body
-        memo.move_to_end(key)
-        while len(memo) > MEMO_SIZE:
-            memo.popitem(last=False)
-
-
 def _frame(request, body: PageBody, context: dict) -> str:
     return render_to_string("dashboard/page.html", {"body": body, **context}, request=request)
 
@@ -161,12 +110,11 @@ def _anonymous_page(request, key: str, body: PageBody, context: dict) -> str:
     """The page for a reader who is not signed in: the frame is the same for all of them but
     for the CSRF token, so the page is rendered once with a placeholder in its place."""
     page_key = "|".join((key, request.get_full_path(), str(banner_shown(request))))
-    with _memo_lock:
-        html = _pages.get(page_key)
+    html = _pages.get(page_key)
     if html is None:
         html = _frame(request, body, {**context, "csrf_token": CSRF_PLACEHOLDER})
         if body.cacheable and body.status == 200:
-            _memo_put(page_key, html, _pages)
+            _pages.set(page_key, html)
     # As the csrf_token tag does: this reader's secret, masked anew, and the cookie set.
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
 
@@ -181,11 +129,11 @@ def page_response(request, *, plan_id: int, version: int, page: str, params: dic
     if response is not None:
         response["ETag"] = etag
     else:
-        body = _body_get(key)
+        body = _bodies.get(key)
         if body is None:
             body = build()
             if body.cacheable and body.status == 200:
-                _body_set(key, body)
+                _bodies.set(key, body)
         # The frame's menu points at the pages of the plan shown.
         context = {"as_of": {"requested": as_of_requested}, "nav_plan_code": plan_code}
         if request.user.is_authenticated:

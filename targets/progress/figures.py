@@ -84,6 +84,27 @@ def entries_frame(rows: Iterable[Sequence[object] | dict[str, object]]) -> Figur
     return figures.select(np.lexsort((figures.day, figures.target_id)))
 
 
+def figures_of_rows(rows: list[tuple]) -> Figures:
+    """`entries_frame` for the rows as the database gives them (`store._figure_rows`: target
+    id, period end as ISO text, value as float, qualifier, is_synthetic, confidence, then any
+    columns ignored): the same Figures, converted column by column in C loops (a tenth of the
+    time, for 100,000 figures) — each distinct date parsed once."""
+    if not rows:
+        return entries_frame([])
+    n = len(rows)
+    target_ids, days, values, qualifiers, synthetic, confidences = list(zip(*rows, strict=False))[:6]
+    day_numbers = {text: day_number(date.fromisoformat(text)) for text in set(days)}
+    figures = Figures(
+        target_id=np.fromiter(target_ids, np.int64, n),
+        day=np.fromiter(map(day_numbers.__getitem__, days), np.int64, n),
+        value=np.fromiter(values, np.float64, n),
+        qualifier=np.fromiter(map(QUALIFIER_CODE.__getitem__, qualifiers), np.int8, n),
+        synthetic=np.fromiter(synthetic, bool, n),
+        confidence=np.fromiter(map(CONFIDENCE_CODE.__getitem__, confidences), np.int8, n),
+    )
+    return figures.select(np.lexsort((figures.day, figures.target_id)))
+
+
 @dataclass
 class Standing:
     """For each (target, as-of date) pair, the figures up to that date, in aggregate.

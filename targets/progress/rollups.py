@@ -97,3 +97,65 @@ def rollups_compute(*, targets: list[dict[str, Any]], snapshots: Judged, dates: 
                 "status_counts": {status: count for status, count in by_status.items() if count},
             })
     return rows
+
+
+def rollups_shift(*, stored: list[dict], sizes: dict[int | None, int], objective_of: dict[int, int],
+                  old: Judged, new: Judged, dates: list[date]) -> list[dict] | None:
+    """The roll-ups of one plan after some of its targets changed, from the stored roll-ups and
+    those targets' old and new snapshots alone: each changed target's old status and capped
+    progress taken out, its new ones put in. The result is `rollups_compute`'s over every
+    target (the mean up to float rounding, ~1e-12), at a cost that does not grow with the
+    plan's other targets.
+
+    `stored`: the plan's roll-up rows on `dates` for the plan (objective None) and the changed
+    targets' objectives; `sizes`: today's number of targets per objective (None: the plan);
+    `objective_of`: changed target -> objective. A target without an old (or new) snapshot on
+    a date counts as "no data" there. Returns the replaced rows, or None when the stored rows
+    cannot be shifted (a row missing, or a count of targets that changed since): then the
+    roll-ups must be computed from every snapshot.
+    """
+    scopes = [None, *sorted(set(objective_of.values()))]
+    found = {(row["as_of"], row["objective_id"]): row for row in stored}
+    state = {}
+    for as_of in dates:
+        for scope in scopes:
+            row = found.get((as_of, scope))
+            if row is None or row["target_count"] != sizes.get(scope):
+                return None
+            counts = dict(row["status_counts"])
+            counts[NO_DATA] = counts.get(NO_DATA, 0) + row["target_count"] - sum(row["status_counts"].values())
+            total = (row["mean_capped_progress"] or 0.0) * row["progress_count"]
+            state[as_of, scope] = [counts, total, row["progress_count"]]
+    day_of = {day_number(as_of): as_of for as_of in dates}
+
+    def contributions(judged: Judged) -> dict[tuple[int, date], tuple[str, float]]:
+        return {
+            (int(target_id), day_of[int(day)]): (STATUSES[int(status)], float(progress))
+            for target_id, day, status, progress in zip(judged.target_id, judged.day, judged.status,
+                                                        judged.progress, strict=True)
+            if int(target_id) in objective_of and int(day) in day_of
+        }
+
+    before, after = contributions(old), contributions(new)
+    missing = (NO_DATA, float("nan"))
+    for target_id, objective_id in objective_of.items():
+        for as_of in dates:
+            for sign, (status, progress) in ((-1, before.get((target_id, as_of), missing)),
+                                             (1, after.get((target_id, as_of), missing))):
+                for scope in (None, objective_id):
+                    counts, total, measured = state[as_of, scope]
+                    counts[status] = counts.get(status, 0) + sign
+                    if not np.isnan(progress):
+                        state[as_of, scope][1] = total + sign * min(max(progress, 0.0), 1.0)
+                        state[as_of, scope][2] = measured + sign
+    rows = []
+    for (as_of, scope), (counts, total, measured) in state.items():
+        if any(count < 0 for count in counts.values()):
+            return None  # the stored roll-ups did not hold these targets' old snapshots
+        rows.append({
+            "plan_id": found[as_of, scope]["plan_id"], "objective_id": scope, "as_of": as_of,
+            "mean_capped_progress": round(total / measured, 12) if measured else None,
+            "target_count": sizes[scope], "progress_count": measured,
+            "status_counts": {status: counts[status] for status in STATUSES if counts.get(status)},
+        })
+    return rows

@@ -193,6 +193,7 @@ class _Writer:
         forecast = self._forecast(c, k, data_date, as_of)
         data_age = (as_of - data_date).days if data_date else None
         progress, expected, ratio = c["progress"][k], c["expected"][k], c["ratio"][k]
+        attained_decimal = to_decimal(attained)
         inputs = {
             "method": method,
             "baseline": fixed["baseline"],
@@ -202,7 +203,7 @@ class _Writer:
             "target_date": fixed["target_date"],
             "direction": target["direction"],
             "aggregation": target["aggregation"],
-            "attained": decimal_text(to_decimal(attained)) if attained is not None else None,
+            "attained": decimal_text(attained_decimal) if attained is not None else None,
             "attained_qualifier": qualifier,
             "data_date": data_date.isoformat() if data_date else None,
             "progress": rounded(progress),
@@ -223,7 +224,7 @@ class _Writer:
         return {
             "target_id": target["id"],
             "as_of": as_of,
-            "attained": to_decimal(attained),
+            "attained": attained_decimal,
             "attained_qualifier": qualifier,
             "data_date": data_date,
             "baseline_known": fixed["baseline_known"],

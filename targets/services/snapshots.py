@@ -10,7 +10,7 @@ worker dies, the request stays, and `requests_sweep` (every few minutes) sends i
 
 Each plan has a calendar: its month ends (strictly: monthly steps) from its baseline date
 up to today, and today. The nightly job computes today, fills any gap and drops the
-previous day's date; `snapshots_verify` recomputes every stored snapshot in memory and
+previous day's date; `snapshots_verify` recomputes every stored snapshot and roll-up in memory and
 lists (or repairs) any that differ.
 
 What is derived per plan and date is registered in `targets.services.derived`: the core's
@@ -35,6 +35,7 @@ from django.utils import timezone
 from edge.transactions import conflicts_retried
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
+from targets.progress.rollups import Judged, rollups_compute
 from targets.services import store
 from targets.services.derived import deriver_register, derivers
 
@@ -186,12 +187,12 @@ def plan_calendar(plan: Plan, *, today: date | None = None) -> list[date]:
 @transaction.atomic
 def target_snapshots_refresh(*, target_id: int) -> int:
     """Recomputes one target on every date of its plan's calendar, and the plan's roll-ups on
-    those dates (from the other targets' stored snapshots), then clears its request.
+    those dates (shifted by the target's old and new snapshots), then clears its request.
 
     Guarantees: the same figures give the same snapshots, so running it twice (a redelivered
     task) is harmless; a target deleted since the task was queued is skipped; a constant
-    number of queries whatever the number of targets and dates. Returns the number of rows
-    written (snapshots and roll-ups).
+    number of queries whatever the number of targets and dates, and no read of the other
+    targets' snapshots. Returns the number of rows written (snapshots and roll-ups).
     """
     target = Target.objects.select_related("objective__plan").filter(pk=target_id).first()
     key = f"target:{target_id}"
@@ -299,22 +300,26 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
         return 0
     with transaction.atomic():
         store.plans_lock(dates_of)
-        targets = store.engine_targets(plan_ids=dates_of)
         only = None if target_ids is None else set(target_ids)
-        computed = targets if only is None else [t for t in targets if t["id"] in only]
+        computed = store.engine_targets(plan_ids=dates_of, target_ids=only)
         computed_ids = [t["id"] for t in computed]
         items = store.engine_items(target_ids=computed_ids)
         rows = store.engine_history(targets=computed, dates_of=dates_of, item_statuses=items)
         now = timezone.now()
+        all_dates = sorted({day for dates in dates_of.values() for day in dates})
+        # Some targets only: the roll-ups shift by their old and new snapshots (read before the
+        # write), without reading the other targets'; from every snapshot if they cannot.
+        before = None if only is None else store.stored_snapshots(target_ids=computed_ids, dates=all_dates)
         written = store.snapshots_write(rows, computed_at=now)
-        others = None
-        if only is not None:
-            others = store.stored_snapshots(
-                target_ids=[t["id"] for t in targets if t["id"] not in only],
-                dates=sorted({day for dates in dates_of.values() for day in dates}),
-            )
-        written += store.rollups_write(targets=targets, computed=rows, dates_of=dates_of, others=others,
-                                       computed_at=now)
+        shifted = None if before is None else store.rollups_shift_write(
+            targets=computed, before=before, computed=rows, dates_of=dates_of, computed_at=now)
+        if shifted is None:
+            members = computed if only is None else store.plan_members(plan_ids=dates_of)
+            others = None if only is None else store.stored_snapshots(
+                target_ids=[t["id"] for t in members if t["id"] not in only], dates=all_dates)
+            shifted = store.rollups_write(targets=members, computed=rows, dates_of=dates_of, others=others,
+                                          computed_at=now)
+        written += shifted
         store.calendar_write(dates_of)
         store.versions_bump(dates_of)
     return written
@@ -371,6 +376,38 @@ def snapshots_verify(*, repair: bool = False) -> list[dict]:
     return differences
 
 
+# A save shifts the roll-ups' mean by its target's old and new progress (not from every
+# snapshot), so it may differ from a computation from scratch by float rounding (~1e-12).
+ROLLUP_MEAN_TOLERANCE = 1e-9
+ROLLUP_VERIFIED_FIELDS = ["mean_capped_progress", "target_count", "progress_count", "status_counts"]
+
+
+def _rollups_verify(plan: Plan, *, targets: list[dict], computed: list[dict], dates: list[date],
+                    repair: bool) -> list[dict]:
+    """The plan's stored roll-ups against those of the snapshots computed afresh (as
+    `snapshots_verify` lists them, "subject" naming the roll-up); with `repair`, all of the
+    plan's are written anew when one differs."""
+    fresh = rollups_compute(targets=targets, snapshots=Judged.of_rows(computed), dates=dates)
+    stored = {(row["objective_id"], row["as_of"]): row for row in Rollup.objects.filter(
+        plan=plan, as_of__in=dates).values("objective_id", "as_of", *ROLLUP_VERIFIED_FIELDS)}
+    differences = []
+    for row in fresh:
+        found = stored.get((row["objective_id"], row["as_of"]))
+        fields = {"roll-up": (None, "missing")} if found is None else {
+            field: (found[field], row[field]) for field in ROLLUP_VERIFIED_FIELDS
+            if not (found[field] == row[field] or field == "mean_capped_progress" and None not in (found[field], row[field])
+                    and abs(found[field] - row[field]) <= ROLLUP_MEAN_TOLERANCE)
+        }
+        if fields:
+            scope = f" objective {row['objective_id']}" if row["objective_id"] else ""
+            differences.append({"deriver": CORE_DERIVER, "subject": f"roll-up of {plan.code}{scope}", "as_of": row["as_of"],
+                                "fields": fields})
+    if repair and differences:
+        store.rollups_write(targets=targets, computed=computed, dates_of={plan.pk: dates}, others=None,
+                            computed_at=timezone.now())
+    return differences
+
+
 def _target_snapshots_verify(*, plan_id: int, dates: list[date], repair: bool = False) -> list[dict]:
     """The core's verify: the plan's target snapshots on `dates` (with `repair`, the targets
     that differ recomputed with the plan's roll-ups)."""
@@ -397,6 +434,8 @@ def _target_snapshots_verify(*, plan_id: int, dates: list[date], repair: bool = 
             wrong_targets.add(row["target_id"])
     if repair and wrong_targets:
         snapshots_compute_and_store(dates_of={plan_id: dates}, target_ids=wrong_targets)
+    plan = Plan.objects.get(pk=plan_id)
+    differences += _rollups_verify(plan, targets=targets, computed=computed, dates=dates, repair=repair)
     return differences
 
 

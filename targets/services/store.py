@@ -10,9 +10,11 @@ are serialised once, by orjson, on their way in. Computation lives in `targets.p
 
 from __future__ import annotations
 
+import gc
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -20,12 +22,13 @@ import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, F, FloatField, Q, Value
+from django.db.models import CharField, Count, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
 from targets import progress
 from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
-from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute
+from targets.progress.figures import figures_of_rows
+from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute, rollups_shift
 
 # Written by the engine, in this order (COPY's column list and the upsert's).
 SNAPSHOT_FIELDS = [
@@ -75,11 +78,14 @@ def _scope(own: str, indicator_scope: str | None) -> str:
     return own or indicator_scope or ""
 
 
-def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
-    """Every target of these plans with its indicator's terms and its plan's dates and
-    thresholds (one query), and the figures of another definition on its indicator, as
-    context (one more)."""
-    rows = list(Target.objects.filter(objective__plan_id__in=list(plan_ids)).order_by("id").values(
+def engine_targets(*, plan_ids: Iterable[int], target_ids: Iterable[int] | None = None) -> list[dict]:
+    """Every target of these plans (or only `target_ids` of them) with its indicator's terms and
+    its plan's dates and thresholds (one query), and the figures of another definition on its
+    indicator, as context (one more)."""
+    found = Target.objects.filter(objective__plan_id__in=list(plan_ids))
+    if target_ids is not None:
+        found = found.filter(id__in=list(target_ids))
+    rows = list(found.order_by("id").values(
         "id", "objective_id", "objective__plan_id", "kind", "target_value", "target_date", "baseline_value",
         "baseline_date", "baseline_scope", "scope", "direction", "indicator_id", "indicator__kind",
         "indicator__scope", "indicator__reporting_period", "objective__plan__target_date",
@@ -169,9 +175,26 @@ def engine_figures(*, target_ids: list[int], until: date) -> progress.figures.Fi
     on it), with their current values: one query. Values as floats (the computation is
     float64), dates as ISO text (parsed in one vectorised call instead of 100,000 date
     objects)."""
-    return progress.entries_frame(row[:6] for row in _figure_rows(target_ids=target_ids, until=until))
+    return figures_of_rows(_figure_rows(target_ids=target_ids, until=until))
 
 
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off while the engine reads and computes: it builds a million
+    short-lived objects (the figure rows, their columns, the snapshot rows), and the collector,
+    run every few hundred allocations, scanned every live object again and again — more time
+    than the computing. Nothing the engine builds is a cycle; the collector runs as before
+    afterwards (left on if another thread turned it back on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@collector_paused()
 def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
                    item_statuses: dict[int, list[list[tuple]]]) -> list[dict]:
     """The engine's rows for these targets (engine_targets' dicts) on their plans' dates, each
@@ -185,9 +208,7 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
     revision days share one set of figures: the engine runs once per such stretch (once in
     all when nothing was revised). Two queries whatever the number of targets and dates.
     """
-    from django.utils.timezone import localdate, make_aware
-
-    from targets.models import ObservationRevision
+    from django.utils.timezone import localdate
 
     all_dates = sorted({day for dates in dates_of.values() for day in dates})
     if not targets or not all_dates:
@@ -196,16 +217,9 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
     rows = _figure_rows(target_ids=target_ids, until=all_dates[-1])
     # Revisions after the first date matter (one made by then is known on every date).
     revisions: dict[int, list[tuple[date, float, str]]] = defaultdict(list)
-    found = (
-        ObservationRevision.objects.filter(
-            observation__indicator__targets__id__in=target_ids,
-            observation__status=Observation.Status.APPROVED,
-            revised_at__gte=make_aware(datetime.combine(all_dates[0], datetime.min.time())),
-        )
-        .order_by("revised_at", "id").distinct()
-        .values_list("observation_id", "revised_at", "previous_value", "previous_qualifier")
-    )
-    for observation_id, revised_at, previous_value, previous_qualifier in found:
+    for observation_id, revised_at, previous_value, previous_qualifier in _figure_revisions(
+        target_ids=target_ids, since=all_dates[0]
+    ):
         day = localdate(revised_at)
         if day > all_dates[0]:
             revisions[observation_id].append((day, float(previous_value), previous_qualifier))
@@ -217,8 +231,8 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
     computed = []
     for stretch_dates in stretches.values():
         first = stretch_dates[0]
-        figures = progress.entries_frame(
-            (row[:6] for row in rows) if not revisions else (_known_on(row, revisions.get(row[6]), first) for row in rows)
+        figures = figures_of_rows(
+            rows if not revisions else [_known_on(row, revisions.get(row[6]), first) for row in rows]
         )
         in_stretch = set(stretch_dates)
         for plan_id, dates in dates_of.items():
@@ -229,6 +243,24 @@ def engine_history(*, targets: list[dict], dates_of: dict[int, list[date]],
                     item_statuses=item_statuses, dates=plan_dates,
                 )
     return computed
+
+
+def _figure_revisions(*, target_ids: list[int], since: date) -> list[tuple]:
+    """The revisions of these targets' approved figures made on or after `since`, in order:
+    (observation id, revised at, previous value, previous qualifier). One query."""
+    from django.utils.timezone import make_aware
+
+    from targets.models import ObservationRevision
+
+    return list(
+        ObservationRevision.objects.filter(
+            observation__indicator__targets__id__in=target_ids,
+            observation__status=Observation.Status.APPROVED,
+            revised_at__gte=make_aware(datetime.combine(since, datetime.min.time())),
+        )
+        .order_by("revised_at", "id").distinct()
+        .values_list("observation_id", "revised_at", "previous_value", "previous_qualifier")
+    )
 
 
 def _known_on(row: tuple, changes: list[tuple] | None, day: date) -> tuple:
@@ -370,6 +402,54 @@ ROLLUP_FIELDS = [
 ]
 
 
+def plan_members(*, plan_ids: Iterable[int]) -> list[dict]:
+    """Every target of these plans as id, objective_id and plan_id: what a roll-up groups by."""
+    rows = Target.objects.filter(objective__plan_id__in=list(plan_ids)).order_by("id").values_list(
+        "id", "objective_id", "objective__plan_id")
+    return [{"id": id_, "objective_id": objective_id, "plan_id": plan_id} for id_, objective_id, plan_id in rows]
+
+
+def rollups_shift_write(*, targets: list[dict], before: Judged, computed: list[dict],
+                        dates_of: dict[int, list[date]], computed_at: datetime) -> int | None:
+    """Updates the plans' roll-ups on their dates for a change of these targets only: from the
+    stored roll-ups, the targets' snapshots `before` the change and the rows `computed` now
+    (`progress.rollups.rollups_shift`), so a figure's save costs the same in a plan of 100
+    targets as of 5,000. Three queries and a write of the roll-ups touched (the plan's and the
+    targets' objectives'). Returns the rows written, or None (and writes nothing) when the
+    stored roll-ups cannot be shifted: the caller then computes them from every snapshot.
+    The nightly verify checks them against a computation from scratch."""
+    objectives = {t["objective_id"] for t in targets}
+    sizes: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for plan_id, objective_id, count in (
+        Target.objects.filter(objective__plan_id__in=list(dates_of)).order_by()
+        .values_list("objective__plan_id", "objective_id").annotate(count=Count("id"))
+    ):
+        sizes[plan_id][objective_id] = count
+        sizes[plan_id][None] = sizes[plan_id].get(None, 0) + count
+    stored = list(
+        Rollup.objects.filter(Q(objective__isnull=True) | Q(objective_id__in=objectives), plan_id__in=list(dates_of),
+                              as_of__in=sorted({day for dates in dates_of.values() for day in dates}))
+        .values("id", "plan_id", "objective_id", "as_of", "mean_capped_progress", "target_count", "progress_count",
+                "status_counts")
+    )
+    new = Judged.of_rows(computed)
+    rollups = []
+    for plan_id, dates in dates_of.items():
+        changed = {t["id"]: t["objective_id"] for t in targets if t["plan_id"] == plan_id}
+        if not changed:
+            continue
+        shifted = rollups_shift(stored=[row for row in stored if row["plan_id"] == plan_id], sizes=sizes[plan_id],
+                                objective_of=changed, old=before, new=new, dates=dates)
+        if shifted is None:
+            return None
+        rollups += shifted
+    replaced = {(row["plan_id"], row["objective_id"], row["as_of"]) for row in rollups}
+    Rollup.objects.filter(id__in=[row["id"] for row in stored
+                                  if (row["plan_id"], row["objective_id"], row["as_of"]) in replaced]).delete()
+    _rollups_insert(rollups, computed_at)
+    return len(rollups)
+
+
 def rollups_write(*, targets: list[dict], computed: list[dict], dates_of: dict[int, list[date]],
                   others: Judged | None, computed_at: datetime) -> int:
     """Replaces the plans' roll-ups on their dates, from the rows just computed and (when
@@ -383,6 +463,11 @@ def rollups_write(*, targets: list[dict], computed: list[dict], dates_of: dict[i
         rollups += rollups_compute(targets=plan_targets, snapshots=judged, dates=dates)
     for plan_id, dates in dates_of.items():
         Rollup.objects.filter(plan_id=plan_id, as_of__in=dates).delete()
+    _rollups_insert(rollups, computed_at)
+    return len(rollups)
+
+
+def _rollups_insert(rollups: list[dict], computed_at: datetime) -> None:
     if connection.vendor == "postgresql":
         stamp = computed_at.isoformat()
         lines = (
@@ -396,7 +481,6 @@ def rollups_write(*, targets: list[dict], computed: list[dict], dates_of: dict[i
         _copy_into(Rollup._meta.db_table, ROLLUP_FIELDS, lines)
     else:
         Rollup.objects.bulk_create([Rollup(computed_at=computed_at, **row) for row in rollups], batch_size=5000)
-    return len(rollups)
 
 
 def calendar_write(dates_of: dict[int, list[date]]) -> None:

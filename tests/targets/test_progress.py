@@ -660,3 +660,20 @@ def test_confidence_is_the_lowest_figure_and_lower_for_stale_data():
 
     assert snapshot(case, dt.date(2021, 12, 31)).confidence == "medium"
     assert snapshot(case, dt.date(2023, 6, 30)).confidence == "low"  # more than a year old
+
+
+def test_figures_of_database_rows_are_the_entries_frame_of_those_rows():
+    """The engine's fast conversion of raw rows (issue 17) gives exactly `entries_frame`'s columns,
+    sorted by target and date, whatever extra columns (the observation id) trail the six."""
+    from targets.progress.figures import figures_of_rows
+
+    rows = [
+        (3, "2021-12-31", 5.5, "exact", False, "high", 11), (1, "2020-06-30", 2.0, "at_least", True, "low", 12),
+        (3, "2020-12-31", 1.25, "partial_period", False, "medium"), (1, "2019-12-31", 0.0, "at_most", False, "high", 13),
+    ]
+    fast, reference = figures_of_rows(rows), progress.entries_frame(row[:6] for row in rows)
+
+    for column in ("target_id", "day", "value", "qualifier", "synthetic", "confidence"):
+        assert getattr(fast, column).tolist() == getattr(reference, column).tolist()
+        assert getattr(fast, column).dtype == getattr(reference, column).dtype
+    assert fast.target_id.tolist() == [1, 1, 3, 3]

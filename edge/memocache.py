@@ -1,0 +1,94 @@
+"""A version-keyed cache: a small memo in each process in front of a cache the workers share.
+
+What the pages (`dashboard.pagecache`) and the API lists (`api.listcache`) keep. Their keys hold
+the version of the data they show and of the code that renders it (`code_version`), so an
+entry never changes once written: a copy in a process's memory cannot be stale, nothing is
+ever invalidated, and old entries age out (the memo's size; the shared cache's timeout and
+culling). A shared cache that fails is logged and skipped: the caller builds the value instead,
+as if it were not cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
+
+
+class VersionedCache:
+    """Values under keys that name their version. `alias`: the shared Django cache behind the
+    memo (None: the memo alone, for what must stay in the process); `memo_size`: the entries
+    each process keeps, least recently used dropped first; `name`: what is kept, for the log."""
+
+    def __init__(self, *, alias: str | None, memo_size: int, name: str):
+        self.alias = alias
+        self.memo_size = memo_size
+        self.name = name
+        self._memo: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        """The value, from the memo or else the shared cache (then kept in the memo); None when
+        neither holds it or the shared cache fails."""
+        with self._lock:
+            found = self._memo.get(key)
+            if found is not None:
+                self._memo.move_to_end(key)
+                return found
+        if self.alias is None:
+            return None
+        try:
+            found = caches[self.alias].get(key)
+        except Exception:
+            logger.warning("The %s cache could not be read; the %s is made instead", self.name, self.name,
+                           exc_info=True)
+            return None
+        if found is not None:
+            self._memo_put(key, found)
+        return found
+
+    def set(self, key: str, value: Any) -> None:
+        """Keeps the value in the memo and the shared cache (a failure of the latter is logged)."""
+        self._memo_put(key, value)
+        if self.alias is None:
+            return
+        try:
+            caches[self.alias].set(key, value)
+        except Exception:
+            logger.warning("The %s cache could not be written; the %s was served uncached", self.name, self.name,
+                           exc_info=True)
+
+    def clear(self) -> None:
+        """Empties this process's memo (the shared cache keeps its entries)."""
+        with self._lock:
+            self._memo.clear()
+
+    def _memo_put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._memo[key] = value
+            self._memo.move_to_end(key)
+            while len(self._memo) > self.memo_size:
+                self._memo.popitem(last=False)
+
+
+@functools.cache
+def code_version(folders: tuple[str, ...], suffixes: tuple[str, ...]) -> str:
+    """A hash of the sources in these folders (of the project) with these suffixes: part of a
+    key, so that a deployment never serves what the old code made. Computed once per process."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in folders:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in suffixes and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
