@@ -26,7 +26,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edge.transactions import conflicts_retried
-from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, RoundState, RoundStateChange, State, StateChange
+from reporting.models import (
+    ReminderSent,
+    RevisionRound,
+    Round,
+    RoundEntry,
+    RoundSet,
+    RoundState,
+    RoundStateChange,
+    State,
+    StateChange,
+)
 from reporting.selectors import round_closed_message, round_status
 from targets import permissions
 from targets.models import Indicator, Observation, Plan, Target
@@ -474,8 +484,9 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
         if entry.observation.status == Observation.Status.APPROVED:
             continue
         reason = entry.revision_reason or entry.observation.confidence_note
-        approved = observation_approve(observation=entry.observation, user=user, reason=reason,
-                                       round_id=locked.round_id)
+        approved = observation_approve(
+            observation=entry.observation, user=user, reason=reason, round_id=locked.round_id,
+            revision_recorded=lambda revision: RevisionRound.objects.create(revision=revision, round_id=locked.round_id))
         entry.observation, entry.state = approved, State.APPROVED
         entry.save(update_fields=["observation", "state"])
     now = timezone.now()

@@ -592,9 +592,9 @@ class AgencyAdmin(KeyInputAdminMixin, HistoryAdmin):
 class ObservationRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: revisions are written by the approval of a changed figure."""
 
-    list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason", "round")
-    list_filter = ("observation__indicator", "round")
-    list_select_related = ("observation__indicator", "revised_by", "round")
+    list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason")
+    list_filter = ("observation__indicator",)
+    list_select_related = ("observation__indicator", "revised_by")
     search_fields = ("observation__indicator__code", "reason")
     date_hierarchy = "revised_at"
 

@@ -566,8 +566,8 @@ class Observation(models.Model):
 class ObservationRevision(models.Model):
     """An approved figure changed later: the value it replaced, when, by whom and why.
 
-    Written by `targets.services.observation_approve` (and so by a round's approval). A
-    snapshot as of a date before `revised_at` uses `previous_value`: the figure known then
+    Written by `targets.services.observation_approve` (and so by a round's approval, which links
+    it to its round: `reporting.models.RevisionRound`). A snapshot as of a date before `revised_at` uses `previous_value`: the figure known then
     (`targets.services.store.engine_figures_by_date`).
     """
 
@@ -584,10 +584,6 @@ class ObservationRevision(models.Model):
         related_name="+", verbose_name=_("revised by"),
     )
     reason = LongTextField(_("reason"), max_length=2000, blank=True)
-    round = models.ForeignKey(
-        "reporting.Round", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions",
-        verbose_name=_("reporting round"),
-    )
 
     class Meta:
         verbose_name = _("revision")

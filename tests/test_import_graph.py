@@ -42,8 +42,8 @@ LAYERS: list[tuple[str, ...]] = [
 
 # The wrong arrows of today, as (importing module, imported module). They go when the code
 # moves (issue 17): composition (plan loading, the nightly job, the schedule) to an `operations`
-# app, the zone administrator role and the permission primitives to `access`, the revision's
-# round to `reporting`, the shared page and chart basics to a site shell package.
+# app, the zone administrator role and the permission primitives to `access`, the shared page
+# and chart basics to a site shell package.
 KNOWN_UPWARD: set[tuple[str, str]] = {
     # The core reaches up to measures: plan loading, the nightly job and its task (-> operations),
     # a plan's deletion and the measures' permission predicates.
@@ -52,11 +52,10 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("targets.tasks", "measures.services"),
     ("targets.services.plans", "measures.models"),
     ("targets.permissions", "measures.models"),
-    # The core reaches up to reporting: the schedule's reminders (-> operations), the zone
-    # administrator role (-> access) and ObservationRevision.round (-> reporting).
+    # The core reaches up to reporting: the schedule's reminders (-> operations) and the zone
+    # administrator role (-> access).
     ("targets.management.commands.setup_schedule", "reporting.reminders"),
     ("targets.permissions", "reporting.models"),
-    ("targets.models", "reporting.models"),
     # Access reads the core's role checks (the primitives move to access).
     ("access.selectors", "targets.permissions"),
     ("access.services", "targets.permissions"),

@@ -20,7 +20,7 @@ CHANGELISTS = [
     "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
     "admin:measures_measureupdate_changelist", "admin:targets_agency_changelist",
     "admin:targets_observationrevision_changelist", "admin:reporting_round_changelist",
-    "admin:reporting_remindersent_changelist",
+    "admin:reporting_remindersent_changelist", "admin:reporting_revisionround_changelist",
 ]
 
 
