@@ -13,23 +13,10 @@ named items), `indicators` (agencies, indicators, their figures and revisions), 
 bilingual bases). Every model is exported here: `from targets.models import X` is the way in.
 """
 
-from targets.models.plans import (
-    Agency,
-    BilingualTitleMixin,
-    Indicator,
-    ItemUpdate,
-    Objective,
-    Observation,
-    ObservationRevision,
-    Plan,
-    RecomputeRequest,
-    Rollup,
-    Snapshot,
-    SnapshotDate,
-    Target,
-    TargetItem,
-    TranslationFlagMixin,
-)
+from targets.models.base import BilingualTitleMixin, TranslationFlagMixin
+from targets.models.indicators import Agency, Indicator, Observation, ObservationRevision
+from targets.models.plans import ItemUpdate, Objective, Plan, Target, TargetItem
+from targets.models.snapshots import RecomputeRequest, Rollup, Snapshot, SnapshotDate
 
 __all__ = [
     "Agency",
