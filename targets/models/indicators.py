@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
-from targets import progress
+from targets import progress, terms
 from targets.models.base import BilingualTitleMixin, TranslationFlagMixin
 from targets.units import Unit
 
@@ -52,7 +52,7 @@ class Indicator(TranslationFlagMixin, BilingualTitleMixin):
     entered once; the targets of any number of plans point at it."""
 
     class Kind(models.TextChoices):
-        FLOW = "flow", _("flow — an amount over a period (patents obtained in the year); summed over a target's window")
+        FLOW = terms.FLOW, _("flow — an amount over a period (patents obtained in the year); summed over a target's window")
         STOCK = "stock", _("stock — a level at a date (enterprises holding a status, annual revenue); the latest counts")
 
     class ReportingPeriod(models.TextChoices):
@@ -122,7 +122,7 @@ class Indicator(TranslationFlagMixin, BilingualTitleMixin):
     @property
     def period_days(self) -> int:
         """One reporting period, in days (a year is 366: a leap year still counts)."""
-        return {"year": 366, "half_year": 184, "quarter": 92, "month": 31}[self.reporting_period]
+        return terms.period_days(self.reporting_period)
 
     def clean(self):
         from targets.validation import validate_indicator
@@ -226,7 +226,7 @@ class Observation(models.Model):
 
     @property
     def effective_scope(self) -> str:
-        return self.scope or self.indicator.scope
+        return terms.effective_scope(self.scope, self.indicator.scope)
 
     @property
     def is_other_scope(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from edge.fields import LineField, LinkField, LongTextField
-from targets import progress
+from targets import progress, terms
 from targets.models.base import BilingualTitleMixin, TranslationFlagMixin
 from targets.models.indicators import Indicator
 from targets.units import Unit
@@ -206,7 +206,7 @@ class Target(TranslationFlagMixin, BilingualTitleMixin):
 
     @property
     def due_date(self) -> date:
-        return self.target_date or self.plan.target_date
+        return terms.due_date(self.target_date, self.plan.target_date)
 
     # A nullable relation reads as None without a query when it is not set: these work on
     # unsaved targets too (an explanation built in memory).
@@ -220,19 +220,17 @@ class Target(TranslationFlagMixin, BilingualTitleMixin):
     @property
     def aggregation(self) -> str:
         """How the engine reads the indicator's figures: summed (a flow) or the latest (a stock)."""
-        if self.indicator is None:
-            return progress.LATEST
-        return progress.SUM if self.indicator.kind == Indicator.Kind.FLOW else progress.LATEST
+        return terms.aggregation(self.indicator.kind if self.indicator is not None else None)
 
     @property
     def effective_scope(self) -> str:
-        return self.scope or (self.indicator.scope if self.indicator is not None else "")
+        return terms.effective_scope(self.scope, self.indicator.scope if self.indicator is not None else None)
 
     @property
     def baseline_comparable(self) -> bool:
         """Whether the baseline counts what the target counts: if not, it is shown and never
         used for progress or growth."""
-        return not self.baseline_scope or self.baseline_scope == self.effective_scope
+        return terms.baseline_comparable(self.baseline_scope, self.effective_scope)
 
     def clean(self):
         from targets.validation import validate_target

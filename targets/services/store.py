@@ -22,8 +22,8 @@ from django.db import connection
 from django.db.models import CharField, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
-from targets import progress
-from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
+from targets import progress, terms
+from targets.models import Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
 from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute
 
 # Written by the engine, in this order (COPY's column list and the upsert's).
@@ -67,13 +67,6 @@ def indicator_plans_lock(indicator_ids: Iterable[int]) -> list[int]:
     return ids
 
 
-PERIOD_DAYS = {"year": 366, "half_year": 184, "quarter": 92, "month": 31}
-
-
-def _scope(own: str, indicator_scope: str | None) -> str:
-    return own or indicator_scope or ""
-
-
 def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
     """Every target of these plans with its indicator's terms and its plan's dates and
     thresholds (one query), and the figures of another definition on its indicator, as
@@ -90,11 +83,11 @@ def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
             "id": row["id"], "objective_id": row["objective_id"], "plan_id": row["objective__plan_id"],
             "kind": row["kind"], "target_value": row["target_value"], "baseline_value": row["baseline_value"],
             "baseline_date": row["baseline_date"], "direction": row["direction"],
-            "aggregation": progress.SUM if row["indicator__kind"] == Indicator.Kind.FLOW else progress.LATEST,
-            "target_date": row["target_date"] or row["objective__plan__target_date"],
-            "period_days": PERIOD_DAYS.get(row["indicator__reporting_period"], 366),
-            "baseline_comparable": not row["baseline_scope"]
-            or row["baseline_scope"] == _scope(row["scope"], row["indicator__scope"]),
+            "aggregation": terms.aggregation(row["indicator__kind"]),
+            "target_date": terms.due_date(row["target_date"], row["objective__plan__target_date"]),
+            "period_days": terms.period_days(row["indicator__reporting_period"]),
+            "baseline_comparable": terms.baseline_comparable(
+                row["baseline_scope"], terms.effective_scope(row["scope"], row["indicator__scope"])),
             "other_scope": other_scope.get(row["id"], []),
             "on_track_threshold": row["objective__plan__on_track_threshold"],
             "acceleration_threshold": row["objective__plan__acceleration_threshold"],
@@ -106,8 +99,8 @@ def engine_targets(*, plan_ids: Iterable[int]) -> list[dict]:
 def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     """For each target, its indicator's figures of another definition (scope), in date order:
     shown as context beside a status, never part of it."""
-    scope_of = {row["id"]: (row["indicator_id"], _scope(row["scope"], row["indicator__scope"])) for row in rows
-                if row["indicator_id"]}
+    scope_of = {row["id"]: (row["indicator_id"], terms.effective_scope(row["scope"], row["indicator__scope"]))
+                for row in rows if row["indicator_id"]}
     indicators = {indicator_id for indicator_id, _ in scope_of.values()}
     found: dict[int, list[dict]] = defaultdict(list)
     if not indicators:
@@ -115,8 +108,8 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
     # Only the figures that can be of another definition for some target, chosen in SQL: of a
     # scope of their own that is not their indicator's, or on an indicator that a target reads
     # in a scope of its own. Reading every figure here cost more than the whole engine.
-    own_scope = {row["indicator_id"] for row in rows
-                 if row["indicator_id"] and _scope(row["scope"], row["indicator__scope"]) != (row["indicator__scope"] or "")}
+    own_scope = {row["indicator_id"] for row in rows if row["indicator_id"]
+                 and terms.effective_scope(row["scope"], row["indicator__scope"]) != (row["indicator__scope"] or "")}
     figures = Observation.objects.filter(
         Q(indicator_id__in=own_scope) | (~Q(scope="") & ~Q(scope=F("indicator__scope"))),
         indicator_id__in=indicators, status=Observation.Status.APPROVED,
@@ -128,7 +121,7 @@ def _other_scope_figures(rows: list[dict]) -> dict[int, list[dict]]:
         by_indicator[figure["indicator_id"]].append(figure)
     for target_id, (indicator_id, scope) in scope_of.items():
         for figure in by_indicator.get(indicator_id, []):
-            figure_scope = _scope(figure["scope"], figure["indicator__scope"])
+            figure_scope = terms.effective_scope(figure["scope"], figure["indicator__scope"])
             if figure_scope != scope:
                 found[target_id].append({
                     "period_end": figure["period_end"].isoformat(), "value": format(figure["value"].normalize(), "f"),
