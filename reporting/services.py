@@ -49,10 +49,7 @@ from targets.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
 # The fields a row of the grid (or a line of an upload) may carry.
-ROW_OBSERVATION_FIELDS = (
-    "value", "qualifier", "scope", "source_title", "source_url", "quote", "definition_note", "confidence",
-    "confidence_note",
-)
+ROW_OBSERVATION_FIELDS = Observation.EDITABLE_FIELDS
 ROW_FIELDS = ("indicator", *ROW_OBSERVATION_FIELDS, "revision_reason", "confirm_outlier")
 
 

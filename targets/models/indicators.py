@@ -134,6 +134,13 @@ class Observation(models.Model):
     """One reported figure of an indicator for a period, with where it comes from and what
     exactly it counts. Entered once; every plan's target on the indicator reads it."""
 
+    # What a person enters for a figure (its indicator and period name it), in one place: the
+    # services, the reporting grid and upload, and the API's input all take it from here.
+    EDITABLE_FIELDS = (
+        "value", "qualifier", "scope", "source_title", "source_url", "quote", "definition_note", "confidence",
+        "confidence_note",
+    )
+
     class Qualifier(models.TextChoices):
         EXACT = progress.EXACT, _("exact")
         AT_LEAST = progress.AT_LEAST, _("at least (source says “more than”)")
@@ -243,7 +250,8 @@ class ObservationRevision(models.Model):
     """An approved figure changed later: the value it replaced, when, by whom and why.
 
     Written by `targets.services.observation_approve` (and so by a round's approval, which links
-    it to its round: `reporting.models.RevisionRound`). A snapshot as of a date before `revised_at` uses `previous_value`: the figure known then
+    it to its round: `reporting.models.RevisionRound`). A snapshot as of a date before
+    `revised_at` uses `previous_value`: the figure known then
     (`targets.services.store.engine_figures_by_date`).
     """
 

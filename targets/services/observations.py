@@ -26,10 +26,7 @@ from targets.services.snapshots import recompute_request
 from targets.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
 from targets.validation import validate_plausible, validate_synthetic_origin
 
-OBSERVATION_FIELDS = (
-    "indicator", "period_end", "value", "qualifier", "scope", "source_title", "source_url", "quote",
-    "definition_note", "confidence", "confidence_note",
-)
+OBSERVATION_FIELDS = ("indicator", "period_end", *Observation.EDITABLE_FIELDS)
 
 
 @conflicts_retried
@@ -198,7 +195,7 @@ def _revision_record(*, observation: Observation, user, reason: str) -> Observat
 
 
 # What an approval copies from a proposal onto the approved figure it revises.
-PROPOSAL_FIELDS = tuple(field for field in OBSERVATION_FIELDS if field not in ("indicator", "period_end"))
+PROPOSAL_FIELDS = Observation.EDITABLE_FIELDS
 
 
 @conflicts_retried
