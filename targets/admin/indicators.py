@@ -6,11 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from access.history_admin import HistoryAdmin
 from access.read_only_admin import ReadOnlyAdminMixin
-from edge.admin import KeyInputAdminMixin
 from targets import permissions, selectors, services, validation
-from targets.admin.base import _quantity
+from targets.admin.base import ServiceAdmin, Writes, _quantity
 from targets.models import Agency, Indicator, Observation, ObservationRevision
 from targets.review import UNDER_REVIEW
 
@@ -155,7 +153,7 @@ class ObservationInline(admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
+class IndicatorAdmin(UnderReviewRefusalMixin, ServiceAdmin):
     list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period", "agency", "agency_provisional")
     list_filter = ("kind", "unit", "reporting_period", "agency", "agency_provisional")
     list_select_related = ("agency",)
@@ -169,8 +167,10 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
 
     actions = ["split_indicator"]
 
-    def save_model(self, request, obj, form, change):
-        services.indicator_save(indicator=obj)
+    writes = {
+        Indicator: Writes("indicator", services.indicator_save),
+        Observation: Writes("observation", services.observation_save, services.observation_delete, with_user=True),
+    }
 
     def get_urls(self):
         from django.urls import path
@@ -227,6 +227,7 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
                                 status=400 if request.method == "POST" else 200)
 
     def save_formset(self, request, form, formset, change):
+        # Not the base's: each row passes its own "confirm outlier" to the service.
         changed = formset.save(commit=False)
         for observation in formset.deleted_objects:
             services.observation_delete(observation=observation, user=request.user)
@@ -240,7 +241,7 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
+class ObservationAdmin(UnderReviewRefusalMixin, ServiceAdmin):
     list_display = (
         "indicator", "period_end", "value_with_unit", "status_shown", "qualifier", "scope", "confidence",
         "is_synthetic", "source_title", "entered_by", "entered_at",
@@ -335,27 +336,23 @@ class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin
             )
         return form
 
+    writes = {Observation: Writes("observation", services.observation_save, services.observation_delete,
+                                  with_user=True, related=("indicator",))}
+
     def save_model(self, request, obj, form, change):
+        # Not the base's: the form's "confirm outlier" goes to the service.
         services.observation_save(observation=obj, user=request.user,
                                   confirm_outlier=form.cleaned_data.get("confirm_outlier", False))
 
-    def delete_model(self, request, obj):
-        services.observation_delete(observation=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for observation in queryset.select_related("indicator"):
-            services.observation_delete(observation=observation, user=request.user)
-
 
 @admin.register(Agency)
-class AgencyAdmin(KeyInputAdminMixin, HistoryAdmin):
+class AgencyAdmin(ServiceAdmin):
     list_display = ("code", "__str__", "short_name_zh", "short_name_en", "contact_email")
     search_fields = ("code", "name_zh", "name_en", "short_name_zh", "short_name_en")
     filter_horizontal = ("members",)
     fields = ("code", ("name_zh", "name_en"), ("short_name_zh", "short_name_en"), "contact_email", "members")
 
-    def save_model(self, request, obj, form, change):
-        services.agency_save(agency=obj)
+    writes = {Agency: Writes("agency", services.agency_save)}
 
 
 @admin.register(ObservationRevision)

@@ -3,10 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from access.history_admin import HistoryAdmin
-from edge.admin import KeyInputAdminMixin
 from targets import services
-from targets.admin.base import _quantity
+from targets.admin.base import ServiceAdmin, Writes, _quantity
 from targets.models import ItemUpdate, Objective, Plan, Target, TargetItem
 
 
@@ -38,7 +36,7 @@ class PlanTargetInline(admin.StackedInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
+class PlanAdmin(ServiceAdmin):
     list_display = ("__str__", "code", "stage", "published_on", "baseline_date", "target_date")
     search_fields = ("code", "title_zh", "title_en", "zone_zh", "zone_en")
     inlines = [ObjectiveInline, PlanTargetInline]
@@ -54,25 +52,15 @@ class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
         }),
     )
 
-    def save_model(self, request, obj, form, change):
-        services.plan_save(plan=obj)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        if formset.model is Target:
-            for target in formset.deleted_objects:
-                services.target_delete(target=target)
-            for target in changed:
-                services.target_save(target=target)
-            return
-        for objective in formset.deleted_objects:
-            services.objective_delete(objective=objective)
-        for objective in changed:
-            services.objective_save(objective=objective)
+    writes = {
+        Plan: Writes("plan", services.plan_save),
+        Objective: Writes("objective", services.objective_save, services.objective_delete),
+        Target: Writes("target", services.target_save, services.target_delete),
+    }
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
+class ObjectiveAdmin(ServiceAdmin):
     list_display = ("number", "title", "plan")
     list_display_links = ("number", "title")
     list_filter = ("plan",)
@@ -83,15 +71,7 @@ class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
     def title(self, obj):
         return obj.localized("title")
 
-    def save_model(self, request, obj, form, change):
-        services.objective_save(objective=obj)
-
-    def delete_model(self, request, obj):
-        services.objective_delete(objective=obj)
-
-    def delete_queryset(self, request, queryset):
-        for objective in queryset:
-            services.objective_delete(objective=objective)
+    writes = {Objective: Writes("objective", services.objective_save, services.objective_delete)}
 
 
 class TargetItemInline(admin.TabularInline):
@@ -102,7 +82,7 @@ class TargetItemInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
+class TargetAdmin(ServiceAdmin):
     list_display = ("code", "__str__", "plan_code", "indicator", "target_with_unit", "baseline_with_unit")
     list_filter = ("plan", "objective", "kind", "indicator__kind", "indicator__unit")
     search_fields = ("code", "name_zh", "name_en", "source_wording", "indicator__code")
@@ -136,22 +116,10 @@ class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
     def baseline_with_unit(self, obj):
         return _quantity(obj.baseline_value, obj.unit) if obj.baseline_value is not None else _("unknown")
 
-    def save_model(self, request, obj, form, change):
-        services.target_save(target=obj)
-
-    def delete_model(self, request, obj):
-        services.target_delete(target=obj)
-
-    def delete_queryset(self, request, queryset):
-        for target in queryset.select_related("objective"):
-            services.target_delete(target=target)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        for item in formset.deleted_objects:
-            services.target_item_delete(item=item)
-        for item in changed:
-            services.target_item_save(item=item)
+    writes = {
+        Target: Writes("target", services.target_save, services.target_delete, related=("objective",)),
+        TargetItem: Writes("item", services.target_item_save, services.target_item_delete),
+    }
 
 
 class ItemUpdateInline(admin.StackedInline):
@@ -162,7 +130,7 @@ class ItemUpdateInline(admin.StackedInline):
 
 
 @admin.register(TargetItem)
-class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
+class TargetItemAdmin(ServiceAdmin):
     """A named item and its dated updates (its status on a date is its last update's)."""
 
     list_display = ("code", "__str__", "target")
@@ -173,26 +141,15 @@ class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
     fields = ("target", "order", "code", "name_zh", "name_en", "zh_is_translation")
     inlines = [ItemUpdateInline]
 
-    def save_model(self, request, obj, form, change):
-        services.target_item_save(item=obj)
-
-    def delete_model(self, request, obj):
-        services.target_item_delete(item=obj)
-
-    def delete_queryset(self, request, queryset):
-        for item in queryset.select_related("target__objective"):
-            services.target_item_delete(item=item)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        for update in formset.deleted_objects:
-            services.item_update_delete(update=update, user=request.user)
-        for update in changed:
-            services.item_update_save(update=update, user=request.user)
+    writes = {
+        TargetItem: Writes("item", services.target_item_save, services.target_item_delete,
+                           related=("target__objective",)),
+        ItemUpdate: Writes("update", services.item_update_save, services.item_update_delete, with_user=True),
+    }
 
 
 @admin.register(ItemUpdate)
-class ItemUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
+class ItemUpdateAdmin(ServiceAdmin):
     """Dated updates of named items, where a data-entry clerk records them: the item's status
     on a date is its last update's; an item without one is "not reported"."""
 
@@ -203,12 +160,5 @@ class ItemUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
     autocomplete_fields = ("item",)
     readonly_fields = ("entered_by", "entered_at")
 
-    def save_model(self, request, obj, form, change):
-        services.item_update_save(update=obj, user=request.user)
-
-    def delete_model(self, request, obj):
-        services.item_update_delete(update=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for update in queryset.select_related("item"):
-            services.item_update_delete(update=update, user=request.user)
+    writes = {ItemUpdate: Writes("update", services.item_update_save, services.item_update_delete, with_user=True,
+                                 related=("item",))}
