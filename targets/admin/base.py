@@ -60,7 +60,7 @@ class ServiceAdmin(KeyInputAdminMixin, HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         writes = self.writes[formset.model]
-        changed = formset.save(commit=False)
+        changed = formset.save(commit=False)  # what fills formset.deleted_objects
         for obj in formset.deleted_objects:
             writes.delete(**writes.arguments(obj, request))
         for obj in changed:
