@@ -27,9 +27,10 @@ class AreaAdmin(ServiceAdmin):
     search_fields = ("title_zh", "title_en")
     inlines = [MeasureInline]
 
+    service_module = services
     writes = {
-        Area: Writes("area", services.area_save, services.area_delete),
-        Measure: Writes("measure", services.measure_save, services.measure_delete),
+        Area: Writes("area", "area_save", "area_delete"),
+        Measure: Writes("measure", "measure_save", "measure_delete"),
     }
 
 
@@ -77,9 +78,10 @@ class MeasureAdmin(ImportExportMixin, ServiceAdmin):
     def lead_agency_shown(self, measure):
         return measure.lead_agency or measure.lead_agency_text or "—"
 
+    service_module = services
     writes = {
-        Measure: Writes("measure", services.measure_save, services.measure_delete, related=("area",)),
-        MeasureUpdate: Writes("update", services.measure_update_save, services.measure_update_delete, with_user=True),
+        Measure: Writes("measure", "measure_save", "measure_delete", related=("area",)),
+        MeasureUpdate: Writes("update", "measure_update_save", "measure_update_delete", with_user=True),
     }
 
 
@@ -92,5 +94,6 @@ class MeasureUpdateAdmin(ServiceAdmin):
     autocomplete_fields = ("measure",)
     readonly_fields = ("entered_by", "entered_at")
 
-    writes = {MeasureUpdate: Writes("update", services.measure_update_save, services.measure_update_delete,
+    service_module = services
+    writes = {MeasureUpdate: Writes("update", "measure_update_save", "measure_update_delete",
                                     with_user=True, related=("measure__area",))}

@@ -167,9 +167,10 @@ class IndicatorAdmin(UnderReviewRefusalMixin, ServiceAdmin):
 
     actions = ["split_indicator"]
 
+    service_module = services
     writes = {
-        Indicator: Writes("indicator", services.indicator_save),
-        Observation: Writes("observation", services.observation_save, services.observation_delete, with_user=True),
+        Indicator: Writes("indicator", "indicator_save"),
+        Observation: Writes("observation", "observation_save", "observation_delete", with_user=True),
     }
 
     def get_urls(self):
@@ -336,7 +337,8 @@ class ObservationAdmin(UnderReviewRefusalMixin, ServiceAdmin):
             )
         return form
 
-    writes = {Observation: Writes("observation", services.observation_save, services.observation_delete,
+    service_module = services
+    writes = {Observation: Writes("observation", "observation_save", "observation_delete",
                                   with_user=True, related=("indicator",))}
 
     def save_model(self, request, obj, form, change):
@@ -352,7 +354,8 @@ class AgencyAdmin(ServiceAdmin):
     filter_horizontal = ("members",)
     fields = ("code", ("name_zh", "name_en"), ("short_name_zh", "short_name_en"), "contact_email", "members")
 
-    writes = {Agency: Writes("agency", services.agency_save)}
+    service_module = services
+    writes = {Agency: Writes("agency", "agency_save")}
 
 
 @admin.register(ObservationRevision)

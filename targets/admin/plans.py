@@ -52,10 +52,11 @@ class PlanAdmin(ServiceAdmin):
         }),
     )
 
+    service_module = services
     writes = {
-        Plan: Writes("plan", services.plan_save),
-        Objective: Writes("objective", services.objective_save, services.objective_delete),
-        Target: Writes("target", services.target_save, services.target_delete),
+        Plan: Writes("plan", "plan_save"),
+        Objective: Writes("objective", "objective_save", "objective_delete"),
+        Target: Writes("target", "target_save", "target_delete"),
     }
 
 
@@ -71,7 +72,8 @@ class ObjectiveAdmin(ServiceAdmin):
     def title(self, obj):
         return obj.localized("title")
 
-    writes = {Objective: Writes("objective", services.objective_save, services.objective_delete)}
+    service_module = services
+    writes = {Objective: Writes("objective", "objective_save", "objective_delete")}
 
 
 class TargetItemInline(admin.TabularInline):
@@ -116,9 +118,10 @@ class TargetAdmin(ServiceAdmin):
     def baseline_with_unit(self, obj):
         return _quantity(obj.baseline_value, obj.unit) if obj.baseline_value is not None else _("unknown")
 
+    service_module = services
     writes = {
-        Target: Writes("target", services.target_save, services.target_delete, related=("objective",)),
-        TargetItem: Writes("item", services.target_item_save, services.target_item_delete),
+        Target: Writes("target", "target_save", "target_delete", related=("objective",)),
+        TargetItem: Writes("item", "target_item_save", "target_item_delete"),
     }
 
 
@@ -141,10 +144,11 @@ class TargetItemAdmin(ServiceAdmin):
     fields = ("target", "order", "code", "name_zh", "name_en", "zh_is_translation")
     inlines = [ItemUpdateInline]
 
+    service_module = services
     writes = {
-        TargetItem: Writes("item", services.target_item_save, services.target_item_delete,
+        TargetItem: Writes("item", "target_item_save", "target_item_delete",
                            related=("target__objective",)),
-        ItemUpdate: Writes("update", services.item_update_save, services.item_update_delete, with_user=True),
+        ItemUpdate: Writes("update", "item_update_save", "item_update_delete", with_user=True),
     }
 
 
@@ -160,5 +164,6 @@ class ItemUpdateAdmin(ServiceAdmin):
     autocomplete_fields = ("item",)
     readonly_fields = ("entered_by", "entered_at")
 
-    writes = {ItemUpdate: Writes("update", services.item_update_save, services.item_update_delete, with_user=True,
+    service_module = services
+    writes = {ItemUpdate: Writes("update", "item_update_save", "item_update_delete", with_user=True,
                                  related=("item",))}

@@ -11,7 +11,8 @@ from targets.services.observations import PROPOSAL_FIELDS
 
 def test_every_entry_point_takes_the_declared_fields():
     declared = set(Observation.EDITABLE_FIELDS)
-    assert set(OBSERVATION_FIELDS) == {"indicator", "period_end", *declared} and set(PROPOSAL_FIELDS) == declared
+    assert set(OBSERVATION_FIELDS) == {"indicator", "period_end", *declared}
+    assert set(PROPOSAL_FIELDS) == declared
     assert set(ROW_OBSERVATION_FIELDS) == declared
     assert set(grid.GRID_FIELDS) == {*declared, "revision_reason"}
     assert set(uploads.EDITABLE_FIELDS) == {*declared, "revision_reason"}

@@ -216,3 +216,17 @@ def test_the_admin_menu_names_targets_and_measures_without_a_counter_word(client
 
     assert ">指标<" in html and ">举措<" in html
     assert "项指标" not in html and "项举措" not in html
+
+
+def test_a_service_admin_naming_a_missing_service_fails_the_system_check():
+    from django.contrib import admin
+
+    from targets import services
+    from targets.admin.base import ServiceAdmin, Writes
+    from targets.models import Agency
+
+    class Misnamed(ServiceAdmin):
+        service_module = services
+        writes = {Agency: Writes("agency", "agency_sav")}
+
+    assert [error.id for error in Misnamed(Agency, admin.site).check()] == ["targets.E001"]
