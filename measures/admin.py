@@ -5,12 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from access.history_admin import HistoryAdmin
-from edge.admin import KeyInputAdminMixin
 from exports.workbooks import WorkbookRefused
 from measures import services
 from measures.models import Area, Measure, MeasureUpdate
 from measures.resources import CheckedXLSX, MeasureResource
+from targets.admin.base import ServiceAdmin, Writes
 
 
 class MeasureInline(admin.TabularInline):
@@ -22,29 +21,17 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(KeyInputAdminMixin, HistoryAdmin):
+class AreaAdmin(ServiceAdmin):
     list_display = ("__str__", "plan", "number")
     list_filter = ("plan",)
     search_fields = ("title_zh", "title_en")
     inlines = [MeasureInline]
 
-    def save_model(self, request, obj, form, change):
-        services.area_save(area=obj)
-
-    def delete_model(self, request, obj):
-        services.area_delete(area=obj)
-
-    def delete_queryset(self, request, queryset):
-        for area in queryset:
-            services.area_delete(area=area)
-
-    def save_formset(self, request, form, formset, change):
-        # save(commit=False) is what fills formset.deleted_objects.
-        changed = formset.save(commit=False)
-        for measure in formset.deleted_objects:
-            services.measure_delete(measure=measure)
-        for measure in changed:
-            services.measure_save(measure=measure)
+    service_module = services
+    writes = {
+        Area: Writes("area", "area_save", "area_delete"),
+        Measure: Writes("measure", "measure_save", "measure_delete"),
+    }
 
 
 class MeasureUpdateInline(admin.StackedInline):
@@ -55,7 +42,7 @@ class MeasureUpdateInline(admin.StackedInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
+class MeasureAdmin(ImportExportMixin, ServiceAdmin):
     resource_classes = [MeasureResource]
     list_display = ("number", "__str__", "area", "status", "lead_agency_shown", "is_provisional", "due_date")
     list_display_links = ("number", "__str__")
@@ -91,26 +78,15 @@ class MeasureAdmin(KeyInputAdminMixin, ImportExportMixin, HistoryAdmin):
     def lead_agency_shown(self, measure):
         return measure.lead_agency or measure.lead_agency_text or "—"
 
-    def save_model(self, request, obj, form, change):
-        services.measure_save(measure=obj)
-
-    def delete_model(self, request, obj):
-        services.measure_delete(measure=obj)
-
-    def delete_queryset(self, request, queryset):
-        for measure in queryset.select_related("area"):
-            services.measure_delete(measure=measure)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)  # fills formset.deleted_objects
-        for update in formset.deleted_objects:
-            services.measure_update_delete(update=update, user=request.user)
-        for update in changed:
-            services.measure_update_save(update=update, user=request.user)
+    service_module = services
+    writes = {
+        Measure: Writes("measure", "measure_save", "measure_delete", related=("area",)),
+        MeasureUpdate: Writes("update", "measure_update_save", "measure_update_delete", with_user=True),
+    }
 
 
 @admin.register(MeasureUpdate)
-class MeasureUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
+class MeasureUpdateAdmin(ServiceAdmin):
     list_display = ("measure", "date", "status", "entered_by", "entered_at")
     list_filter = ("measure__area", "status")
     search_fields = ("note", "measure__title_zh", "measure__title_en")
@@ -118,12 +94,6 @@ class MeasureUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
     autocomplete_fields = ("measure",)
     readonly_fields = ("entered_by", "entered_at")
 
-    def save_model(self, request, obj, form, change):
-        services.measure_update_save(update=obj, user=request.user)
-
-    def delete_model(self, request, obj):
-        services.measure_update_delete(update=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for update in queryset.select_related("measure__area"):
-            services.measure_update_delete(update=update, user=request.user)
+    service_module = services
+    writes = {MeasureUpdate: Writes("update", "measure_update_save", "measure_update_delete",
+                                    with_user=True, related=("measure__area",))}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from access.permissions import is_zone_administrator
 from access.read_only_admin import ReadOnlyAdminMixin
 from reporting import services
-from reporting.models import ReminderSent, Round, RoundSet, RoundState, RoundStateChange, StateChange
+from reporting.models import ReminderSent, RevisionRound, Round, RoundSet, RoundState, RoundStateChange, StateChange
 from reporting.selectors import round_status
 
 
@@ -168,6 +168,16 @@ class RoundAdmin(admin.ModelAdmin):
             ),
         )
         return format_html("<table>{}</table>", rows) if rows else "—"
+
+
+@admin.register(RevisionRound)
+class RevisionRoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only: written by a set's approval that revised an approved figure."""
+
+    list_display = ("revision", "round")
+    list_filter = ("round",)
+    list_select_related = ("revision__observation__indicator", "round")
+    search_fields = ("revision__observation__indicator__code", "round__code")
 
 
 @admin.register(ReminderSent)

@@ -14,11 +14,8 @@ from reporting import services
 from reporting.models import RoundSet
 from targets.models import Observation
 
-# The fields a person types in, in the order the grid shows them (`value` first).
-GRID_FIELDS = (
-    "value", "qualifier", "source_title", "source_url", "quote", "definition_note", "confidence",
-    "confidence_note", "scope", "revision_reason",
-)
+# The fields a person types in: the figure's, and why it revises an approved one.
+GRID_FIELDS = (*Observation.EDITABLE_FIELDS, "revision_reason")
 
 
 def rows_from_form(data, codes: list[str]) -> list[dict]:

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from edge.fields import LineField, LongTextField
-from targets.models import Agency, BilingualTitleMixin, Indicator, Observation, Plan
+from targets.models import Agency, BilingualTitleMixin, Indicator, Observation, ObservationRevision, Plan
 
 
 class State(models.TextChoices):
@@ -201,6 +201,24 @@ class StateChange(models.Model):
 
     def __str__(self):
         return f"{self.set_id}: {self.from_state} → {self.to_state}"
+
+
+class RevisionRound(models.Model):
+    """The round whose approval revised an approved figure. Reporting owns this link (the core's
+    revision knows no rounds); written by `reporting.services.round_set_approve`."""
+
+    revision = models.OneToOneField(ObservationRevision, on_delete=models.CASCADE, related_name="revision_round",
+                                    verbose_name=_("revision"))
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="revision_rounds",
+                              verbose_name=_("reporting round"))
+
+    class Meta:
+        verbose_name = _("revision in a round")
+        verbose_name_plural = _("revisions in rounds")
+        ordering = ["round", "revision"]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.revision_id}"
 
 
 class RoundStateChange(models.Model):

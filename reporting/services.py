@@ -27,7 +27,17 @@ from django.utils.translation import gettext as _
 
 from access.permissions import approval_check
 from edge.transactions import conflicts_retried
-from reporting.models import ReminderSent, Round, RoundEntry, RoundSet, RoundState, RoundStateChange, State, StateChange
+from reporting.models import (
+    ReminderSent,
+    RevisionRound,
+    Round,
+    RoundEntry,
+    RoundSet,
+    RoundState,
+    RoundStateChange,
+    State,
+    StateChange,
+)
 from reporting.permissions import round_set_entry_check
 from reporting.selectors import round_closed_message, round_status
 from targets.models import Indicator, Observation, Plan, Target
@@ -40,10 +50,7 @@ from targets.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
 # The fields a row of the grid (or a line of an upload) may carry.
-ROW_OBSERVATION_FIELDS = (
-    "value", "qualifier", "scope", "source_title", "source_url", "quote", "definition_note", "confidence",
-    "confidence_note",
-)
+ROW_OBSERVATION_FIELDS = Observation.EDITABLE_FIELDS
 ROW_FIELDS = ("indicator", *ROW_OBSERVATION_FIELDS, "revision_reason", "confirm_outlier")
 
 
@@ -476,8 +483,9 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
         if entry.observation is None or entry.observation.status == Observation.Status.APPROVED:
             continue
         reason = entry.revision_reason or entry.observation.confidence_note
-        approved = observation_approve(observation=entry.observation, user=user, reason=reason,
-                                       round_id=locked.round_id)
+        approved = observation_approve(
+            observation=entry.observation, user=user, reason=reason, round_id=locked.round_id,
+            revision_recorded=lambda revision: RevisionRound.objects.create(revision=revision, round_id=locked.round_id))
         entry.observation, entry.state = approved, State.APPROVED
         entry.save(update_fields=["observation", "state"])
     now = timezone.now()

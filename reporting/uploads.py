@@ -43,25 +43,26 @@ META_SHEET = "meta"
 # (field, header, editable). The headers are fixed and bilingual, not translated: the file must
 # read back the same whatever the language of the person who downloaded it.
 COLUMNS = (
-    ("indicator", "统计指标代码 indicator code", False),
-    ("name", "统计指标 indicator", False),
-    ("unit", "单位 unit", False),
-    ("last_period", "上期 last period", False),
-    ("last_value", "上期数值 last value", False),
-    ("value", "本期数值 value", True),
-    ("qualifier", "限定 qualifier", True),
-    ("confidence", "可信度 confidence", True),
-    ("source_title", "来源 source title", True),
-    ("source_url", "来源网址 source address", True),
-    ("quote", "原文摘录 quote", True),
-    ("scope", "统计口径 scope", True),
-    ("definition_note", "口径说明 definition note", True),
-    ("confidence_note", "可信度说明 confidence note", True),
-    ("revision_reason", "修订原因 revision reason", True),
+    ("indicator", "统计指标代码 indicator code"),
+    ("name", "统计指标 indicator"),
+    ("unit", "单位 unit"),
+    ("last_period", "上期 last period"),
+    ("last_value", "上期数值 last value"),
+    ("value", "本期数值 value"),
+    ("qualifier", "限定 qualifier"),
+    ("confidence", "可信度 confidence"),
+    ("source_title", "来源 source title"),
+    ("source_url", "来源网址 source address"),
+    ("quote", "原文摘录 quote"),
+    ("scope", "统计口径 scope"),
+    ("definition_note", "口径说明 definition note"),
+    ("confidence_note", "可信度说明 confidence note"),
+    ("revision_reason", "修订原因 revision reason"),
 )
-HEADERS = [header for _field, header, _editable in COLUMNS]
-FIELDS = [field for field, _header, _editable in COLUMNS]
-EDITABLE_FIELDS = [field for field, _header, editable in COLUMNS if editable]
+HEADERS = [header for _field, header in COLUMNS]
+FIELDS = [field for field, _header in COLUMNS]
+# Filled in: the figure's editable fields and the revision reason; the rest is shown only.
+EDITABLE_FIELDS = [field for field in FIELDS if field in (*Observation.EDITABLE_FIELDS, "revision_reason")]
 # More lines than any agency has indicators: a bigger file is not a filled-in template. The
 # template has 15 columns; a few more are read so that extra ones are named in the refusal.
 MAX_LINES = 1000
@@ -119,12 +120,12 @@ def round_set_workbook(round_set: RoundSet) -> bytes:
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), grey
     last = len(lines) + 1
-    for column, (field, _header, editable) in enumerate(COLUMNS, start=1):
+    for column, field in enumerate(FIELDS, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
         sheet.column_dimensions[letter].width = 14 if field in ("indicator", "unit", "last_period") else 22
         for number in range(2, last + 1):
             cell = sheet.cell(row=number, column=column)
-            if editable:
+            if field in EDITABLE_FIELDS:
                 cell.protection = Protection(locked=False)
             else:
                 cell.fill = grey

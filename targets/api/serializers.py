@@ -200,8 +200,7 @@ class ObservationInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Observation
         fields = [
-            "indicator", "target", "period_end", "value", "qualifier", "scope", "source_title", "source_url", "quote",
-            "definition_note", "confidence", "confidence_note", "confirm_outlier",
+            "indicator", "target", "period_end", *Observation.EDITABLE_FIELDS, "confirm_outlier",
         ]
         # The one-figure-per-period rule is checked by targets.validation, with a message
         # that names the existing figure; DRF's generic unique-together check would pre-empt it.

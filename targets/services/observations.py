@@ -10,6 +10,7 @@ the work is recorded before anyone is told.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -25,10 +26,7 @@ from targets.services.snapshots import recompute_request
 from targets.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
 from targets.validation import validate_plausible, validate_synthetic_origin
 
-OBSERVATION_FIELDS = (
-    "indicator", "period_end", "value", "qualifier", "scope", "source_title", "source_url", "quote",
-    "definition_note", "confidence", "confidence_note",
-)
+OBSERVATION_FIELDS = ("indicator", "period_end", *Observation.EDITABLE_FIELDS)
 
 
 @conflicts_retried
@@ -183,33 +181,35 @@ def _proposal_in_place_of_approved(observation: Observation) -> None:
     observation.approved_at = observation.approved_by = None
 
 
-def _revision_record(*, observation: Observation, user, reason: str, round_id: int | None = None) -> None:
+def _revision_record(*, observation: Observation, user, reason: str) -> ObservationRevision | None:
     """Records a change of an approved figure's value or qualifier (nothing when neither changed):
     the previous value stays visible, and snapshots before today keep it."""
     before = Observation.objects.filter(pk=observation.pk).values("value", "qualifier").first()
     if before is None or (before["value"] == observation.value and before["qualifier"] == observation.qualifier):
-        return
-    ObservationRevision.objects.create(
+        return None
+    return ObservationRevision.objects.create(
         observation_id=observation.pk, previous_value=before["value"], previous_qualifier=before["qualifier"],
         new_value=observation.value, new_qualifier=observation.qualifier, revised_at=timezone.now(),
-        revised_by=_person(user), reason=reason, round_id=round_id,
+        revised_by=_person(user), reason=reason,
     )
 
 
 # What an approval copies from a proposal onto the approved figure it revises.
-PROPOSAL_FIELDS = tuple(field for field in OBSERVATION_FIELDS if field not in ("indicator", "period_end"))
+PROPOSAL_FIELDS = Observation.EDITABLE_FIELDS
 
 
 @conflicts_retried
 @transaction.atomic
 def observation_approve(*, observation: Observation, user: AbstractBaseUser | None, reason: str = "",
-                        round_id: int | None = None) -> Observation:
+                        round_id: int | None = None,
+                        revision_recorded: Callable[[ObservationRevision], object] | None = None) -> Observation:
     """Publishes a pending figure (draft or submitted) and returns the approved row.
 
     Guarantees: only a zone administrator (or a system caller) approves (PermissionDenied,
     nothing changed); a first figure for its period becomes approved in place; a proposal
     beside an approved figure is copied onto it — the value it replaces recorded as an
-    `ObservationRevision` with `reason` (and `round_id`) — and the proposal row is deleted;
+    `ObservationRevision` with `reason`, passed to `revision_recorded` inside the transaction (so
+    that an app above links it: reporting to its round) — and the proposal row is deleted;
     approving an approved figure is refused (ValidationError); a figure held by a submitted
     reporting set is approved only by that set's approval, which passes its round as `round_id`
     (`targets.review`: ValidationError "under_review" otherwise); the targets reading the
@@ -238,7 +238,9 @@ def observation_approve(*, observation: Observation, user: AbstractBaseUser | No
     else:
         for field in PROPOSAL_FIELDS:
             setattr(published, field, getattr(observation, field))
-        _revision_record(observation=published, user=user, reason=reason, round_id=round_id)
+        revision = _revision_record(observation=published, user=user, reason=reason)
+        if revision is not None and revision_recorded is not None:
+            revision_recorded(revision)
         published.approved_at, published.approved_by = now, person
         observation.delete()
         published.full_clean()

@@ -25,8 +25,8 @@ from django.db import connection
 from django.db.models import CharField, Count, F, FloatField, Q, Value
 from django.db.models.functions import Cast, Coalesce, Now, NullIf
 
-from targets import progress
-from targets.models import Indicator, Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
+from targets import progress, terms
+from targets.models import Observation, Plan, Rollup, Snapshot, SnapshotDate, Target, TargetItem
 from targets.progress.figures import figures_of_rows
 from targets.progress.rollups import STATUS_CODE, Judged, rollups_compute, rollups_shift
 
@@ -71,13 +71,6 @@ def indicator_plans_lock(indicator_ids: Iterable[int | None]) -> list[int]:
     return ids
 
 
-PERIOD_DAYS = {"year": 366, "half_year": 184, "quarter": 92, "month": 31}
-
-
-def _scope(own: str, indicator_scope: str | None) -> str:
-    return own or indicator_scope or ""
-
-
 def engine_targets(*, plan_ids: Iterable[int], target_ids: Iterable[int] | None = None) -> list[dict]:
     """Every target of these plans (or only `target_ids` of them) with its indicator's terms and
     its plan's dates and thresholds (one query), and the figures of another definition on its
@@ -97,11 +90,11 @@ def engine_targets(*, plan_ids: Iterable[int], target_ids: Iterable[int] | None 
             "id": row["id"], "objective_id": row["objective_id"], "plan_id": row["objective__plan_id"],
             "kind": row["kind"], "target_value": row["target_value"], "baseline_value": row["baseline_value"],
             "baseline_date": row["baseline_date"], "direction": row["direction"],
-            "aggregation": progress.SUM if row["indicator__kind"] == Indicator.Kind.FLOW else progress.LATEST,
-            "target_date": row["target_date"] or row["objective__plan__target_date"],
-            "period_days": PERIOD_DAYS.get(row["indicator__reporting_period"], 366),
-            "baseline_comparable": not row["baseline_scope"]
-            or row["baseline_scope"] == _scope(row["scope"], row["indicator__scope"]),
+            "aggregation": terms.aggregation(row["indicator__kind"]),
+            "target_date": terms.due_date(row["target_date"], row["objective__plan__target_date"]),
+            "period_days": terms.period_days(row["indicator__reporting_period"]),
+            "baseline_comparable": terms.baseline_comparable(
+                row["baseline_scope"], terms.effective_scope(row["scope"], row["indicator__scope"])),
             "other_scope": other_scope.get(row["id"], []),
             "on_track_threshold": row["objective__plan__on_track_threshold"],
             "acceleration_threshold": row["objective__plan__acceleration_threshold"],
@@ -113,8 +106,8 @@ def engine_targets(*, plan_ids: Iterable[int], target_ids: Iterable[int] | None 
 def _other_scope_figures(rows: Sequence[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     """For each target, its indicator's figures of another definition (scope), in date order:
     shown as context beside a status, never part of it."""
-    scope_of = {row["id"]: (row["indicator_id"], _scope(row["scope"], row["indicator__scope"])) for row in rows
-                if row["indicator_id"]}
+    scope_of = {row["id"]: (row["indicator_id"], terms.effective_scope(row["scope"], row["indicator__scope"]))
+                for row in rows if row["indicator_id"]}
     indicators = {indicator_id for indicator_id, _ in scope_of.values()}
     found: dict[int, list[dict]] = defaultdict(list)
     if not indicators:
@@ -122,8 +115,8 @@ def _other_scope_figures(rows: Sequence[Mapping[str, Any]]) -> dict[int, list[di
     # Only the figures that can be of another definition for some target, chosen in SQL: of a
     # scope of their own that is not their indicator's, or on an indicator that a target reads
     # in a scope of its own. Reading every figure here cost more than the whole engine.
-    own_scope = {row["indicator_id"] for row in rows
-                 if row["indicator_id"] and _scope(row["scope"], row["indicator__scope"]) != (row["indicator__scope"] or "")}
+    own_scope = {row["indicator_id"] for row in rows if row["indicator_id"]
+                 and terms.effective_scope(row["scope"], row["indicator__scope"]) != (row["indicator__scope"] or "")}
     figures = Observation.objects.filter(
         Q(indicator_id__in=own_scope) | (~Q(scope="") & ~Q(scope=F("indicator__scope"))),
         indicator_id__in=indicators, status=Observation.Status.APPROVED,
@@ -135,7 +128,7 @@ def _other_scope_figures(rows: Sequence[Mapping[str, Any]]) -> dict[int, list[di
         by_indicator[row["indicator_id"]].append(row)
     for target_id, (indicator_id, scope) in scope_of.items():
         for figure in by_indicator.get(indicator_id, []):
-            figure_scope = _scope(figure["scope"], figure["indicator__scope"])
+            figure_scope = terms.effective_scope(figure["scope"], figure["indicator__scope"])
             if figure_scope != scope:
                 found[target_id].append({
                     "period_end": figure["period_end"].isoformat(), "value": format(figure["value"].normalize(), "f"),

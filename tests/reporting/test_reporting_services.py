@@ -197,7 +197,7 @@ def test_an_approved_figure_changed_in_a_later_round_is_a_revision_and_old_snaps
     # As if approved on 2 March 2022 (Hangzhou time), for the history below.
     ObservationRevision.objects.update(revised_at=dt.datetime(2022, 3, 2, 2, tzinfo=dt.UTC))
     revision = figure.revisions.get()
-    assert (revision.previous_value, revision.new_value, revision.reason, revision.round) == (
+    assert (revision.previous_value, revision.new_value, revision.reason, revision.revision_round.round) == (
         Decimal("120"), Decimal("131"), "final statistics", correction)
     assert "final statistics" in revision.describe() and "2022-03-02" in revision.describe()
     snapshots_recompute(as_of=dt.date(2022, 2, 28))

@@ -20,7 +20,7 @@ CHANGELISTS = [
     "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
     "admin:measures_measureupdate_changelist", "admin:targets_agency_changelist",
     "admin:targets_observationrevision_changelist", "admin:reporting_round_changelist",
-    "admin:reporting_remindersent_changelist",
+    "admin:reporting_remindersent_changelist", "admin:reporting_revisionround_changelist",
 ]
 
 
@@ -218,3 +218,17 @@ def test_the_admin_menu_names_targets_and_measures_without_a_counter_word(client
 
     assert ">指标<" in html and ">举措<" in html
     assert "项指标" not in html and "项举措" not in html
+
+
+def test_a_service_admin_naming_a_missing_service_fails_the_system_check():
+    from django.contrib import admin
+
+    from targets import services
+    from targets.admin.base import ServiceAdmin, Writes
+    from targets.models import Agency
+
+    class Misnamed(ServiceAdmin):
+        service_module = services
+        writes = {Agency: Writes("agency", "agency_sav")}
+
+    assert [error.id for error in Misnamed(Agency, admin.site).check()] == ["targets.E001"]

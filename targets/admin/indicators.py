@@ -1,9 +1,4 @@
-"""Admin for zone administrators: plans with their objectives and targets, indicators with
-their observations, named items with their dated updates, snapshots (read only).
-
-Every save and delete goes through `targets.services`, so the admin applies the same rules
-and triggers the same follow-up (the recompute requests) as the API and the commands.
-"""
+"""Admin for agencies, indicators with their figures, and the figures' revisions (read only)."""
 
 from django import forms
 from django.contrib import admin
@@ -11,30 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from access.history_admin import HistoryAdmin
 from access.read_only_admin import ReadOnlyAdminMixin
-from edge.admin import KeyInputAdminMixin
 from targets import permissions, selectors, services, validation
-from targets.language import active_language
-from targets.models import (
-    Agency,
-    Indicator,
-    ItemUpdate,
-    Objective,
-    Observation,
-    ObservationRevision,
-    Plan,
-    Rollup,
-    Snapshot,
-    Target,
-    TargetItem,
-)
+from targets.admin.base import ServiceAdmin, Writes, _quantity
+from targets.models import Agency, Indicator, Observation, ObservationRevision
 from targets.review import UNDER_REVIEW
-from targets.units import format_quantity
-
-
-def _quantity(value, unit):
-    return format_quantity(value, unit, active_language())
 
 
 class UnderReviewRefusalMixin:
@@ -82,214 +58,6 @@ def _visible_figures(queryset, user):
         return queryset
     return queryset & selectors.observations_visible(pending_agency_ids=agency_ids)
 
-
-# --- plans, objectives, targets ------------------------------------------------------------
-
-class ObjectiveInline(admin.TabularInline):
-    model = Objective
-    extra = 0
-    fields = ("number", "title_zh", "title_en", "zh_is_translation")
-
-
-class PlanTargetInline(admin.StackedInline):
-    """A plan's targets, added on the plan's page: the objective is one of the plan's own
-    (save new objectives first, then add their targets)."""
-
-    model = Target
-    extra = 0
-    show_change_link = True
-    fields = (
-        ("objective", "code", "order"), ("name_zh", "name_en"), ("kind", "indicator"),
-        ("target_value", "direction", "target_date"), ("baseline_value", "baseline_date"),
-    )
-    autocomplete_fields = ("indicator",)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        objectives = formset.form.base_fields.get("objective")
-        if objectives is not None:
-            objectives.queryset = Objective.objects.filter(plan=obj) if obj is not None else Objective.objects.none()
-        return formset
-
-
-@admin.register(Plan)
-class PlanAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("__str__", "code", "stage", "published_on", "baseline_date", "target_date")
-    search_fields = ("code", "title_zh", "title_en", "zone_zh", "zone_en")
-    inlines = [ObjectiveInline, PlanTargetInline]
-    fieldsets = (
-        (None, {"fields": ("code", ("zone_zh", "zone_en"), ("title_zh", "title_en"),
-                           ("issuing_body_zh", "issuing_body_en"), "stage", "zh_is_translation")}),
-        (_("Dates"), {"fields": ("published_on", "baseline_date", "target_date")}),
-        (_("Source"), {"fields": ("source_url", "source_note")}),
-        (_("Status thresholds"), {
-            "fields": ("on_track_threshold", "acceleration_threshold"),
-            "description": _("Ratio of observed to required progress at or above which a target is "
-                             "on track, and below which it is off track."),
-        }),
-    )
-
-    def save_model(self, request, obj, form, change):
-        services.plan_save(plan=obj)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        if formset.model is Target:
-            for target in formset.deleted_objects:
-                services.target_delete(target=target)
-            for target in changed:
-                services.target_save(target=target)
-            return
-        for objective in formset.deleted_objects:
-            services.objective_delete(objective=objective)
-        for objective in changed:
-            services.objective_save(objective=objective)
-
-
-@admin.register(Objective)
-class ObjectiveAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("number", "title", "plan")
-    list_display_links = ("number", "title")
-    list_filter = ("plan",)
-    list_select_related = ("plan",)
-    search_fields = ("title_zh", "title_en", "plan__title_zh", "plan__title_en")
-
-    @admin.display(description=_("title"))
-    def title(self, obj):
-        return obj.localized("title")
-
-    def save_model(self, request, obj, form, change):
-        services.objective_save(objective=obj)
-
-    def delete_model(self, request, obj):
-        services.objective_delete(objective=obj)
-
-    def delete_queryset(self, request, queryset):
-        for objective in queryset:
-            services.objective_delete(objective=objective)
-
-
-class TargetItemInline(admin.TabularInline):
-    model = TargetItem
-    extra = 0
-    fields = ("order", "code", "name_zh", "name_en", "zh_is_translation")
-    show_change_link = True
-
-
-@admin.register(Target)
-class TargetAdmin(KeyInputAdminMixin, HistoryAdmin):
-    list_display = ("code", "__str__", "plan_code", "indicator", "target_with_unit", "baseline_with_unit")
-    list_filter = ("plan", "objective", "kind", "indicator__kind", "indicator__unit")
-    search_fields = ("code", "name_zh", "name_en", "source_wording", "indicator__code")
-    list_select_related = ("plan", "objective", "indicator")
-    autocomplete_fields = ("indicator",)
-    inlines = [TargetItemInline]
-    fieldsets = (
-        (None, {"fields": ("plan", "objective", "code", "order", ("name_zh", "name_en"), "zh_is_translation",
-                           "kind")}),
-        (_("What is measured"), {
-            "fields": ("indicator", "scope"),
-            "description": _("Figures are entered on the indicator (Indicators), once for every plan that "
-                             "tracks it; only figures of the target's scope count towards it."),
-        }),
-        (_("Target"), {"fields": ("target_value", "direction", "target_date")}),
-        (_("Baseline"), {"fields": ("baseline_value", "baseline_date", "baseline_scope", "baseline_source",
-                                    "baseline_note_zh", "baseline_note_en")}),
-        (_("Source and method"), {"fields": ("source_wording", "source_confidence", "method_note_zh",
-                                             "method_note_en")}),
-    )
-
-    @admin.display(description=_("plan"), ordering="plan__code")
-    def plan_code(self, obj):
-        return obj.plan.code
-
-    @admin.display(description=_("target value"), ordering="target_value")
-    def target_with_unit(self, obj):
-        return _quantity(obj.target_value, obj.unit)
-
-    @admin.display(description=_("baseline value"), ordering="baseline_value")
-    def baseline_with_unit(self, obj):
-        return _quantity(obj.baseline_value, obj.unit) if obj.baseline_value is not None else _("unknown")
-
-    def save_model(self, request, obj, form, change):
-        services.target_save(target=obj)
-
-    def delete_model(self, request, obj):
-        services.target_delete(target=obj)
-
-    def delete_queryset(self, request, queryset):
-        for target in queryset.select_related("objective"):
-            services.target_delete(target=target)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        for item in formset.deleted_objects:
-            services.target_item_delete(item=item)
-        for item in changed:
-            services.target_item_save(item=item)
-
-
-class ItemUpdateInline(admin.StackedInline):
-    model = ItemUpdate
-    extra = 0
-    fields = (("date", "status"), "evidence", "evidence_url", ("entered_by", "entered_at"))
-    readonly_fields = ("entered_by", "entered_at")
-
-
-@admin.register(TargetItem)
-class TargetItemAdmin(KeyInputAdminMixin, HistoryAdmin):
-    """A named item and its dated updates (its status on a date is its last update's)."""
-
-    list_display = ("code", "__str__", "target")
-    list_filter = ("target__plan",)
-    search_fields = ("code", "name_zh", "name_en", "target__code")
-    list_select_related = ("target",)
-    autocomplete_fields = ("target",)
-    fields = ("target", "order", "code", "name_zh", "name_en", "zh_is_translation")
-    inlines = [ItemUpdateInline]
-
-    def save_model(self, request, obj, form, change):
-        services.target_item_save(item=obj)
-
-    def delete_model(self, request, obj):
-        services.target_item_delete(item=obj)
-
-    def delete_queryset(self, request, queryset):
-        for item in queryset.select_related("target__objective"):
-            services.target_item_delete(item=item)
-
-    def save_formset(self, request, form, formset, change):
-        changed = formset.save(commit=False)
-        for update in formset.deleted_objects:
-            services.item_update_delete(update=update, user=request.user)
-        for update in changed:
-            services.item_update_save(update=update, user=request.user)
-
-
-@admin.register(ItemUpdate)
-class ItemUpdateAdmin(KeyInputAdminMixin, HistoryAdmin):
-    """Dated updates of named items, where a data-entry clerk records them: the item's status
-    on a date is its last update's; an item without one is "not reported"."""
-
-    list_display = ("item", "date", "status", "entered_by", "entered_at")
-    list_filter = ("item__target__plan", "status")
-    search_fields = ("evidence", "item__code", "item__name_zh", "item__name_en")
-    list_select_related = ("item__target", "entered_by")
-    autocomplete_fields = ("item",)
-    readonly_fields = ("entered_by", "entered_at")
-
-    def save_model(self, request, obj, form, change):
-        services.item_update_save(update=obj, user=request.user)
-
-    def delete_model(self, request, obj):
-        services.item_update_delete(update=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for update in queryset.select_related("item"):
-            services.item_update_delete(update=update, user=request.user)
-
-
-# --- indicators and observations ----------------------------------------------------------------
 
 class IndicatorSplitForm(forms.Form):
     code = forms.SlugField(label=_("code of the new indicator"), max_length=60)
@@ -385,7 +153,7 @@ class ObservationInline(admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
+class IndicatorAdmin(UnderReviewRefusalMixin, ServiceAdmin):
     list_display = ("code", "__str__", "unit", "kind", "scope", "reporting_period", "agency", "agency_provisional")
     list_filter = ("kind", "unit", "reporting_period", "agency", "agency_provisional")
     list_select_related = ("agency",)
@@ -399,8 +167,11 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
 
     actions = ["split_indicator"]
 
-    def save_model(self, request, obj, form, change):
-        services.indicator_save(indicator=obj)
+    service_module = services
+    writes = {
+        Indicator: Writes("indicator", "indicator_save"),
+        Observation: Writes("observation", "observation_save", "observation_delete", with_user=True),
+    }
 
     def get_urls(self):
         from django.urls import path
@@ -457,6 +228,7 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
                                 status=400 if request.method == "POST" else 200)
 
     def save_formset(self, request, form, formset, change):
+        # Not the base's: each row passes its own "confirm outlier" to the service.
         changed = formset.save(commit=False)
         for observation in formset.deleted_objects:
             services.observation_delete(observation=observation, user=request.user)
@@ -470,7 +242,7 @@ class IndicatorAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin):
+class ObservationAdmin(UnderReviewRefusalMixin, ServiceAdmin):
     list_display = (
         "indicator", "period_end", "value_with_unit", "status_shown", "qualifier", "scope", "confidence",
         "is_synthetic", "source_title", "entered_by", "entered_at",
@@ -565,69 +337,33 @@ class ObservationAdmin(UnderReviewRefusalMixin, KeyInputAdminMixin, HistoryAdmin
             )
         return form
 
+    service_module = services
+    writes = {Observation: Writes("observation", "observation_save", "observation_delete",
+                                  with_user=True, related=("indicator",))}
+
     def save_model(self, request, obj, form, change):
+        # Not the base's: the form's "confirm outlier" goes to the service.
         services.observation_save(observation=obj, user=request.user,
                                   confirm_outlier=form.cleaned_data.get("confirm_outlier", False))
 
-    def delete_model(self, request, obj):
-        services.observation_delete(observation=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for observation in queryset.select_related("indicator"):
-            services.observation_delete(observation=observation, user=request.user)
-
 
 @admin.register(Agency)
-class AgencyAdmin(KeyInputAdminMixin, HistoryAdmin):
+class AgencyAdmin(ServiceAdmin):
     list_display = ("code", "__str__", "short_name_zh", "short_name_en", "contact_email")
     search_fields = ("code", "name_zh", "name_en", "short_name_zh", "short_name_en")
     filter_horizontal = ("members",)
     fields = ("code", ("name_zh", "name_en"), ("short_name_zh", "short_name_en"), "contact_email", "members")
 
-    def save_model(self, request, obj, form, change):
-        services.agency_save(agency=obj)
+    service_module = services
+    writes = {Agency: Writes("agency", "agency_save")}
 
 
 @admin.register(ObservationRevision)
 class ObservationRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read only: revisions are written by the approval of a changed figure."""
 
-    list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason", "round")
-    list_filter = ("observation__indicator", "round")
-    list_select_related = ("observation__indicator", "revised_by", "round")
+    list_display = ("observation", "previous_value", "new_value", "revised_at", "revised_by", "reason")
+    list_filter = ("observation__indicator",)
+    list_select_related = ("observation__indicator", "revised_by")
     search_fields = ("observation__indicator__code", "reason")
     date_hierarchy = "revised_at"
-
-
-# --- computed ------------------------------------------------------------------------------------
-
-@admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
-    """Computed by the progress engine; shown for inspection, never edited by hand."""
-
-    list_display = ("target", "as_of", "status", "confidence", "progress", "expected", "ratio", "data_date",
-                    "is_outdated", "computed_at")
-    list_filter = ("status", "confidence", "target__objective__plan", "as_of", "is_outdated", "has_synthetic")
-    search_fields = ("target__code", "target__name_zh", "target__name_en")
-    list_select_related = ("target",)
-    date_hierarchy = "as_of"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Rollup)
-class RollupAdmin(admin.ModelAdmin):
-    list_display = ("plan", "objective", "as_of", "mean_capped_progress", "progress_count", "target_count",
-                    "computed_at")
-    list_filter = ("plan", "as_of")
-    list_select_related = ("plan", "objective")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
