@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,7 @@ def entries_frame(rows: Iterable[Sequence[object] | dict[str, object]]) -> Figur
     return figures.select(np.lexsort((figures.day, figures.target_id)))
 
 
-def figures_of_rows(rows: list[tuple]) -> Figures:
+def figures_of_rows(rows: list[tuple[Any, ...]]) -> Figures:
     """`entries_frame` for the rows as the database gives them (`store._figure_rows`: target
     id, period end as ISO text, value as float, qualifier, is_synthetic, confidence, then any
     columns ignored): the same Figures, converted column by column in C loops (a tenth of the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -99,8 +100,8 @@ def rollups_compute(*, targets: list[dict[str, Any]], snapshots: Judged, dates: 
     return rows
 
 
-def rollups_shift(*, stored: list[dict], sizes: dict[int | None, int], objective_of: dict[int, int],
-                  old: Judged, new: Judged, dates: list[date]) -> list[dict] | None:
+def rollups_shift(*, stored: Sequence[Mapping[str, Any]], sizes: dict[int | None, int], objective_of: dict[int, int],
+                  old: Judged, new: Judged, dates: list[date]) -> list[dict[str, Any]] | None:
     """The roll-ups of one plan after some of its targets changed, from the stored roll-ups and
     those targets' old and new snapshots alone: each changed target's old status and capped
     progress taken out, its new ones put in. The result is `rollups_compute`'s over every

@@ -301,8 +301,7 @@ def item_update_save(*, update: ItemUpdate, user: AbstractBaseUser | None = None
     """Validates and saves a dated report on a named item; its target is recomputed. With a user,
     only if `targets.permissions` lets them."""
     stored = update.pk is not None and ItemUpdate.objects.filter(pk=update.pk).exists()
-    # entry_write_check serves named items' updates too; its annotation leaves them out.
-    permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)  # type: ignore[arg-type]
+    permissions.entry_write_check(user=user, action="change" if stored else "add", entry=update)
     if update.pk is None and update.entered_by_id is None and user is not None and user.is_authenticated:
         update.entered_by = user
     update.full_clean()
@@ -315,7 +314,7 @@ def item_update_save(*, update: ItemUpdate, user: AbstractBaseUser | None = None
 @conflicts_retried
 @transaction.atomic
 def item_update_delete(*, update: ItemUpdate, user: AbstractBaseUser | None = None) -> None:
-    permissions.entry_write_check(user=user, action="delete", entry=update)  # type: ignore[arg-type]  # as above
+    permissions.entry_write_check(user=user, action="delete", entry=update)
     item = update.item
     plans_lock_for_change([item.target.plan_id])  # the lock order: its plan first
     update.delete()
