@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import latest, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,18 +14,11 @@ BEFORE = [("targets", "0011_observation_own_scope_index"), ("reporting", "0003_r
 AFTER = [("targets", "0012_remove_observationrevision_round")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())
 
 
 def test_each_revision_keeps_its_round_across_the_move_and_back(old_apps):
@@ -51,10 +44,10 @@ def test_each_revision_keeps_its_round_across_the_move_and_back(old_apps):
     by_hand = Revision.objects.create(observation=figure, previous_value=Decimal("118"), previous_qualifier="exact",
                                       new_value=Decimal("120"), new_qualifier="exact", revised_at=at)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     links = apps.get_model("reporting", "RevisionRound").objects.values_list("revision_id", "round_id")
     assert list(links) == [(in_round.pk, final.pk)]  # the revision made by hand has no round
 
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     rounds = apps.get_model("targets", "ObservationRevision").objects.order_by("pk").values_list("pk", "round_id")
     assert list(rounds) == [(in_round.pk, final.pk), (by_hand.pk, None)]

@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import latest, migrate_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,23 +15,11 @@ BEFORE = [("targets", "0005_calendar_outbox_version"), ("measures", "0004_measur
 AFTER = [("targets", "0006_indicators_observations"), ("measures", "0005_measure_status_not_reported")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_apps():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     yield apps
-    _migrate(executor_leaf_nodes())
-
-
-def executor_leaf_nodes():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
+    migrate_to(latest())
 
 
 def test_entries_become_observations_with_nothing_lost(old_apps):
@@ -80,7 +68,7 @@ def test_entries_become_observations_with_nothing_lost(old_apps):
     before = sorted(Entry.objects.values_list("target__code", "period_end", "value", "qualifier", "confidence",
                                               "source_title", "source_url", "quote", "definition_note"))
 
-    new_apps = _migrate(AFTER)
+    new_apps = migrate_to(AFTER)
 
     Observation = new_apps.get_model("targets", "Observation")
     HistoricalObservation = new_apps.get_model("targets", "HistoricalObservation")
