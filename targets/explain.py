@@ -53,6 +53,11 @@ NOTE_SENTENCES = {
     progress.NOTE_FORECAST_NEEDS_TWO_FIGURES: lambda: _(
         "A forecast needs at least two figures of the target's definition; there is only one."
     ),
+    progress.NOTE_PACE_NEEDS_TWO_POINTS: lambda: _(
+        "Without a baseline of the target's definition, one figure shows where the value stands but not how "
+        "fast it moves: the status is not determined until a second figure (or a figure that meets the "
+        "target) is reported."
+    ),
     progress.NOTE_ONE_POINT_PACE: lambda: _(
         "A growth rate needs two data points and only one is available, so the pace against a straight "
         "line is used instead."
@@ -88,7 +93,7 @@ NOTE_SENTENCES = {
 # Notes about judging the pace, which a verdict at the deadline does not rest on.
 PACE_NOTES = {
     progress.NOTE_BASELINE_UNKNOWN, progress.NOTE_BASELINE_OTHER_SCOPE, progress.NOTE_TOO_EARLY,
-    progress.NOTE_ONE_POINT_PACE, progress.NOTE_FIRST_POINT_AS_BASE, progress.NOTE_FORECAST_NEEDS_TWO_FIGURES,
+    progress.NOTE_ONE_POINT_PACE, progress.NOTE_PACE_NEEDS_TWO_POINTS, progress.NOTE_FIRST_POINT_AS_BASE, progress.NOTE_FORECAST_NEEDS_TWO_FIGURES,
     progress.NOTE_TARGET_EQUALS_BASELINE,
 }
 
@@ -143,6 +148,8 @@ def snapshot_explanation(snapshot) -> list[str]:
             "Judged by the growth-rate ratio (Statistics Canada method, as in Open SDG): the observed compound "
             "annual growth divided by the growth needed to reach the target."
         ))
+    elif method == progress.PACE and progress.NOTE_PACE_NEEDS_TWO_POINTS in inputs.get("notes", []):
+        pass  # no pace was judged: the note says why
     elif method == progress.PACE:
         sentences.append(_(
             "Judged by pace: progress so far divided by the progress a straight line from %(start)s to "
@@ -239,9 +246,12 @@ def snapshot_explanation(snapshot) -> list[str]:
         ) % {"days": snapshot.data_age_days, "as_of": _day(snapshot.as_of)})
     if snapshot.has_synthetic:
         sentences.append(_("This snapshot rests on synthetic (demo) figures, not official statistics."))
-    for note in inputs.get("notes", []):
+    notes = inputs.get("notes", [])
+    for note in notes:
         if verdict and note in PACE_NOTES:
             continue
+        if note == progress.NOTE_ONE_POINT_PACE and progress.NOTE_PACE_NEEDS_TWO_POINTS in notes:
+            continue  # no pace was used either
         sentence = NOTE_SENTENCES.get(note)
         if sentence:
             sentences.append(sentence())
@@ -280,6 +290,17 @@ def _status_sentence(snapshot, inputs: dict, quantity) -> str:
     status_range = inputs.get("status_range")
     if status == Snapshot.Status.NOT_DETERMINED and status_range:
         bounds = [point for point in inputs.get("points_used") or [] if point.get("qualifier") != progress.EXACT]
+        figures = _(", ").join(_("for %(date)s (%(bound)s%(value)s)") % {
+            "date": _day(point["period_end"]), "bound": _bound(point.get("qualifier")),
+            "value": quantity(point["value"])} for point in bounds)
+        if status_range[1] == progress.NOT_DETERMINED:  # one end has no status either
+            return ngettext(
+                "Status: not determined — %(best)s at some of the values the figure %(figures)s allows, "
+                "not determined at the others.",
+                "Status: not determined — %(best)s at some of the values the figures %(figures)s allow, "
+                "not determined at the others.",
+                len(bounds),
+            ) % {"best": Snapshot.Status(status_range[0]).label, "figures": figures}
         return ngettext(
             "Status: not determined — between %(best)s and %(worst)s: the figure %(figures)s is a bound, and "
             "the status differs across the values it allows.",
@@ -288,9 +309,7 @@ def _status_sentence(snapshot, inputs: dict, quantity) -> str:
             len(bounds),
         ) % {
             "best": Snapshot.Status(status_range[0]).label, "worst": Snapshot.Status(status_range[1]).label,
-            "figures": _(", ").join(_("for %(date)s (%(bound)s%(value)s)") % {
-                "date": _day(point["period_end"]), "bound": _bound(point.get("qualifier")),
-                "value": quantity(point["value"])} for point in bounds),
+            "figures": figures,
         }
     return _("Status: %(status)s.") % {"status": status.label}
 

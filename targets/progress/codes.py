@@ -51,6 +51,8 @@ NOTE_NO_FIGURE_SINCE_BASELINE = "no_figure_since_baseline"
 NOTE_BOUND_NOT_CONCLUSIVE = "bound_not_conclusive"
 # A bound (or a window of dates) that leaves the status open: the range it would take.
 NOTE_STATUS_RANGE = "status_range"
+# No comparable baseline and one figure: where the value stands, not how fast it moved.
+NOTE_PACE_NEEDS_TWO_POINTS = "pace_needs_two_points"
 NOTE_FIGURE_TOO_OLD_AT_DEADLINE = "figure_too_old_at_deadline"
 NOTE_NO_FIGURE_BY_DEADLINE = "no_figure_by_deadline"
 NOTE_AFTER_DEADLINE_FIGURE = "after_deadline_figure"

@@ -32,6 +32,7 @@ from targets.progress.codes import (
     NO_DATA,
     NONE,
     NOT_DETERMINED,
+    NOTE_PACE_NEEDS_TWO_POINTS,
     NOTE_STATUS_RANGE,
     PACE,
     STATUSES,
@@ -180,6 +181,12 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
     confidence = _confidence(standing, confidences, last, first, is_sum, start, qualifier, stale)
     forecast = _forecasts(standing, terms, attained, observed, last_day, met, is_sum, growing, after, pair_day)
     status, judge_notes = _judge(has, met, recent, ratio, attained, qualifier, terms, after, later_day)
+    # An unknown baseline is unknown, not zero: one figure then shows where the value stands, not
+    # how fast it moved, so a pace needs a second point (growth from the first figure) — unless
+    # the figure already meets the target.
+    unanchored = has & ~known & (standing.count < 2) & ~after & ~met & (status != STATUS_CODE[NO_DATA])
+    status = np.where(unanchored, STATUS_CODE[NOT_DETERMINED], status)
+    ratio = np.where(unanchored, np.nan, ratio)
     notes = {
         "mixed_bounds": is_sum & mixed,
         "partial_period_lower_bound": is_sum & partial_lower,
@@ -189,6 +196,7 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
         "one_point_pace": is_level & ~growing,
         "forecast_needs_two_figures": has & ~after & ~met & (standing.count < 2),
         NOTE_STATUS_RANGE: np.zeros_like(has),  # set by `interval_verdict`
+        NOTE_PACE_NEEDS_TWO_POINTS: unanchored,
         **judge_notes,
     }
     return Judgement(

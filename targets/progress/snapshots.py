@@ -40,7 +40,7 @@ from targets.progress.numbers import decimal_text, rounded, to_decimal, value_te
 # The order notes are written in: how the figures were read, then how they were judged.
 NOTE_ORDER = (
     "mixed_bounds", "partial_period_lower_bound", "points_truncated", "target_equals_baseline",
-    "first_point_as_base", "one_point_pace", "forecast_needs_two_figures", "status_range", "bound_not_conclusive",
+    "first_point_as_base", "one_point_pace", "forecast_needs_two_figures", "pace_needs_two_points", "status_range", "bound_not_conclusive",
     "figure_too_old_at_deadline", "no_figure_by_deadline", "after_deadline_figure", "no_figure_since_baseline",
     "too_early",
 )

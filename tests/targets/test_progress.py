@@ -140,6 +140,9 @@ def test_unknown_baseline_uses_attained_over_target_and_says_so():
     assert not result.baseline_known
     assert result.progress == pytest.approx(0.25)
     assert "baseline_unknown" in result.inputs["notes"]
+    # Where the count stood at the baseline is unknown, so one figure shows no pace (issue 18).
+    assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
+    assert "pace_needs_two_points" in result.inputs["notes"]
 
 
 # --- levels (latest targets): growth-rate ratio ---------------------------------------
@@ -194,8 +197,10 @@ def test_no_data():
     assert result.expected == pytest.approx(547 / SPAN_DAYS)
 
 
-def test_one_data_point_of_a_level_falls_back_to_pace():
-    # A level with no known baseline and one figure: no growth rate, so pace.
+def test_one_data_point_of_a_level_without_a_baseline_shows_no_pace():
+    """Issue 18: an unknown baseline is unknown, not zero. 150 of 300 after two of four years
+    read "on track" (pace 0.5 / 0.5), as if the level had started at 0; it may have stood at
+    149. Where it stands is known (50 % of the target), how fast it moves is not."""
     target = a_target(aggregation="latest", baseline_value=None)
     entry(target, dt.date(2021, 12, 31), "150")
 
@@ -203,10 +208,11 @@ def test_one_data_point_of_a_level_falls_back_to_pace():
 
     assert result.method == Snapshot.Method.PACE
     assert result.progress == pytest.approx(0.5)
-    assert result.ratio == pytest.approx(0.5 / (731 / SPAN_DAYS))
-    assert result.status == Snapshot.Status.ON_TRACK
-    assert "one_point_pace" in result.inputs["notes"]
+    assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
+    assert {"one_point_pace", "pace_needs_two_points"} <= set(result.inputs["notes"])
     assert result.forecast_value is None and result.forecast_reach_date is None
+    assert any("one figure shows where the value stands but not how fast" in sentence
+               for sentence in explained(target, result))
 
 
 def test_second_point_without_baseline_measures_growth_from_the_first():
@@ -572,7 +578,8 @@ def test_a_baseline_of_another_definition_is_never_computed_from():
     # At 1,500 the pace is 0.75 / (547 / 1,461) = 2.00, on track; the true value may be 2,000 or
     # more, achieved. A lower bound below the target decides neither (issue 18, finding 2).
     assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
-    assert result.inputs["status_range"] == ["achieved", "on_track"]
+    # And one figure without a comparable baseline shows no pace: not determined below 2,000 either.
+    assert result.inputs["status_range"] == ["achieved", "not_determined"]
     assert {"baseline_other_scope", "one_point_pace", "forecast_needs_two_figures",
             "status_range"} <= set(result.inputs["notes"])
     assert result.forecast_value is None  # one figure of its definition: no trend

@@ -38,9 +38,9 @@ def test_industry_size_in_2021_is_judged_by_pace_without_the_baseline_of_another
     assert result.attained == Decimal("1500") and result.attained_qualifier == "at_least"
     assert result.progress == pytest.approx(1500 / 2000)
     assert result.expected == pytest.approx(547 / 1461)
-    # On track at 1,500 (pace 2.00), achieved at 2,000 or more: a lower bound decides neither.
+    # Achieved at 2,000 or more; below, one figure without a comparable baseline shows no pace.
     assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
-    assert result.inputs["status_range"] == ["achieved", "on_track"]
+    assert result.inputs["status_range"] == ["achieved", "not_determined"]
     assert result.confidence == "medium"  # a high-confidence figure, lowered once: it is a lower bound
     assert result.forecast_value is None and result.forecast_reach_date is None  # one comparable figure
     assert "observed_cagr" not in result.inputs or result.inputs["observed_cagr"] is None
@@ -132,6 +132,10 @@ def test_a_lone_lower_bound_leaves_the_2025_target_not_determined_with_its_range
 
     assert result.status == Snapshot.Status.NOT_DETERMINED
     assert result.inputs["status_range"][0] == "achieved"
-    assert result.inputs["status_range"][1] in {"on_track", "needs_acceleration", "off_track"}
+    assert result.inputs["status_range"][1] in {"on_track", "needs_acceleration", "off_track", "not_determined"}
+    with translation.override("en"):
+        assert any(sentence.startswith("Status: not determined — target achieved at some of the values the figure for "
+                                       "31 Dec 2024 (at least RMB 300 billion) allows")
+                   for sentence in snapshot_explanation(result))
     assert result.ratio is None and result.forecast_value is None
     assert "status_range" in result.inputs["notes"]
