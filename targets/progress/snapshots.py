@@ -26,7 +26,7 @@ from targets.progress.dates import date_after_years, iso_or_none
 from targets.progress.figures import MAX_POINTS_KEPT, Figures, Standing, day_number, day_of, standing
 from targets.progress.items import items_snapshot
 from targets.progress.judging import STALE_AFTER_DAYS, START_BASELINE, START_FIRST, Judgement, Terms, judge_pairs
-from targets.progress.numbers import decimal_text, rounded, rounded_all, to_decimal, to_decimals, value_text
+from targets.progress.numbers import decimal_text, rounded_all, to_decimals, value_text
 
 # The order notes are written in: how the figures were read, then how they were judged.
 NOTE_ORDER = (
@@ -200,7 +200,9 @@ class _Writer:
             note_bits |= j.notes[name].astype(np.int64) << bit
         note_codes = note_bits.tolist()
         notes_of = {code: [name for bit, name in enumerate(NOTE_ORDER) if code >> bit & 1] for code in set(note_codes)}
-        forecast = (j.forecast_kind.tolist(), j.forecast_value.tolist(), j.forecast_reach_day.tolist(),
+        forecast_shown = rounded_all(j.forecast_value, 4)
+        forecast_stored = to_decimals(np.array([np.nan if value is None else value for value in forecast_shown]))
+        forecast = (j.forecast_kind.tolist(), forecast_shown, j.forecast_reach_day.tolist(),
                     j.forecast_reach_years.tolist())
         first_shown = np.maximum(found.first, found.last - MAX_POINTS_KEPT + 1)
         points_of = self._points(first_shown)
@@ -271,7 +273,7 @@ class _Writer:
                     "method": method[k],
                     "status": status[k],
                     "confidence": confidence[k],
-                    "forecast_value": to_decimal(row_forecast["value"]) if row_forecast["value"] is not None else None,
+                    "forecast_value": forecast_stored[k],
                     "forecast_reach_date": reach,
                     "data_age_days": age,
                     "is_data_stale": age is not None and age > STALE_AFTER_DAYS,
@@ -299,7 +301,7 @@ def _forecast(columns: tuple[list[Any], list[Any], list[Any], list[Any]], k: int
     if reach is not None and reach <= as_of:
         reach = None  # a date already past is "reached" from figures, or nothing: never "will reach"
     iso = iso_or_none(reach)
-    return ({"value": rounded(values[k], 4), "reach_date": iso, "method": FORECAST_METHODS[kind]},
+    return ({"value": values[k], "reach_date": iso, "method": FORECAST_METHODS[kind]},
             reach if iso is not None else None)
 
 
