@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -111,19 +112,21 @@ def figures_of_rows(rows: list[tuple[Any, ...]]) -> Figures:
     """`entries_frame` for the rows as the database gives them (`store._figure_rows`: target
     id, period end as ISO text, value as float, qualifier, is_synthetic, confidence, then any
     columns ignored): the same Figures, converted column by column in C loops (a tenth of the
-    time, for 100,000 figures) — each distinct date parsed once."""
+    time, for 100,000 figures) — each distinct date parsed once. Each column is read straight
+    from the rows (`itemgetter`): transposing them first built a tuple per column, and took as
+    long as all the rest."""
     if not rows:
         return entries_frame([])
     n = len(rows)
-    target_ids, days, values, qualifiers, synthetic, confidences = list(zip(*rows, strict=False))[:6]
+    days = list(map(itemgetter(1), rows))
     day_numbers = {text: day_number(date.fromisoformat(text)) for text in set(days)}
     figures = Figures(
-        target_id=np.fromiter(target_ids, np.int64, n),
+        target_id=np.fromiter(map(itemgetter(0), rows), np.int64, n),
         day=np.fromiter(map(day_numbers.__getitem__, days), np.int64, n),
-        value=np.fromiter(values, np.float64, n),
-        qualifier=np.fromiter(map(QUALIFIER_CODE.__getitem__, qualifiers), np.int8, n),
-        synthetic=np.fromiter(synthetic, bool, n),
-        confidence=np.fromiter(map(CONFIDENCE_CODE.__getitem__, confidences), np.int8, n),
+        value=np.fromiter(map(itemgetter(2), rows), np.float64, n),
+        qualifier=np.fromiter(map(QUALIFIER_CODE.__getitem__, map(itemgetter(3), rows)), np.int8, n),
+        synthetic=np.fromiter(map(itemgetter(4), rows), bool, n),
+        confidence=np.fromiter(map(CONFIDENCE_CODE.__getitem__, map(itemgetter(5), rows)), np.int8, n),
     )
     return figures.select(np.lexsort((figures.day, figures.target_id)))
 

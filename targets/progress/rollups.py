@@ -27,13 +27,14 @@ class Judged:
 
     @classmethod
     def of_rows(cls, rows: list[dict[str, Any]]) -> Judged:
-        """From snapshot rows as the engine returns them."""
+        """From snapshot rows as the engine returns them (each distinct date counted in days once)."""
+        days = {as_of: day_number(as_of) for as_of in {row["as_of"] for row in rows}}
         return cls(
-            target_id=np.array([row["target_id"] for row in rows], dtype=np.int64),
-            day=np.array([day_number(row["as_of"]) for row in rows], dtype=np.int64),
-            status=np.array([STATUS_CODE[row["status"]] for row in rows], dtype=np.int64),
-            progress=np.array([np.nan if row["progress"] is None else row["progress"] for row in rows],
-                              dtype=np.float64),
+            target_id=np.fromiter((row["target_id"] for row in rows), np.int64, len(rows)),
+            day=np.fromiter((days[row["as_of"]] for row in rows), np.int64, len(rows)),
+            status=np.fromiter((STATUS_CODE[row["status"]] for row in rows), np.int64, len(rows)),
+            # None (no progress) becomes NaN.
+            progress=np.array([row["progress"] for row in rows], dtype=np.float64),
         )
 
     def __add__(self, other: Judged) -> Judged:

@@ -34,8 +34,16 @@ from targets.progress.figures import (
     standing,
 )
 from targets.progress.items import items_snapshot
-from targets.progress.judging import STALE_AFTER_DAYS, Judgement, Terms, interval_verdict, judge_pairs
-from targets.progress.numbers import decimal_text, rounded, to_decimal, value_text
+from targets.progress.judging import (
+    STALE_AFTER_DAYS,
+    START_BASELINE,
+    START_FIRST,
+    Judgement,
+    Terms,
+    interval_verdict,
+    judge_pairs,
+)
+from targets.progress.numbers import decimal_text, rounded_all, to_decimals, value_text
 
 # The order notes are written in: how the figures were read, then how they were judged.
 NOTE_ORDER = (
@@ -120,7 +128,7 @@ def _quantitative_rows(targets: list[dict[str, Any]], figures: Figures, dates: l
     judged = judge_pairs(figures, evidence, terms, pair_day, later_day)
     _judge_intervals(judged, figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
                      pair_target=pair_target, pair_day=pair_day, terms=terms, later_day=later_day)
-    return _Writer(targets, figures, evidence, judged, dates, later).rows()
+    return _Writer(targets, figures, evidence, judged, dates, later, pair_day, terms.is_sum).rows()
 
 
 def _judge_intervals(judged: Judgement, figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray,
@@ -160,143 +168,188 @@ def _latest_after_deadline(figures: Figures, target_ids: np.ndarray, pair_target
 
 
 class _Writer:
-    """Writes the judged arrays out as rows; each figure's point is formatted once."""
+    """Writes the judged arrays out as rows.
+
+    A history is 100,000 pairs or more, and per-pair Python work was most of its cost: so
+    every field that can be is turned into a list (one element per pair) column by column,
+    each figure a row shows is formatted once into a point shared by every row showing it,
+    each day once into a date, and the loop over pairs only assembles the rows.
+    """
 
     def __init__(self, targets: list[dict[str, Any]], figures: Figures, found: Standing, judged: Judgement,
-                 dates: list[date], later: np.ndarray) -> None:
+                 dates: list[date], later: np.ndarray, pair_day: np.ndarray, is_sum: np.ndarray) -> None:
         self.targets, self.figures, self.found, self.judged, self.dates = targets, figures, found, judged, dates
-        self.later = later.tolist()
-        self._points: dict[int, dict[str, Any]] = {}
+        self.later, self.pair_day, self.is_sum = later, pair_day, is_sum
 
-    def point(self, index: int) -> dict[str, Any]:
-        point = self._points.get(index)
-        if point is None:
-            point = self._points[index] = {
-                "period_end": day_of(self.figures.day[index]).isoformat(),
-                "value": value_text(float(self.figures.value[index])),
-                "qualifier": QUALIFIERS[self.figures.qualifier[index]],
-                "synthetic": bool(self.figures.synthetic[index]),
-            }
-        return point
+    def _points(self, first_shown: np.ndarray) -> list[dict[str, Any] | None]:
+        """The point of every figure some row shows (None for the others), by index into `figures`:
+        a count's last points from `first_shown` to its last figure, a level's last (and first,
+        when its growth starts there), a figure after the deadline."""
+        figures, found, j = self.figures, self.found, self.judged
+        count = len(figures)
+        if not count:
+            return []
+        # +1 where a run of shown figures starts, -1 past its end: a running sum > 0 is shown.
+        edges = np.zeros(count + 1, dtype=np.int64)
+        counts = self.is_sum & j.has_data
+        np.add.at(edges, first_shown[counts], 1)
+        np.add.at(edges, found.last[counts] + 1, -1)
+        shown = np.cumsum(edges[:-1]) > 0
+        levels = ~self.is_sum & j.has_data
+        shown[found.last[levels]] = True
+        shown[found.first[levels & (j.start == START_FIRST)]] = True
+        shown[self.later[self.later >= 0]] = True
+        indices = np.flatnonzero(shown)
+        days = figures.day[indices].tolist()
+        period_end = {day: day_of(day).isoformat() for day in set(days)}
+        texts: dict[float, str] = {}
+        points: list[dict[str, Any] | None] = [None] * count
+        for index, day, value, qualifier, synthetic in zip(
+            indices.tolist(), days, figures.value[indices].tolist(), figures.qualifier[indices].tolist(),
+            figures.synthetic[indices].tolist(), strict=True,
+        ):
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = value_text(value)
+            points[index] = {"period_end": period_end[day], "value": text, "qualifier": QUALIFIERS[qualifier],
+                             "synthetic": synthetic}
+        return points
 
     def rows(self) -> dict[int, list[dict[str, Any]]]:
         j, found = self.judged, self.found
-        columns = {
-            name: getattr(j, name).tolist() for name in (
-                "has_data", "expected", "attained", "qualifier", "data_day", "progress", "ratio", "observed",
-                "required", "method", "status", "confidence", "has_synthetic", "start", "forecast_kind",
-                "forecast_value",
-                "forecast_reach_day", "forecast_reach_years",
-            )
-        }
-        notes = {name: flags.tolist() for name, flags in j.notes.items()}
-        none = [-1] * len(j.status)
-        columns["status_best"] = none if j.status_best is None else j.status_best.tolist()
-        columns["status_worst"] = none if j.status_worst is None else j.status_worst.tolist()
-        last, first, count = found.last.tolist(), found.first.tolist(), found.count.tolist()
+        has = j.has_data.tolist()
+        data_day = j.data_day.tolist()
+        dates_of_days = {day: day_of(day) for day in set(j.data_day[j.has_data].tolist())}
+        iso_of_days = {day: as_date.isoformat() for day, as_date in dates_of_days.items()}
+        data_date = [dates_of_days[day] if known else None for known, day in zip(has, data_day, strict=True)]
+        data_iso = [iso_of_days[day] if known else None for known, day in zip(has, data_day, strict=True)]
+        data_age = [age if known else None for known, age in zip(has, (self.pair_day - j.data_day).tolist(),
+                                                                 strict=True)]
+        attained = to_decimals(np.where(j.has_data, j.attained, np.nan))
+        attained_text = [None if value is None else format(value.normalize(), "f") for value in attained]
+        qualifier = [QUALIFIERS[code] if known else "" for known, code in zip(has, j.qualifier.tolist(), strict=True)]
+        method = np.array(METHODS, dtype=object)[j.method].tolist()
+        status = np.array(STATUSES, dtype=object)[j.status].tolist()
+        # -1 (no figures) picks the "" appended last.
+        confidence = np.array([*CONFIDENCES, ""], dtype=object)[j.confidence].tolist()
+        shown = {name: rounded_all(getattr(j, name)) for name in ("progress", "expected", "ratio", "observed",
+                                                                  "required")}
+        stored = {name: rounded_all(getattr(j, name), 12) for name in ("progress", "expected", "ratio")}
+        # The notes of each pair as one number (a bit per note), each distinct set listed once.
+        note_bits = np.zeros(len(has), dtype=np.int64)
+        for bit, name in enumerate(NOTE_ORDER):
+            note_bits |= j.notes[name].astype(np.int64) << bit
+        note_codes = note_bits.tolist()
+        notes_of = {code: [name for bit, name in enumerate(NOTE_ORDER) if code >> bit & 1] for code in set(note_codes)}
+        forecast_shown = rounded_all(j.forecast_value, 4)
+        forecast_stored = to_decimals(np.array([np.nan if value is None else value for value in forecast_shown]))
+        forecast = (j.forecast_kind.tolist(), forecast_shown, j.forecast_reach_day.tolist(),
+                    j.forecast_reach_years.tolist())
+        first_shown = np.maximum(found.first, found.last - MAX_POINTS_KEPT + 1)
+        points_of = self._points(first_shown)
+        first_shown_list, last, first = first_shown.tolist(), found.last.tolist(), found.first.tolist()
+        count, start = found.count.tolist(), j.start.tolist()
+        has_synthetic, later = j.has_synthetic.tolist(), self.later.tolist()
+        # The best and the worst status the figures' intervals allow, where they differ.
+        ranges: list[list[str] | None] = [None] * len(has)
+        if j.status_best is not None and j.status_worst is not None:
+            ranges = [[STATUSES[best], STATUSES[worst]] if best >= 0 else None
+                      for best, worst in zip(j.status_best.tolist(), j.status_worst.tolist(), strict=True)]
+
         result: dict[int, list[dict[str, Any]]] = {}
-        pair = 0
+        k = 0
         for target in self.targets:
             fixed = _fixed_inputs(target)
+            notes_first = [] if fixed["baseline_known"] else ["baseline_unknown"]
+            if fixed["baseline_known"] and not fixed["baseline_comparable"]:
+                notes_first.append("baseline_other_scope")
+            counts_points = target["aggregation"] == SUM
+            others = target.get("other_scope") or []
             rows = result[target["id"]] = []
             for as_of in self.dates:
-                rows.append(self._row(target, fixed, as_of, pair, columns, notes, last, first, count))
-                pair += 1
+                if not has[k]:
+                    points = []
+                elif counts_points:
+                    points = points_of[first_shown_list[k]:last[k] + 1]
+                elif start[k] == START_BASELINE:
+                    points = [fixed["baseline_point"], points_of[last[k]]]
+                elif start[k] == START_FIRST:
+                    points = [points_of[first[k]], points_of[last[k]]]
+                else:
+                    points = [points_of[last[k]]]
+                row_forecast, reach = _forecast(forecast, k, data_date[k], as_of)
+                inputs = {
+                    "method": method[k],
+                    "baseline": fixed["baseline"],
+                    "baseline_known": fixed["baseline_known"],
+                    "baseline_date": fixed["baseline_date"],
+                    "target": fixed["target"],
+                    "target_date": fixed["target_date"],
+                    "direction": target["direction"],
+                    "aggregation": target["aggregation"],
+                    "attained": attained_text[k],
+                    "attained_qualifier": qualifier[k],
+                    "data_date": data_iso[k],
+                    "progress": shown["progress"][k],
+                    "expected": shown["expected"][k],
+                    "ratio": shown["ratio"][k],
+                    "observed_cagr": shown["observed"][k],
+                    "required_cagr": shown["required"][k],
+                    "thresholds": fixed["thresholds"],
+                    "points_used": points,
+                    "points_count": count[k],
+                    "forecast": row_forecast,
+                    "confidence": confidence[k],
+                    "after_deadline": points_of[later[k]] if later[k] >= 0 else None,
+                    "other_scope": _latest_by(others, as_of) if others else None,
+                    "baseline_comparable": fixed["baseline_comparable"],
+                    "status_range": ranges[k],
+                    "notes": notes_first + notes_of[note_codes[k]],
+                }
+                age = data_age[k]
+                rows.append({
+                    "target_id": target["id"],
+                    "as_of": as_of,
+                    "attained": attained[k],
+                    "attained_qualifier": qualifier[k],
+                    "data_date": data_date[k],
+                    "baseline_known": fixed["baseline_known"],
+                    "progress": stored["progress"][k],
+                    "expected": stored["expected"][k],
+                    "ratio": stored["ratio"][k],
+                    "method": method[k],
+                    "status": status[k],
+                    "confidence": confidence[k],
+                    "forecast_value": forecast_stored[k],
+                    "forecast_reach_date": reach,
+                    "data_age_days": age,
+                    "is_data_stale": age is not None and age > STALE_AFTER_DAYS,
+                    "has_synthetic": has_synthetic[k],
+                    "inputs": inputs,
+                })
+                k += 1
         return result
 
-    def _row(self, target: dict[str, Any], fixed: dict[str, Any], as_of: date, k: int, c: dict[str, list[Any]],
-             notes: dict[str, list[bool]], last: list[int], first: list[int], count: list[int]) -> dict[str, Any]:
-        has = c["has_data"][k]
-        attained = c["attained"][k] if has else None
-        qualifier = QUALIFIERS[c["qualifier"][k]] if has else ""
-        data_date = day_of(c["data_day"][k]) if has else None
-        method = METHODS[c["method"][k]]
-        row_notes = [] if fixed["baseline_known"] else ["baseline_unknown"]
-        if fixed["baseline_known"] and not fixed["baseline_comparable"]:
-            row_notes.append("baseline_other_scope")
-        row_notes += [name for name in NOTE_ORDER if notes[name][k]]
-        confidence = CONFIDENCES[c["confidence"][k]] if c["confidence"][k] >= 0 else ""
-        if not has:
-            points = []
-        elif target["aggregation"] == SUM:
-            points = [self.point(i) for i in range(max(first[k], last[k] - MAX_POINTS_KEPT + 1), last[k] + 1)]
-        elif c["start"][k] == 1:
-            points = [fixed["baseline_point"], self.point(last[k])]
-        elif c["start"][k] == 2:
-            points = [self.point(first[k]), self.point(last[k])]
-        else:
-            points = [self.point(last[k])]
-        forecast = self._forecast(c, k, data_date, as_of)
-        data_age = (as_of - data_date).days if data_date else None
-        progress, expected, ratio = c["progress"][k], c["expected"][k], c["ratio"][k]
-        attained_decimal = to_decimal(attained)
-        inputs = {
-            "method": method,
-            "baseline": fixed["baseline"],
-            "baseline_known": fixed["baseline_known"],
-            "baseline_date": fixed["baseline_date"],
-            "target": fixed["target"],
-            "target_date": fixed["target_date"],
-            "direction": target["direction"],
-            "aggregation": target["aggregation"],
-            "attained": decimal_text(attained_decimal) if attained is not None else None,
-            "attained_qualifier": qualifier,
-            "data_date": data_date.isoformat() if data_date else None,
-            "progress": rounded(progress),
-            "expected": rounded(expected),
-            "ratio": rounded(ratio),
-            "observed_cagr": rounded(c["observed"][k]),
-            "required_cagr": rounded(c["required"][k]),
-            "thresholds": fixed["thresholds"],
-            "points_used": points,
-            "points_count": count[k],
-            "forecast": forecast,
-            "confidence": confidence,
-            "after_deadline": self.point(self.later[k]) if self.later[k] >= 0 else None,
-            "other_scope": _latest_by(target.get("other_scope") or [], as_of),
-            "baseline_comparable": fixed["baseline_comparable"],
-            # The best and the worst status the figures' intervals allow, where they differ.
-            "status_range": [STATUSES[c["status_best"][k]], STATUSES[c["status_worst"][k]]]
-            if c["status_best"][k] >= 0 else None,
-            "notes": row_notes,
-        }
-        return {
-            "target_id": target["id"],
-            "as_of": as_of,
-            "attained": attained_decimal,
-            "attained_qualifier": qualifier,
-            "data_date": data_date,
-            "baseline_known": fixed["baseline_known"],
-            "progress": rounded(progress, 12),
-            "expected": rounded(expected, 12),
-            "ratio": rounded(ratio, 12),
-            "method": method,
-            "status": STATUSES[c["status"][k]],
-            "confidence": confidence,
-            "forecast_value": to_decimal(forecast["value"]) if forecast["value"] is not None else None,
-            "forecast_reach_date": date.fromisoformat(forecast["reach_date"]) if forecast["reach_date"] else None,
-            "data_age_days": data_age,
-            "is_data_stale": data_age is not None and data_age > STALE_AFTER_DAYS,
-            "has_synthetic": bool(c["has_synthetic"][k]),
-            "inputs": inputs,
-        }
 
-    @staticmethod
-    def _forecast(c: dict[str, list[Any]], k: int, data_date: date | None, as_of: date) -> dict[str, Any]:
-        kind = c["forecast_kind"][k]
-        if not kind:
-            return dict(NO_FORECAST)
-        reach_day, reach_years = c["forecast_reach_day"][k], c["forecast_reach_years"][k]
-        if reach_day >= 0:
-            reach = day_of(reach_day)
-        elif reach_years == reach_years and data_date:  # not NaN: compound growth reaches it that many years on
-            reach = date_after_years(data_date, reach_years)
-        else:
-            reach = None
-        if reach is not None and reach <= as_of:
-            reach = None  # a date already past is "reached" from figures, or nothing: never "will reach"
-        return {"value": rounded(c["forecast_value"][k], 4), "reach_date": iso_or_none(reach),
-                "method": FORECAST_METHODS[kind]}
+def _forecast(columns: tuple[list[Any], list[Any], list[Any], list[Any]], k: int, data_date: date | None,
+              as_of: date) -> tuple[dict[str, Any], date | None]:
+    """The pair's forecast as shown in its inputs, and the date it reaches the target (None without one)."""
+    kinds, values, reach_days, reach_years_all = columns
+    kind = kinds[k]
+    if not kind:
+        return dict(NO_FORECAST), None
+    reach_day, reach_years = reach_days[k], reach_years_all[k]
+    if reach_day >= 0:
+        reach = day_of(reach_day)
+    elif reach_years == reach_years and data_date:  # not NaN: compound growth reaches it that many years on
+        reach = date_after_years(data_date, reach_years)
+    else:
+        reach = None
+    if reach is not None and reach <= as_of:
+        reach = None  # a date already past is "reached" from figures, or nothing: never "will reach"
+    iso = iso_or_none(reach)
+    return ({"value": values[k], "reach_date": iso, "method": FORECAST_METHODS[kind]},
+            reach if iso is not None else None)
 
 
 def _fixed_inputs(target: dict[str, Any]) -> dict[str, Any]:
