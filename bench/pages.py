@@ -191,7 +191,7 @@ def main() -> None:
 
     from targets.models import Plan, Target
     from targets.services import snapshots_compute_and_store
-    from targets.services.snapshots import plan_calendar
+    from snapshots.services.refresh import plan_calendar
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -173,7 +173,7 @@ def floor_run(plan_id: int, rows: list[dict], rollups: list[dict]) -> None:
     from django.utils import timezone
 
     from targets.models import Rollup
-    from targets.services import store
+    from snapshots.services import store
 
     with transaction.atomic():
         store.plans_lock([plan_id])
@@ -195,7 +195,7 @@ def engine_rows(plan_id: int) -> tuple[list[dict], list[dict]]:
     """The engine's snapshot and roll-up rows of the plan on AS_OF, for the floor to write."""
     from targets import progress
     from targets.progress.rollups import Judged
-    from targets.services import store
+    from snapshots.services import store
 
     targets = store.engine_targets(plan_ids=[plan_id])
     ids = [t["id"] for t in targets]
@@ -233,7 +233,7 @@ def main() -> None:
         snapshots_refresh,
         target_snapshots_refresh,
     )
-    from targets.services.snapshots import plan_calendar
+    from snapshots.services.refresh import plan_calendar
 
     call_command("migrate", verbosity=0)
     quick = os.environ.get("BENCH_QUICK") == "1"

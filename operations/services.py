@@ -7,7 +7,7 @@ from django.db import transaction
 from measures.services import lead_agencies_link
 from targets.progress.dates import ZONE_TIME_ZONE
 from targets.services import agencies_load as agencies_and_indicators_load
-from targets.services.snapshots import SWEEP_NAME, SWEEP_TASK
+from snapshots.services.refresh import SWEEP_NAME, SWEEP_TASK
 
 NIGHTLY_RECOMPUTE_TASK = "operations.refresh_snapshots"
 NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from reporting import reminders
 from targets.progress.dates import zone_today
-from targets.tasks import RETRY
+from snapshots.tasks import RETRY
 
 
 @shared_task(name=reminders.REMINDER_TASK, **RETRY)

@@ -8,6 +8,6 @@ class TargetsConfig(AppConfig):
     verbose_name = _("Targets and progress")
 
     def ready(self):
-        from targets.services.snapshots import core_derivers_register
+        from snapshots.services.refresh import core_derivers_register
 
         core_derivers_register()

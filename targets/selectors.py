@@ -106,7 +106,7 @@ def snapshot_history(*, target: Target, since: date | None = None, until: date |
 
 def observations_published() -> QuerySet[Observation]:
     """The approved figures: the only ones the dashboard, the exports and the public API show
-    and the engine reads (`targets.services.store`). Drafts and submitted figures wait for a
+    and the engine reads (`snapshots.services.store`). Drafts and submitted figures wait for a
     zone administrator."""
     return Observation.objects.filter(status=Observation.Status.APPROVED)
 

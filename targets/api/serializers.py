@@ -303,6 +303,6 @@ class SnapshotDetailSerializer(SnapshotSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_explanation(self, snapshot) -> list[str]:
-        from targets.explain import snapshot_explanation
+        from snapshots.explain import snapshot_explanation
 
         return snapshot_explanation(snapshot)

@@ -16,7 +16,7 @@ bilingual bases). Every model is exported here: `from targets.models import X` i
 from targets.models.base import BilingualTitleMixin, TranslationFlagMixin
 from targets.models.indicators import Agency, Indicator, Observation, ObservationRevision
 from targets.models.plans import ItemUpdate, Objective, Plan, Target, TargetItem
-from targets.models.snapshots import RecomputeRequest, Rollup, Snapshot, SnapshotDate
+from snapshots.models import RecomputeRequest, Rollup, Snapshot, SnapshotDate
 
 __all__ = [
     "Agency",

@@ -36,7 +36,7 @@ from targets.services.plans import (
     target_item_save,
     target_save,
 )
-from targets.services.snapshots import (
+from snapshots.services.refresh import (
     history_rebuild,
     plan_calendar,
     plan_snapshots_refresh,

@@ -22,8 +22,8 @@ from edge.transactions import conflicts_retried
 from targets import permissions
 from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Plan, Target, TargetItem
 from targets.review import validate_not_under_review
-from targets.services.snapshots import recompute_request
-from targets.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
+from snapshots.services.refresh import recompute_request
+from snapshots.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
 from targets.validation import validate_plausible, validate_synthetic_origin
 
 OBSERVATION_FIELDS = ("indicator", "period_end", *Observation.EDITABLE_FIELDS)
@@ -94,7 +94,7 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     submitted). A change to an approved figure's value or qualifier is recorded as a revision.
 
     Locks: a write that is approved locks the plans tracking its indicator first, before it
-    writes anything (the lock order of `targets.services.store`); a conflict that still
+    writes anything (the lock order of `snapshots.services.store`); a conflict that still
     happens is retried once (`conflicts_retried`).
 
     Review: while a submitted reporting set holds a figure of the indicator and period (the

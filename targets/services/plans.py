@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from targets.models import Indicator, Objective, Observation, Plan, Target, TargetItem
-from targets.services import store
+from snapshots.services import store
 from targets.services.observations import observation_create, targets_of_indicator_recompute
-from targets.services.snapshots import recompute_request
+from snapshots.services.refresh import recompute_request
 
 
 @transaction.atomic

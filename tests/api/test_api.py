@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from measures.models import Measure
 from targets.models import Observation, Plan, Snapshot, SnapshotDate, Target
 from targets.services import observation_update, target_save
-from targets.services.store import versions_bump
+from snapshots.services.store import versions_bump
 from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,

@@ -1,5 +1,5 @@
 """The recompute's context query (the figures of another definition than their indicator's,
-`targets.services.store._other_scope_figures`) reads an index of the few figures with a scope
+`snapshots.services.store._other_scope_figures`) reads an index of the few figures with a scope
 of their own, not every figure. PostgreSQL only: the plan is PostgreSQL's, from its
 statistics of a table of realistic size."""
 
@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from targets.models import Observation
-from targets.services import store
+from snapshots.services import store
 from tests.factories import IndicatorFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

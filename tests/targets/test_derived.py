@@ -8,7 +8,7 @@ import pytest
 
 from targets.models import Snapshot, SnapshotDate
 from targets.services import plan_snapshots_refresh, snapshots_refresh, snapshots_verify
-from targets.services.derived import deriver_register, deriver_unregister, derivers
+from snapshots.services.derived import deriver_register, deriver_unregister, derivers
 from tests.factories import ObservationFactory, TargetFactory
 
 TODAY = dt.date(2024, 6, 30)

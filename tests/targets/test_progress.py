@@ -15,7 +15,7 @@ import pytest
 from django.utils import translation
 
 from targets import progress
-from targets.explain import snapshot_explanation
+from snapshots.explain import snapshot_explanation
 from targets.models import Indicator, Snapshot, Target, TargetItem
 from targets.progress import years_between
 
@@ -486,7 +486,7 @@ def test_the_models_take_their_codes_from_the_engine():
     ],
 )
 def test_the_explanation_names_the_band_the_engine_judged(ratio, phrase):
-    from targets.explain import _threshold_comparison
+    from snapshots.explain import _threshold_comparison
 
     with translation.override("en"):
         assert phrase in _threshold_comparison(ratio, 0.95, 0.6)
@@ -494,7 +494,7 @@ def test_the_explanation_names_the_band_the_engine_judged(ratio, phrase):
 
 def test_the_explanation_asks_the_engine_for_the_band(monkeypatch):
     """The sentence follows the engine's comparison: change that, and the sentence follows."""
-    from targets.explain import _threshold_comparison
+    from snapshots.explain import _threshold_comparison
 
     monkeypatch.setattr(progress, "status_from_ratio", lambda ratio, **thresholds: progress.MOVING_AWAY)
     with translation.override("en"):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from targets.explain import snapshot_explanation
+from snapshots.explain import snapshot_explanation
 from targets.models import Snapshot, Target
 from targets.services import snapshots_recompute
 

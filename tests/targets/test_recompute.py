@@ -298,7 +298,7 @@ def test_the_engine_reads_as_context_exactly_the_figures_of_another_definition()
     # engine itself): a figure of its own scope is context for a target in the indicator's
     # scope; a target of its own scope sees the indicator's figures as context; a figure whose
     # scope is written out but equals the indicator's is no context at all.
-    from targets.services import store
+    from snapshots.services import store
 
     plain = TargetFactory(code="plain")
     own_scope = TargetFactory(code="own-scope", objective=plain.objective, indicator=plain.indicator,

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from targets.models import Observation, Rollup, SnapshotDate, Target
 from targets.progress.dates import backfill_dates
 from targets.services import snapshots_compute_and_store, snapshots_verify, store, target_snapshots_refresh
-from targets.services.snapshots import ROLLUP_MEAN_TOLERANCE, _calendar_prune
+from snapshots.services.refresh import ROLLUP_MEAN_TOLERANCE, _calendar_prune
 from tests.factories import ObjectiveFactory, ObservationFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

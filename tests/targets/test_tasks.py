@@ -29,8 +29,8 @@ from targets.services import (
     observation_save,
     observation_update,
 )
-from targets.services.snapshots import REQUEST_RESEND_AFTER, TARGET_TASK
-from targets.tasks import refresh_target_snapshots
+from snapshots.services.refresh import REQUEST_RESEND_AFTER, TARGET_TASK
+from snapshots.tasks import refresh_target_snapshots
 from tests.factories import ObjectiveFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped Redis.
@@ -194,7 +194,7 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
 
     started = time.monotonic()
     with (
-        caplog.at_level(logging.ERROR, logger="targets.services.snapshots"),
+        caplog.at_level(logging.ERROR, logger="snapshots.services.refresh"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         entry = create_entry(target, period_end=dt.date(2021, 6, 30))
@@ -207,7 +207,7 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
     assert snapshot_on(target, zone_today()).attained == Decimal("100")  # not recomputed yet
     assert not Snapshot.objects.filter(target=other, is_outdated=True).exists()
     assert RecomputeRequest.objects.filter(target=target).exists()
-    [record] = [r for r in caplog.records if r.name == "targets.services.snapshots"]
+    [record] = [r for r in caplog.records if r.name == "snapshots.services.refresh"]
     assert f"target:{target.pk}" in record.getMessage() and record.exc_info is not None
     # The administrator waits for this: the publish gives up quickly.
     assert elapsed < 5
@@ -394,7 +394,7 @@ def test_a_running_or_waiting_task_is_never_redelivered_by_the_visibility_timeou
     countdown a retry waits, unacknowledged, in the worker."""
     from celery import current_app
 
-    from targets.tasks import RETRY
+    from snapshots.tasks import RETRY
 
     current_app.loader.import_default_modules()
     ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "measures.", "reporting.", "operations."))]

@@ -1,7 +1,7 @@
 """The registry of what each app derives per plan and date (issue 17: one pipeline for
 everything derived).
 
-The snapshot pipeline (`targets.services.snapshots`) owns each plan's calendar. Whatever an
+The snapshot pipeline (`snapshots.services.refresh`) owns each plan's calendar. Whatever an
 app stores per plan and date — the core's target snapshots with their roll-ups, measures'
 area roll-ups — registers here once, from its AppConfig.ready(), as a `Deriver`; the
 pipeline then computes it on the plan's dates whenever the plan is recomputed (a plan's

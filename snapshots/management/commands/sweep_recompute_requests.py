@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from targets.models import RecomputeRequest
 from targets.services import requests_sweep
-from targets.services.snapshots import REQUEST_RESEND_AFTER
+from snapshots.services.refresh import REQUEST_RESEND_AFTER
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from targets.models.plans import Objective, Plan, Target
 class Snapshot(models.Model):
     """Where one target stood on one as-of date, with the inputs that explain it.
 
-    Written only by the progress engine (`targets.services.snapshots_recompute`);
+    Written only by the progress engine (`snapshots.services.refresh_recompute`);
     recomputing a date replaces its row (one per target and date).
     """
 

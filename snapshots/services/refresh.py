@@ -2,7 +2,7 @@
 
 The route of a change: the service that writes it calls `recompute_request` in the same
 transaction (a row in the outbox, and the target's snapshots marked awaiting recompute);
-after the commit the request is sent to the workers (`targets.tasks`, addressed by name so
+after the commit the request is sent to the workers (`snapshots.tasks`, addressed by name so
 that no service imports the task module, which imports the services); the task calls
 `target_snapshots_refresh` or `plan_snapshots_refresh`, which recompute every date of the
 target or plan and clear the request. If the broker is down, or a message is lost, or a
@@ -13,7 +13,7 @@ up to today, and today. The nightly job computes today, fills any gap and drops 
 previous day's date; `snapshots_verify` recomputes every stored snapshot and roll-up in memory and
 lists (or repairs) any that differ.
 
-What is derived per plan and date is registered in `targets.services.derived`: the core's
+What is derived per plan and date is registered in `snapshots.services.derived`: the core's
 target snapshots with their roll-ups (`core_derivers_register`), and whatever an app above
 registers from its AppConfig.ready() (measures' area roll-ups). Computing a plan on its
 calendar, pruning it and verifying it go through every registered deriver, so the core runs
@@ -36,8 +36,8 @@ from edge.transactions import conflicts_retried
 from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
 from targets.progress.dates import backfill_dates, zone_today
 from targets.progress.rollups import Judged, rollups_compute
-from targets.services import store
-from targets.services.derived import deriver_register, derivers
+from snapshots.services import store
+from snapshots.services.derived import deriver_register, derivers
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ def _target_snapshots_prune(*, plan_id: int, keep: list[date]) -> int:
 @conflicts_retried
 @transaction.atomic
 def derived_compute(*, dates_of: dict[int, list[date]]) -> int:
-    """Computes and stores everything registered (`targets.services.derived`) for these plans
+    """Computes and stores everything registered (`snapshots.services.derived`) for these plans
     on their dates: the core's snapshots, roll-ups and calendar first, then each app's own.
 
     Guarantees: all or nothing; each deriver's rows replaced where they exist; the dates join

@@ -1,6 +1,6 @@
 """Background jobs of the progress engine. Each task parses its JSON arguments (ids and
 ISO dates, never model instances) and calls services; the services send the recompute
-requests by task name (`targets.services.snapshots`), so this module imports them and
+requests by task name (`snapshots.services.refresh`), so this module imports them and
 never the other way round.
 
 Every recompute replaces rows and gives the same result when run twice, so tasks are
