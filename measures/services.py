@@ -19,10 +19,11 @@ from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.permissions import measure_update_write_check
-from targets.models import Plan, SnapshotDate
+from snapshots.models import SnapshotDate
+from targets.models import Plan
 from targets.progress.updates import status_from_updates
 from targets.selectors import agencies_by_name, agency_named
-from snapshots.services.store import plans_lock_for_change, versions_bump
+from targets.services.locks import plans_lock_for_change, versions_bump
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""The nightly job: the core's snapshots and what the apps above it derive from them. It lives
+"""The nightly job: the targets' snapshots and what the apps above it derive from them. It lives
 here, above every app it runs, so that the core does not import them (issue 17). It follows the
 task contract of `snapshots.tasks` (JSON arguments, retries only on transient errors)."""
 
@@ -7,9 +7,9 @@ from datetime import date
 from celery import shared_task
 
 from operations.services import NIGHTLY_RECOMPUTE_TASK
-from targets import services
-from targets.progress.dates import zone_today
+from snapshots import services
 from snapshots.tasks import RETRY
+from targets.progress.dates import zone_today
 
 
 @shared_task(name=NIGHTLY_RECOMPUTE_TASK, **RETRY)

@@ -45,8 +45,8 @@ from targets.progress import dates as zone_dates
 from targets.progress.dates import zone_today
 from targets.review import Review, under_review_error
 from targets.services import observation_approve, observation_save, observations_status_set
+from targets.services.locks import indicator_plans_lock
 from targets.services.observations import PROPOSAL_FIELDS
-from snapshots.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
 # The fields a row of the grid (or a line of an upload) may carry.

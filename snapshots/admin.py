@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from targets.models import Rollup, Snapshot
+from snapshots.models import Rollup, Snapshot
 
 
 @admin.register(Snapshot)

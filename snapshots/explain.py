@@ -266,7 +266,7 @@ def _threshold_comparison(ratio: float, on_track: float, acceleration: float) ->
 
 
 def _status_sentence(snapshot, inputs: dict, quantity) -> str:
-    from targets.models import Snapshot
+    from snapshots.models import Snapshot
 
     status = Snapshot.Status(snapshot.status)
     if status == Snapshot.Status.ACHIEVED and inputs.get("method") != progress.ITEMS:

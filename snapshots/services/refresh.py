@@ -1,24 +1,25 @@
-"""Keeping the snapshots fresh: what to recompute, when, and proof that it was.
+"""Keeping the snapshots fresh: the recomputes, the nightly run, and proof that they are right.
 
-The route of a change: the service that writes it calls `recompute_request` in the same
-transaction (a row in the outbox, and the target's snapshots marked awaiting recompute);
-after the commit the request is sent to the workers (`snapshots.tasks`, addressed by name so
-that no service imports the task module, which imports the services); the task calls
-`target_snapshots_refresh` or `plan_snapshots_refresh`, which recompute every date of the
-target or plan and clear the request. If the broker is down, or a message is lost, or a
-worker dies, the request stays, and `requests_sweep` (every few minutes) sends it again.
+The route of a change: the core's service that writes it calls `recompute_request`
+(`targets.services.requests`, the outbox) in the same transaction — a row in the outbox, and
+the target's snapshots marked awaiting recompute by `snapshots_mark_outdated`, which this app
+registers there; after the commit the request is sent to the workers by task name
+(`snapshots.tasks`); the task calls `target_snapshots_refresh` or `plan_snapshots_refresh`,
+which recompute every date of the target or plan and clear the request. If the broker is
+down, or a message is lost, or a worker dies, the request stays, and the sweep
+(`requests_sweep`, every few minutes) sends it again.
 
 Each plan has a calendar: its month ends (strictly: monthly steps) from its baseline date
 up to today, and today. The nightly job computes today, fills any gap and drops the
 previous day's date; `snapshots_verify` recomputes every stored snapshot and roll-up in memory and
 lists (or repairs) any that differ.
 
-What is derived per plan and date is registered in `snapshots.services.derived`: the core's
-target snapshots with their roll-ups (`core_derivers_register`), and whatever an app above
+What is derived per plan and date is registered in `snapshots.services.derived`: the targets'
+snapshots with their roll-ups (`core_derivers_register`), and whatever an app above
 registers from its AppConfig.ready() (measures' area roll-ups). Computing a plan on its
-calendar, pruning it and verifying it go through every registered deriver, so the core runs
+calendar, pruning it and verifying it go through every registered deriver, so the pipeline runs
 them without naming them. A target's own recompute (`target_snapshots_refresh`) computes the
-core's snapshots only: nothing else registered reads a target's figures.
+targets' snapshots only: nothing else registered reads a target's figures.
 """
 
 from __future__ import annotations
@@ -26,141 +27,33 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from edge.transactions import conflicts_retried
-from targets.models import Plan, RecomputeRequest, Rollup, Snapshot, SnapshotDate, Target
-from targets.progress.dates import backfill_dates, zone_today
-from targets.progress.rollups import Judged, rollups_compute
+from snapshots.models import Rollup, Snapshot, SnapshotDate
 from snapshots.services import store
 from snapshots.services.derived import deriver_register, derivers
+from targets.models import Plan, RecomputeRequest, Target
+from targets.progress.dates import backfill_dates, zone_today
+from targets.progress.rollups import Judged, rollups_compute
+from targets.services.locks import plans_lock, plans_lock_for_change, versions_bump
+from targets.services.requests import outdated_marker_register, requests_sweep
 
 logger = logging.getLogger(__name__)
 
-TARGET_TASK = "targets.refresh_target_snapshots"
-PLAN_TASK = "targets.refresh_plan_snapshots"
-# A request not done within this time is sent again: longer than a recompute takes, short
-# enough that a lost message or a dead worker heals within minutes.
-REQUEST_RESEND_AFTER = timedelta(minutes=5)
 
-
-# --- requests (the outbox) -------------------------------------------------------------
-
-def recompute_request(*, plan_id: int, target_ids: Iterable[int] | None = None) -> None:
-    """Records, in the current transaction, that these targets' snapshots (by default the
-    whole plan's) must be recomputed, marks them awaiting recompute, and sends the request
-    to the workers once the transaction commits.
-
-    Guarantees: if the transaction commits, the request is stored with the change (it
-    survives a broker that is down and a worker that dies); if it rolls back, nothing was
-    requested. Repeated requests for the same target are one row, and one message per
-    transaction. The plan's data version is bumped with the change (its entries, its
-    snapshots' marks), so ETags and cached pages change when the change commits, not only
-    when its recompute runs. The plan row is locked before anything is written (the lock
-    order: `store.plans_lock_for_change`).
-    """
-    store.plans_lock_for_change([plan_id])
-    now = timezone.now()
-    ids = None if target_ids is None else sorted(set(target_ids))
-    keys: list[tuple[str, int, int | None]] = [(f"plan:{plan_id}", plan_id, None)] if ids is None else [
-        (f"target:{target_id}", plan_id, target_id) for target_id in ids
-    ]
-    RecomputeRequest.objects.bulk_create(
-        [RecomputeRequest(key=key, plan_id=plan, target_id=target, requested_at=now) for key, plan, target in keys],
-        update_conflicts=True, unique_fields=["key"], update_fields=["requested_at", "plan"],
-    )
+def snapshots_mark_outdated(*, plan_id: int, target_ids: list[int] | None) -> None:
+    """Marks these targets' snapshots (None: the whole plan's) awaiting recompute: called by
+    the core's `recompute_request`, in the transaction of the change (registered by
+    `core_derivers_register`)."""
     marked = Snapshot.objects.filter(is_outdated=False)
-    marked = marked.filter(target__objective__plan_id=plan_id) if ids is None else marked.filter(target_id__in=ids)
+    marked = marked.filter(target__objective__plan_id=plan_id) if target_ids is None else marked.filter(
+        target_id__in=target_ids)
     marked.update(is_outdated=True)
-    store.versions_bump([plan_id])
-    _publish_on_commit([key for key, _plan, _target in keys])
-
-
-class _Pending:
-    """The requests of one transaction, sent together once it commits."""
-
-    def __init__(self) -> None:
-        self.keys: set[str] = set()
-        self.sent = False
-
-    def send(self) -> None:
-        self.sent = True
-        requests_publish(sorted(self.keys))
-
-
-def _publish_on_commit(keys: list[str]) -> None:
-    """One message per request and transaction, sent after the commit: a worker must never
-    read figures that may still roll back. Requests join the transaction's pending batch
-    while its callback is still due (not sent, not dropped by a rolled-back savepoint)."""
-    connection = transaction.get_connection()
-    pending: _Pending | None = getattr(connection, "_recompute_pending", None)
-    due = pending is not None and not pending.sent and any(
-        callback is pending.send for _savepoints, callback, _robust in connection.run_on_commit
-    )
-    if not due or pending is None:
-        pending = connection._recompute_pending = _Pending()
-        transaction.on_commit(pending.send, robust=True)
-    pending.keys.update(keys)
-
-
-def requests_publish(keys: Iterable[str]) -> int:
-    """Sends these requests to the workers (without a broker: runs them here). Never raises:
-    a request that cannot be sent stays in the outbox for the sweep. Gives up on the rest at
-    the first broker error, so that a broker that is down or frozen costs the caller one
-    send's timeout (settings: CELERY_BROKER_TRANSPORT_OPTIONS), not one per request.
-    Returns how many were sent."""
-    from celery import current_app
-    from kombu.exceptions import OperationalError as BrokerUnavailable
-
-    keys = list(keys)
-    sent = 0
-    for position, key in enumerate(keys):
-        kind, _, number = key.partition(":")
-        task, argument = (TARGET_TASK, "target_id") if kind == "target" else (PLAN_TASK, "plan_id")
-        try:
-            # By name: the task module imports the services, never the other way round. A web
-            # process has not imported the task modules yet; the app's autodiscovery does.
-            if task not in current_app.tasks:
-                current_app.loader.import_default_modules()
-            current_app.tasks[task].apply_async(kwargs={argument: int(number)})
-        except BrokerUnavailable:
-            # After the commit the change is saved and cannot be refused: a broker that is down
-            # leaves the requests for the sweep, not an error page, and is not tried again now.
-            logger.exception("Could not send the recompute %s; the sweep will send it and %d more again",
-                             key, len(keys) - position - 1)
-            break
-        except Exception:
-            # A failed in-process run (no broker): this request stays for the sweep, the others go on.
-            logger.exception("Could not send the recompute %s; the sweep will send it again", key)
-            continue
-        sent += 1
-    return sent
-
-
-def requests_sweep(*, older_than: timedelta = REQUEST_RESEND_AFTER) -> int:
-    """Sends again every request neither done nor sent within `older_than` (a lost message,
-    a dead worker, a broker that was down). Two sweeps at once never send the same request
-    twice (rows claimed under a lock, skipping those another sweep holds). Returns how many
-    were sent."""
-    from django.db import connection
-    from django.db.models import Q
-
-    now = timezone.now()
-    cutoff = now - older_than
-    with transaction.atomic():
-        due = RecomputeRequest.objects.filter(
-            Q(published_at__isnull=True) | Q(published_at__lt=cutoff), requested_at__lt=cutoff
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        keys = list(due.values_list("key", flat=True))
-        RecomputeRequest.objects.filter(key__in=keys).update(published_at=now)
-    return requests_publish(keys)
-
 
 def _request_done(key: str, requested_at: datetime | None, target_ids: list[int] | None, plan_id: int) -> None:
     """Clears a request after its recompute, unless a newer change came in meanwhile: then the
@@ -202,7 +95,7 @@ def target_snapshots_refresh(*, target_id: int) -> int:
     plan = target.objective.plan
     # The plan first (the lock order), then the request: a change that committed while this
     # waited is computed here, and its request is cleared with it.
-    store.plans_lock([plan.pk])
+    plans_lock([plan.pk])
     requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     dates = sorted(set(SnapshotDate.objects.filter(plan=plan).values_list("as_of", flat=True)))
     if not dates:  # a plan without history yet: build all of it, with all else registered
@@ -223,7 +116,7 @@ def plan_snapshots_refresh(*, plan_id: int) -> int:
     if plan is None:
         RecomputeRequest.objects.filter(key=key).delete()
         return 0
-    store.plans_lock([plan.pk])  # the plan first, then its request (as in target_snapshots_refresh)
+    plans_lock([plan.pk])  # the plan first, then its request (as in target_snapshots_refresh)
     requested_at = RecomputeRequest.objects.filter(key=key).values_list("requested_at", flat=True).first()
     calendar = plan_calendar(plan)
     written = derived_compute(dates_of={plan.pk: calendar})
@@ -257,7 +150,7 @@ def _calendar_prune(plan_id: int, *, keep: list[date]) -> None:
     """Drops every registered deriver's rows of the plan on dates off its calendar (yesterday's
     "today", a one-off date): the history keeps monthly steps and the latest day."""
     if sum(deriver.prune(plan_id=plan_id, keep=keep) for deriver in derivers()):
-        store.versions_bump([plan_id])
+        versions_bump([plan_id])
 
 
 def _target_snapshots_prune(*, plan_id: int, keep: list[date]) -> int:
@@ -265,7 +158,7 @@ def _target_snapshots_prune(*, plan_id: int, keep: list[date]) -> int:
     drop = list(SnapshotDate.objects.filter(plan_id=plan_id).exclude(as_of__in=keep).values_list("as_of", flat=True))
     if not drop:
         return 0
-    store.plans_lock_for_change([plan_id])  # held already after a recompute; the lock order otherwise
+    plans_lock_for_change([plan_id])  # held already after a recompute; the lock order otherwise
     dropped = Snapshot.objects.filter(target__objective__plan_id=plan_id, as_of__in=drop).delete()[0]
     dropped += Rollup.objects.filter(plan_id=plan_id, as_of__in=drop).delete()[0]
     return dropped + SnapshotDate.objects.filter(plan_id=plan_id, as_of__in=drop).delete()[0]
@@ -299,7 +192,7 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
     if not dates_of:
         return 0
     with transaction.atomic():
-        store.plans_lock(dates_of)
+        plans_lock(dates_of)
         only = None if target_ids is None else set(target_ids)
         computed = store.engine_targets(plan_ids=dates_of, target_ids=only)
         computed_ids = [t["id"] for t in computed]
@@ -321,7 +214,7 @@ def snapshots_compute_and_store(*, dates_of: dict[int, list[date]], target_ids: 
                                           computed_at=now)
         written += shifted
         store.calendar_write(dates_of)
-        store.versions_bump(dates_of)
+        versions_bump(dates_of)
     return written
 
 
@@ -444,10 +337,11 @@ CORE_DERIVER = "targets.snapshots"
 
 def core_derivers_register() -> None:
     """Registers the core's own derived rows: each target's snapshots with the plan's and its
-    objectives' roll-ups and the calendar (called from TargetsConfig.ready(), before the apps
-    above it register theirs)."""
+    objectives' roll-ups and the calendar, and the mark of snapshots awaiting recompute (called
+    from SnapshotsConfig.ready(), before the apps above it register theirs)."""
     deriver_register(name=CORE_DERIVER, compute=snapshots_compute_and_store, prune=_target_snapshots_prune,
                      verify=_target_snapshots_verify)
+    outdated_marker_register(snapshots_mark_outdated)
 
 
 def _same(stored, computed) -> bool:
@@ -460,5 +354,5 @@ def _same(stored, computed) -> bool:
 
 # --- the schedule ----------------------------------------------------------------------
 
-SWEEP_TASK = "targets.sweep_recompute_requests"
+SWEEP_TASK = "snapshots.sweep_recompute_requests"
 SWEEP_NAME = "Resend recompute requests not done"

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from targets.models import Observation
 from snapshots.services import store
+from targets.models import Observation
 from tests.factories import IndicatorFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

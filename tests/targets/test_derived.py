@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from targets.models import Snapshot, SnapshotDate
-from targets.services import plan_snapshots_refresh, snapshots_refresh, snapshots_verify
+from snapshots.models import Snapshot, SnapshotDate
+from snapshots.services import plan_snapshots_refresh, snapshots_refresh, snapshots_verify
 from snapshots.services.derived import deriver_register, deriver_unregister, derivers
 from tests.factories import ObservationFactory, TargetFactory
 

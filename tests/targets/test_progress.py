@@ -14,9 +14,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from targets import progress
 from snapshots.explain import snapshot_explanation
-from targets.models import Indicator, Snapshot, Target, TargetItem
+from snapshots.models import Snapshot
+from targets import progress
+from targets.models import Indicator, Target, TargetItem
 from targets.progress import years_between
 
 SPAN_DAYS = 1461  # 31 Dec 2019 → 31 Dec 2023

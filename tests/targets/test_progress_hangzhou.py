@@ -10,8 +10,9 @@ import pytest
 from django.utils import translation
 
 from snapshots.explain import snapshot_explanation
-from targets.models import Snapshot, Target
-from targets.services import snapshots_recompute
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_recompute
+from targets.models import Target
 
 pytestmark = pytest.mark.django_db
 

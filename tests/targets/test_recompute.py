@@ -11,9 +11,10 @@ from django.forms.models import model_to_dict
 
 from measures.models import AreaRollup
 from measures.services import area_rollups_recompute
-from targets.models import Indicator, Observation, Rollup, Snapshot, Target
+from snapshots.models import Rollup, Snapshot
+from snapshots.services import snapshots_backfill, snapshots_recompute
+from targets.models import Indicator, Observation, Target
 from targets.progress.dates import backfill_dates
-from targets.services import snapshots_backfill, snapshots_recompute
 from tests.factories import (
     AreaFactory,
     IndicatorFactory,

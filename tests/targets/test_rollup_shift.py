@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from targets.models import Observation, Rollup, SnapshotDate, Target
-from targets.progress.dates import backfill_dates
-from targets.services import snapshots_compute_and_store, snapshots_verify, store, target_snapshots_refresh
+from snapshots.models import Rollup, SnapshotDate
+from snapshots.services import snapshots_compute_and_store, snapshots_verify, store, target_snapshots_refresh
 from snapshots.services.refresh import ROLLUP_MEAN_TOLERANCE, _calendar_prune
+from targets.models import Observation, Target
+from targets.progress.dates import backfill_dates
 from tests.factories import ObjectiveFactory, ObservationFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

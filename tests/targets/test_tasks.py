@@ -20,8 +20,10 @@ from kombu.exceptions import EncodeError
 
 from operations.services import NIGHTLY_RECOMPUTE_TASK, recompute_schedule_ensure
 from operations.tasks import refresh_snapshots
+from snapshots.models import Rollup, Snapshot, SnapshotDate
+from snapshots.tasks import refresh_target_snapshots
 from targets import services
-from targets.models import Observation, RecomputeRequest, Rollup, Snapshot, SnapshotDate
+from targets.models import Observation, RecomputeRequest
 from targets.progress.dates import zone_today
 from targets.services import (
     observation_create,
@@ -29,8 +31,7 @@ from targets.services import (
     observation_save,
     observation_update,
 )
-from snapshots.services.refresh import REQUEST_RESEND_AFTER, TARGET_TASK
-from snapshots.tasks import refresh_target_snapshots
+from targets.services.requests import REQUEST_RESEND_AFTER, TARGET_TASK
 from tests.factories import ObjectiveFactory, ObservationFactory, SnapshotFactory, TargetFactory
 
 # Nothing listens on port 1: connecting is refused at once, as with a stopped Redis.

@@ -20,8 +20,9 @@ from rest_framework.authtoken.models import Token
 
 from edge import transactions
 from edge.transactions import WriteConflict, conflicts_retried, is_write_conflict
-from targets.models import Observation, Plan, Snapshot
-from targets.services import history_rebuild, plan_snapshots_refresh
+from snapshots.models import Snapshot
+from snapshots.services import history_rebuild, plan_snapshots_refresh
+from targets.models import Observation, Plan
 from tests.factories import ObservationFactory, PlanFactory, TargetFactory
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",

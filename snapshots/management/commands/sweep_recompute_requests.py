@@ -3,8 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from targets.models import RecomputeRequest
-from targets.services import requests_sweep
-from snapshots.services.refresh import REQUEST_RESEND_AFTER
+from targets.services.requests import REQUEST_RESEND_AFTER, requests_sweep
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from targets.services import snapshots_verify
+from snapshots.services import snapshots_verify
 
 
 class Command(BaseCommand):
