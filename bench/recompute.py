@@ -85,8 +85,8 @@ def database_empty() -> None:
                  f"Point DATABASE_URL at a throwaway database (default {DEFAULT_URL}).")
     with connection.cursor() as cursor:  # a throwaway database: empty it fast
         cursor.execute(
-            "TRUNCATE targets_plan, targets_snapshot, targets_rollup, targets_observation, targets_indicator, targets_target, "
-            "targets_objective, targets_snapshotdate, targets_recomputerequest, measures_area, "
+            "TRUNCATE targets_plan, snapshots_snapshot, snapshots_rollup, targets_observation, targets_indicator, targets_target, "
+            "targets_objective, snapshots_snapshotdate, targets_recomputerequest, measures_area, "
             "measures_arearollup RESTART IDENTITY CASCADE"
         )
 

@@ -474,7 +474,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
-        "SnapshotStatusEnum": "targets.models.Snapshot.Status",
+        "SnapshotStatusEnum": "snapshots.models.Snapshot.Status",
         "MeasureStatusEnum": "measures.models.Measure.Status",
         "ItemStatusEnum": "targets.models.TargetItem.Status",
         "QualifierEnum": "targets.models.Observation.Qualifier",

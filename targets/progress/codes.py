@@ -1,7 +1,7 @@
 """The engine's vocabulary: statuses, methods, qualifiers and note codes.
 
 Plain strings, so that the engine needs no Django. This is the one source of truth:
-`targets.models.Snapshot.Status` and `Snapshot.Method` take their values from here, and a
+`snapshots.models.Snapshot.Status` and `Snapshot.Method` take their values from here, and a
 test ties the two together.
 """
 

@@ -467,6 +467,6 @@ def test_the_date_picker_offers_the_plans_calendar_read_in_one_query(client, dja
         dates, latest = snapshot_dates(plan=plan), snapshot_latest_date(plan=plan)
 
     assert dates == [AS_OF] and latest == AS_OF
-    assert all("targets_snapshot\"" not in query["sql"] for query in captured.captured_queries)
+    assert all("snapshots_snapshot\"" not in query["sql"] for query in captured.captured_queries)
     html = get(client, "/").content.decode()
     assert 'value="2021-12-31" selected' in html and 'value="2020-12-31"' not in html

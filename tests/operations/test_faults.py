@@ -315,12 +315,12 @@ class Stack:
 
     def outdated(self, code: str | None = None) -> int:
         if code is None:
-            return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE is_outdated")
-        return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE is_outdated AND target_id = %s",
+            return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE is_outdated")
+        return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE is_outdated AND target_id = %s",
                              [self.target_id(code)])
 
     def snapshots(self, code: str) -> int:
-        return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE target_id = %s", [self.target_id(code)])
+        return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE target_id = %s", [self.target_id(code)])
 
     def open_requests(self) -> list[str]:
         return [key for (key,) in self.pg.rows("SELECT key FROM targets_recomputerequest ORDER BY key")]

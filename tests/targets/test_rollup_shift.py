@@ -136,6 +136,6 @@ def test_the_per_save_task_reads_nothing_of_the_other_targets():
     assert len(small) == len(large)
     # Every read of targets or snapshots by id names the one target saved, none of the others.
     lists = [found for sql in large for found in re.findall(r'"(?:target_id|id)" IN \(([^)]*)\)', sql)
-             if "targets_target" in sql or "targets_snapshot" in sql]
+             if "targets_target" in sql or "snapshots_snapshot" in sql]
     assert lists and all("," not in found for found in lists), lists
     assert Target.objects.count() == 210
