@@ -442,7 +442,7 @@ def test_named_items_and_measures_share_the_one_status_rule():
     could drift; both now call the core's one function, and answer alike."""
     from measures import progress as measures_progress
     from measures import services as measures_services
-    from targets.api import serializers
+    from snapshots.api import serializers
     from targets.progress import items
     from targets.progress.updates import status_from_updates
 

@@ -1,5 +1,5 @@
 """Saves and the recompute never deadlock: every write locks the plan rows first, in id order
-(`snapshots.services.store`), and a deadlock or serialization failure that still happens is
+(`targets.services.locks`), and a deadlock or serialization failure that still happens is
 retried once (`hangzhou_ai_zone.transactions.conflicts_retried`) and, met again, answered as a
 conflict to send again, never as "the database cannot be reached".
 

@@ -20,6 +20,7 @@ from kombu.exceptions import EncodeError
 
 from operations.services import NIGHTLY_RECOMPUTE_TASK, recompute_schedule_ensure
 from operations.tasks import refresh_snapshots
+from snapshots import services as snapshot_services
 from snapshots.models import Rollup, Snapshot, SnapshotDate
 from snapshots.tasks import refresh_target_snapshots
 from targets import services
@@ -195,7 +196,7 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
 
     started = time.monotonic()
     with (
-        caplog.at_level(logging.ERROR, logger="snapshots.services.refresh"),
+        caplog.at_level(logging.ERROR, logger="targets.services.requests"),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         entry = create_entry(target, period_end=dt.date(2021, 6, 30))
@@ -208,7 +209,7 @@ def test_with_the_broker_unreachable_the_entry_is_saved_marked_and_sent_again_by
     assert snapshot_on(target, zone_today()).attained == Decimal("100")  # not recomputed yet
     assert not Snapshot.objects.filter(target=other, is_outdated=True).exists()
     assert RecomputeRequest.objects.filter(target=target).exists()
-    [record] = [r for r in caplog.records if r.name == "snapshots.services.refresh"]
+    [record] = [r for r in caplog.records if r.name == "targets.services.requests"]
     assert f"target:{target.pk}" in record.getMessage() and record.exc_info is not None
     # The administrator waits for this: the publish gives up quickly.
     assert elapsed < 5
@@ -357,7 +358,7 @@ def test_a_transient_database_error_is_retried_up_to_the_limit(monkeypatch, sett
         calls.append(kwargs)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "target_snapshots_refresh", database_gone)
+    monkeypatch.setattr(snapshot_services, "target_snapshots_refresh", database_gone)
 
     result = refresh_target_snapshots.apply(args=[1])
 
@@ -374,7 +375,7 @@ def test_other_errors_are_not_retried(monkeypatch, settings):
         calls.append(kwargs)
         raise ZeroDivisionError
 
-    monkeypatch.setattr(services, "target_snapshots_refresh", bug)
+    monkeypatch.setattr(snapshot_services, "target_snapshots_refresh", bug)
 
     result = refresh_target_snapshots.apply(args=[1])
 
@@ -398,7 +399,7 @@ def test_a_running_or_waiting_task_is_never_redelivered_by_the_visibility_timeou
     from snapshots.tasks import RETRY
 
     current_app.loader.import_default_modules()
-    ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "measures.", "reporting.", "operations."))]
+    ours = [task for name, task in current_app.tasks.items() if name.startswith(("targets.", "snapshots.", "measures.", "reporting.", "operations."))]
     longest_run = max(task.time_limit or settings.CELERY_TASK_TIME_LIMIT for task in ours)
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
 
