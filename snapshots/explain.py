@@ -125,7 +125,7 @@ def snapshot_explanation(snapshot) -> list[str]:
     # After the target date the verdict is achieved, not achieved or not determined, read off
     # the figures up to the deadline; the pace that led there is no longer the reason.
     target_date = inputs.get("target_date")
-    verdict = bool(target_date) and snapshot.as_of > date.fromisoformat(str(target_date)) and snapshot.status in (
+    verdict = bool(target_date) and snapshot.as_of >= date.fromisoformat(str(target_date)) and snapshot.status in (
         progress.ACHIEVED, progress.MISSED, progress.NOT_DETERMINED)
     baseline_used = inputs.get("baseline_known") and inputs.get("baseline_comparable", True)
 

@@ -196,7 +196,7 @@ LEVEL_JUMP_FACTOR = 3
 
 def observation_outliers(observation) -> list[str]:
     """Why this figure looks implausible (empty when it does not): for a flow, a period's
-    amount above a whole target on the indicator; for a stock, a level more than three times
+    amount above a whole target on the indicator whose window holds the period; for a stock, a level more than three times
     (or under a third of) the previous figure of the same scope within about a year."""
     from targets.models import Indicator, Observation, Target
 
@@ -206,6 +206,10 @@ def observation_outliers(observation) -> list[str]:
     reasons = []
     if indicator.kind == Indicator.Kind.FLOW:
         for target in Target.objects.filter(indicator=indicator, target_value__gt=0).select_related("objective__plan"):
+            # Only a target whose window (after its baseline date, up to its due date) holds the
+            # period: a closed window says nothing of what a later period may add.
+            if not target.baseline_date < observation.period_end <= target.due_date:
+                continue
             if observation.value > target.target_value:
                 reasons.append(_(
                     "%(value)s in one period is more than the whole target “%(target)s” (%(goal)s by "

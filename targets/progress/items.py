@@ -41,7 +41,7 @@ def items_snapshot(target: dict[str, Any], items: list[list[tuple[date, str]]], 
     target_date = target["target_date"]
     thresholds = (float(target["on_track_threshold"]), float(target["acceleration_threshold"]))
     expected = expected_progress(baseline_date=target["baseline_date"], target_date=target_date, as_of=as_of)
-    after = as_of > target_date
+    after = as_of >= target_date  # the deadline day itself gets the verdict
     statuses = [status_from_updates(updates, min(as_of, target_date)) for updates in items]
     total = len(statuses)
     reported = sum(1 for status in statuses if status != NOT_REPORTED)

@@ -107,7 +107,7 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
     has = standing.count > 0
     known = ~np.isnan(terms.baseline)
     base0 = np.nan_to_num(terms.baseline, nan=0.0)
-    after = pair_day > terms.target_day
+    after = pair_day >= terms.target_day  # the deadline day itself gets the verdict
     evidence_day = np.minimum(pair_day, terms.target_day)
     span = terms.target_day - terms.baseline_day
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -171,7 +171,12 @@ def target_save(*, target: Target) -> Target:
     locks.versions_bump({plan_id, *Target.objects.filter(indicator_id__in=indicators).values_list("plan_id", flat=True)})
     if before is not None and before["plan_id"] != plan_id:
         recompute_request(plan_id=before["plan_id"])
-    if before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
+    if before is not None and before["objective_id"] != target.objective_id:
+        # The whole plan: a target's roll-up shift takes its old contribution out of the objective
+        # it is in now, which holds only while it stays there (two targets swapping objectives
+        # keep every objective's count, so the shift could not even tell).
+        recompute_request(plan_id=plan_id)
+    elif before is None or any(before[field] != getattr(target, field) for field in TARGET_TERMS):
         recompute_request(plan_id=plan_id, target_ids=[target.pk])
     return target
 

@@ -7,14 +7,21 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from snapshots.models import Rollup, SnapshotDate
-from snapshots.services import snapshots_compute_and_store, snapshots_verify, store, target_snapshots_refresh
+from snapshots.services import (
+    plan_snapshots_refresh,
+    snapshots_compute_and_store,
+    snapshots_verify,
+    store,
+    target_snapshots_refresh,
+)
 from snapshots.services.refresh import ROLLUP_MEAN_TOLERANCE, _calendar_prune
-from targets.models import Observation, Target
+from targets.models import Observation, RecomputeRequest, Target
 from targets.progress.dates import backfill_dates
+from targets.services import target_save
 from tests.factories import ObjectiveFactory, ObservationFactory, PlanFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +146,27 @@ def test_the_per_save_task_reads_nothing_of_the_other_targets():
              if "targets_target" in sql or "snapshots_snapshot" in sql]
     assert lists and all("," not in found for found in lists), lists
     assert Target.objects.count() == 210
+
+
+def test_two_targets_that_swap_objectives_in_one_transaction_leave_true_roll_ups():
+    """A swap keeps every objective's count of targets, so a shift could not notice that each
+    target's old contribution sits in the other objective: the move asks for the whole plan."""
+    plan, targets = build_plan()
+    first, second = targets[0], targets[1]
+    first_objective, second_objective = first.objective, second.objective
+    RecomputeRequest.objects.all().delete()
+
+    with transaction.atomic():
+        first.objective = second_objective
+        target_save(target=first)
+        second.objective = first_objective
+        target_save(target=second)
+    for key in RecomputeRequest.objects.values_list("key", flat=True):
+        kind, _, id_ = key.partition(":")
+        if kind == "target":
+            target_snapshots_refresh(target_id=int(id_))
+        else:
+            plan_snapshots_refresh(plan_id=int(id_))
+
+    assert snapshots_verify() == []
+    assert_same_as_a_full_rebuild(plan)

@@ -106,6 +106,24 @@ def test_an_implausible_figure_needs_the_confirm_box_in_the_admin(client, superu
     assert Observation.objects.get().value == Decimal("1500")
 
 
+def test_plausibility_asks_the_targets_whose_window_covers_the_period(patents, superuser):
+    """Issue 18, finding 5: a 2024 patents figure was flagged as "more than the whole target (300
+    by 2023)", a window that had closed, instead of being checked against the provincial target
+    (>= 1,000 by 2024-12-31) that covers 2024."""
+    provincial = TargetFactory(indicator=patents.indicator, target_value=Decimal("1000"),
+                               baseline_date=dt.date(2021, 12, 31), target_date=dt.date(2024, 12, 31))
+    fields = {"indicator": patents.indicator, "period_end": dt.date(2024, 12, 31), "source_title": "S",
+              "entered_by": superuser}
+
+    services.observation_create(**fields, value=Decimal("400"))  # > 300, but that window closed in 2023
+
+    with pytest.raises(ValidationError) as caught:
+        services.observation_create(**{**fields, "period_end": dt.date(2024, 6, 30)}, value=Decimal("1500"))
+    message = " ".join(caught.value.message_dict["value"])
+    assert f"“{provincial}” (1000 by 31 Dec 2024)" in message and "(300 by" not in message
+    assert list(Observation.objects.values_list("value", flat=True)) == [Decimal("400")]
+
+
 def test_a_level_that_jumps_threefold_within_a_year_needs_a_confirmation(industry, superuser):
     ObservationFactory(target=industry, period_end=dt.date(2020, 12, 31), value=Decimal("1500"))
     fields = {"indicator": industry.indicator, "period_end": dt.date(2021, 12, 31), "value": Decimal("4600"),

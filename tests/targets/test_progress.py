@@ -313,6 +313,27 @@ def test_deadline_passed_with_only_old_figures_is_not_a_miss():
     assert result.is_data_stale
 
 
+def test_the_deadline_day_itself_gets_a_final_verdict():
+    """Issue 18, finding 1: the provincial target of >= 1,000 patents by 2024-12-31, with figures
+    that sum to exactly 950 on that day, read "on track" (ratio 0.95, a forecast of 910 reached in
+    2025) on the deadline and "missed" only a month later. On the target date there is no pace
+    and no forecast any more: only a verdict."""
+    target = a_target(target_value="1000")
+    target.target.update(baseline_date=dt.date(2021, 12, 31), target_date=dt.date(2024, 12, 31))
+    entry(target, dt.date(2022, 12, 31), "300")
+    entry(target, dt.date(2023, 12, 31), "300")
+    entry(target, dt.date(2024, 12, 31), "350")
+
+    on_the_day, a_day_before = snapshot(target, dt.date(2024, 12, 31)), snapshot(target, dt.date(2024, 12, 30))
+
+    assert on_the_day.attained == Decimal("950")
+    assert on_the_day.status == Snapshot.Status.MISSED
+    assert on_the_day.forecast_value is None and on_the_day.forecast_reach_date is None
+    assert on_the_day.status == snapshot(target, dt.date(2025, 1, 31)).status
+    assert explained(target, on_the_day)[0].startswith("Judged at the target date, 31 Dec 2024")
+    assert a_day_before.status != Snapshot.Status.MISSED  # the day before is still mid-course
+
+
 def test_figure_for_the_last_period_before_the_deadline_can_prove_a_miss():
     target = a_target()
     entry(target, dt.date(2023, 6, 30), "100")
