@@ -6,7 +6,7 @@ app stores per plan and date — the core's target snapshots with their roll-ups
 area roll-ups — registers here once, from its AppConfig.ready(), as a `Deriver`; the
 pipeline then computes it on the plan's dates whenever the plan is recomputed (a plan's
 request, the nightly run, a history built), prunes what is off the calendar, and verifies it
-against a fresh computation. So the core runs an app's derived data without naming the app:
+against a fresh computation. So the pipeline runs an app's derived data without naming the app:
 the arrow points from the app down to this registry, never up.
 
 A deriver's three functions, all keyword-only:

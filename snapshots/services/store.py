@@ -1,5 +1,6 @@
 """The progress engine's reads and writes: the rows it computes from, and the snapshots,
-roll-ups, calendar and plan versions it stores.
+roll-ups and calendar it stores. The plan locks they take first and the plans' data versions
+are the core's (`targets.services.locks`): the core's writes take and bump them too.
 
 Every read is one query, whatever the number of targets and dates (tests pin the counts),
 and the rows are fetched raw: Django's per-row converters cost more than the query for
