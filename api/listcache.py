@@ -72,17 +72,20 @@ def _kept_as_streamed(key: str, response: StreamingHttpResponse) -> None:
     def stream() -> Iterator[bytes]:
         kept: list[bytes] | None = []
         size = 0
-        for piece in pieces:
+        try:
+            for piece in pieces:
+                if kept is not None:
+                    size += len(piece)
+                    if size <= MAX_BODY_BYTES:
+                        kept.append(piece)
+                    else:
+                        kept = None
+                yield piece
+            # Only a table streamed to its end is kept (a client that hangs up leaves none).
             if kept is not None:
-                size += len(piece)
-                if size <= MAX_BODY_BYTES:
-                    kept.append(piece)
-                else:
-                    kept = None
-            yield piece
-        # Only a table streamed to its end is kept (a client that hangs up leaves none).
-        if kept is not None:
-            _lists.set(key, CachedList(b"".join(kept), content_type))
+                _lists.set(key, CachedList(b"".join(kept), content_type))
+        finally:
+            _lists.release(key)
 
     response.streaming_content = stream()
 
@@ -97,11 +100,16 @@ def list_cached(request, version: Callable[[object], tuple | None] | None,
     if parts is None:
         return read()
     key = list_key(request, parts)
-    found = _lists.get(key)
+    found = _lists.get(key) or _lists.claim(key)  # another worker's, if it was making it
     if found is not None:
         return found.response()
-    response = read()
+    try:
+        response = read()
+    except BaseException:
+        _lists.release(key)
+        raise
     if response.status_code != 200:
+        _lists.release(key)
         return response
     if isinstance(response, StreamingHttpResponse):
         _kept_as_streamed(key, response)
@@ -110,6 +118,9 @@ def list_cached(request, version: Callable[[object], tuple | None] | None,
         def keep(rendered) -> None:
             if rendered.status_code == 200:
                 _lists.set(key, CachedList(rendered.content, rendered["Content-Type"]))
+            _lists.release(key)
 
         response.add_post_render_callback(keep)
+    else:
+        _lists.release(key)
     return response

@@ -18,6 +18,8 @@ and nothing can be stale; old entries age out (TIMEOUT, culling).
 Two levels (`edge.memocache`): a small memo in each process (an entry never changes, so a copy cannot be stale)
 in front of the `pages` cache that every worker shares (a database table by default, Redis
 when configured). A cache that fails is logged and skipped: the page is rendered instead.
+A body missing from both is rendered by one worker at a time (`VersionedCache.claim`): the
+others that miss it meanwhile wait for that body, of the same key, instead of rendering it too.
 
 For readers who are not signed in, the whole page is kept too (in the process's memo): their
 frame differs only by the CSRF token, so it is rendered once with a placeholder where the
@@ -129,11 +131,14 @@ def page_response(request, *, plan_id: int, version: int, page: str, params: dic
     if response is not None:
         response["ETag"] = etag
     else:
-        body = _bodies.get(key)
+        body = _bodies.get(key) or _bodies.claim(key)  # another worker's, if it was making it
         if body is None:
-            body = build()
-            if body.cacheable and body.status == 200:
-                _bodies.set(key, body)
+            try:
+                body = build()
+                if body.cacheable and body.status == 200:
+                    _bodies.set(key, body)
+            finally:
+                _bodies.release(key)
         # The frame's menu points at the pages of the plan shown.
         context = {"as_of": {"requested": as_of_requested}, "nav_plan_code": plan_code}
         if request.user.is_authenticated:

@@ -32,7 +32,9 @@ from dashboard.selectors import (
     plan_shown,
     plans_listed,
     target_by_code,
+    target_by_id,
     target_detail_read,
+    target_shown,
 )
 from measures.models import Measure
 from reporting.selectors import targets_round_state
@@ -198,15 +200,20 @@ def _overview_listing(plan, as_of, data, *, objective, status, page) -> dict:
 
 @read_access
 def target_detail(request, plan_code, code):
-    target = target_by_code(code=code, plan_code=plan_code)
-    if target is None:
+    shown = target_shown(code=code, plan_code=plan_code)
+    if shown is None:
         raise Http404("No target with this code in this plan.")
-    banner_known(request, target.synthetic_data_present)
-    plan = target.plan
+    banner_known(request, shown.synthetic_data_present)
     form = _form(request, AsOfForm)
-    return page_response(request, plan_id=plan.pk, version=plan.data_version, page=f"target:{target.pk}",
-                         params=_params(form), build=lambda: _target_body(plan, target, form or AsOfForm(request.GET)),
-                         as_of_requested=_requested(form), plan_code=plan.code)
+
+    def body() -> PageBody:
+        target = target_by_id(shown.id)
+        if target is None:  # deleted since the first read
+            raise Http404("No target.")
+        return _target_body(target.plan, target, form or AsOfForm(request.GET))
+
+    return page_response(request, plan_id=shown.plan_id, version=shown.data_version, page=f"target:{shown.id}",
+                         params=_params(form), build=body, as_of_requested=_requested(form), plan_code=shown.plan_code)
 
 
 def _with_query(request, url: str) -> str:

@@ -379,6 +379,9 @@ _pages_default = (
     if CACHES["default"]["BACKEND"].endswith("DatabaseCache") else env.str("CACHE_URL")
 )
 CACHES["pages"] = env.cache("PAGE_CACHE_URL", default=_pages_default)
+if CACHES["pages"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # The same table, written without waiting for the disk: what it holds can be made again.
+    CACHES["pages"]["BACKEND"] = "edge.pagestore.PageDatabaseCache"
 CACHES["pages"].setdefault("KEY_PREFIX", "pages")
 CACHES["pages"].setdefault("TIMEOUT", 24 * 3600)
 

@@ -277,6 +277,21 @@ def _status_sentence(snapshot, inputs: dict, quantity) -> str:
         return _("Status: not achieved — %(attained)s on %(date)s falls short of the target %(target)s due %(due)s.") % {
             "attained": quantity(inputs.get("attained")), "date": _day(inputs.get("data_date")),
             "target": quantity(inputs.get("target")), "due": _day(inputs.get("target_date"))}
+    status_range = inputs.get("status_range")
+    if status == Snapshot.Status.NOT_DETERMINED and status_range:
+        bounds = [point for point in inputs.get("points_used") or [] if point.get("qualifier") != progress.EXACT]
+        return ngettext(
+            "Status: not determined — between %(best)s and %(worst)s: the figure %(figures)s is a bound, and "
+            "the status differs across the values it allows.",
+            "Status: not determined — between %(best)s and %(worst)s: the figures %(figures)s are bounds, "
+            "and the status differs across the values they allow.",
+            len(bounds),
+        ) % {
+            "best": Snapshot.Status(status_range[0]).label, "worst": Snapshot.Status(status_range[1]).label,
+            "figures": _(", ").join(_("for %(date)s (%(bound)s%(value)s)") % {
+                "date": _day(point["period_end"]), "bound": _bound(point.get("qualifier")),
+                "value": quantity(point["value"])} for point in bounds),
+        }
     return _("Status: %(status)s.") % {"status": status.label}
 
 

@@ -115,7 +115,23 @@ def progress_bar(snapshot):
         )
     if expected is not None:
         context["expected_at"] = _position(expected)
+    context["bound"] = _progress_bound(snapshot)
     return context
+
+
+def _progress_bound(snapshot) -> str:
+    """"≥" where the progress shown is only a lower bound (the figure is one: the true value
+    may lie further on), "≤" where it is an upper bound, "" where it is exact. A target that
+    falls ("at most") turns a lower bound of its figure into an upper bound of its progress."""
+    qualifier = getattr(snapshot, "attained_qualifier", "") or ""
+    inputs = getattr(snapshot, "inputs", None) or {}
+    if qualifier in ("at_least", "partial_period"):
+        lower = True
+    elif qualifier == "at_most":
+        lower = False
+    else:
+        return ""
+    return "≥" if lower != (inputs.get("direction") == "at_most") else "≤"
 
 
 @register.filter

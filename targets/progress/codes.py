@@ -49,6 +49,8 @@ NOTE_BASELINE_OTHER_SCOPE = "baseline_other_scope"
 NOTE_TOO_EARLY = "too_early"
 NOTE_NO_FIGURE_SINCE_BASELINE = "no_figure_since_baseline"
 NOTE_BOUND_NOT_CONCLUSIVE = "bound_not_conclusive"
+# A bound (or a window of dates) that leaves the status open: the range it would take.
+NOTE_STATUS_RANGE = "status_range"
 NOTE_FIGURE_TOO_OLD_AT_DEADLINE = "figure_too_old_at_deadline"
 NOTE_NO_FIGURE_BY_DEADLINE = "no_figure_by_deadline"
 NOTE_AFTER_DEADLINE_FIGURE = "after_deadline_figure"

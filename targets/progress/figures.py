@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from targets.progress.codes import AT_LEAST, AT_MOST, CONFIDENCES, PARTIAL_PERIOD, QUALIFIERS
+from targets.progress.codes import AT_LEAST, AT_MOST, CONFIDENCES, EXACT, PARTIAL_PERIOD, QUALIFIERS
 
 ENTRY_COLUMNS = ["target_id", "period_end", "value", "qualifier", "is_synthetic", "confidence"]
 # inputs.points_used keeps the most recent points; a count with years of monthly
@@ -28,7 +28,8 @@ MAX_POINTS_KEPT = 12
 QUALIFIER_CODE = {qualifier: code for code, qualifier in enumerate(QUALIFIERS)}
 # Confidence as a number: low 0, medium 1, high 2 (the lowest of several is their minimum).
 CONFIDENCE_CODE = {confidence: code for code, confidence in enumerate(CONFIDENCES)}
-CODE_AT_LEAST, CODE_AT_MOST, CODE_PARTIAL = (QUALIFIER_CODE[q] for q in (AT_LEAST, AT_MOST, PARTIAL_PERIOD))
+CODE_EXACT, CODE_AT_LEAST, CODE_AT_MOST, CODE_PARTIAL = (
+    QUALIFIER_CODE[q] for q in (EXACT, AT_LEAST, AT_MOST, PARTIAL_PERIOD))
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -58,6 +59,27 @@ class Figures:
     def select(self, keep: np.ndarray) -> Figures:
         return Figures(*(column[keep] for column in (
             self.target_id, self.day, self.value, self.qualifier, self.synthetic, self.confidence)))
+
+
+# The open end of a bound's interval, as long as an indicator states no plausible maximum of
+# its own: beyond any figure these plans count (亿元, enterprises, patents, EFLOPS), and finite,
+# so that growth rates and paces at that end stay numbers.
+UNBOUNDED = 1e12
+
+
+def interval_end(figures: Figures, *, high: bool) -> Figures:
+    """The figures at one end of the values their evidence allows, each then read as exact:
+    an exact figure is its value at both ends; "at least" (and a partial period, which
+    understates its period) runs from its value up to UNBOUNDED; "at most" from zero (or
+    -UNBOUNDED for a negative value) up to its value. Judging both ends tells whether a status
+    holds for every value the figures allow (`judging.interval_verdict`)."""
+    q = figures.qualifier
+    if high:
+        value = np.where((q == CODE_AT_LEAST) | (q == CODE_PARTIAL), UNBOUNDED, figures.value)
+    else:
+        value = np.where(q == CODE_AT_MOST, np.where(figures.value >= 0, 0.0, -UNBOUNDED), figures.value)
+    return Figures(figures.target_id, figures.day, value, np.full(len(q), CODE_EXACT, dtype=np.int8),
+                   figures.synthetic, figures.confidence)
 
 
 def entries_frame(rows: Iterable[Sequence[object] | dict[str, object]]) -> Figures:

@@ -32,6 +32,7 @@ from targets.progress.codes import (
     NO_DATA,
     NONE,
     NOT_DETERMINED,
+    NOTE_STATUS_RANGE,
     PACE,
     STATUSES,
 )
@@ -73,6 +74,9 @@ class Terms:
     on_track: np.ndarray
     acceleration: np.ndarray
 
+    def select(self, keep: np.ndarray) -> Terms:
+        return Terms(**{name: column[keep] for name, column in vars(self).items()})
+
 
 @dataclass
 class Judgement:
@@ -97,6 +101,10 @@ class Judgement:
     forecast_reach_day: np.ndarray  # -1: none
     forecast_reach_years: np.ndarray  # compound growth: years after the data date (NaN otherwise)
     notes: dict[str, np.ndarray]
+    # Where the figures' intervals allow more than one status (`interval_verdict`): the best
+    # and the worst of them as status codes (-1 where the status holds for every value).
+    status_best: np.ndarray | None = None
+    status_worst: np.ndarray | None = None
 
 
 def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np.ndarray,
@@ -180,6 +188,7 @@ def judge_pairs(figures: Figures, standing: Standing, terms: Terms, pair_day: np
         "first_point_as_base": start == START_FIRST,
         "one_point_pace": is_level & ~growing,
         "forecast_needs_two_figures": has & ~after & ~met & (standing.count < 2),
+        NOTE_STATUS_RANGE: np.zeros_like(has),  # set by `interval_verdict`
         **judge_notes,
     }
     return Judgement(
@@ -265,3 +274,27 @@ def _judge(has: np.ndarray, met: np.ndarray, recent: np.ndarray, ratio: np.ndarr
         "too_early": too_early,
     }
     return status, notes
+
+
+def interval_verdict(judged: Judgement, low: np.ndarray, high: np.ndarray, pairs: np.ndarray) -> None:
+    """Keeps a status only where it holds for every value the figures allow (issue 18): `low`
+    and `high` are the statuses of the `pairs` (a mask) judged with every figure at the low and
+    at the high end of its interval (`figures.interval_end`). A status is monotonic in each
+    value, so where the two ends agree every value between agrees; where they differ the pair
+    is "not determined", with the two ends kept as the range it would take. Its pace, growth
+    ratio and forecast go with it: a bound is no exact start of growth, nor an exact end."""
+    n = len(judged.status)
+    best, worst = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    # The order of STATUSES runs from the best verdict (achieved) to the worst (missed).
+    best[pairs], worst[pairs] = np.minimum(low, high), np.maximum(low, high)
+    open_ = best != worst
+    judged.status = np.where(open_, STATUS_CODE[NOT_DETERMINED], judged.status)
+    judged.ratio = np.where(open_, np.nan, judged.ratio)
+    judged.observed = np.where(open_, np.nan, judged.observed)
+    judged.forecast_kind = np.where(open_, 0, judged.forecast_kind)
+    judged.forecast_value = np.where(open_, np.nan, judged.forecast_value)
+    judged.forecast_reach_day = np.where(open_, -1, judged.forecast_reach_day)
+    judged.forecast_reach_years = np.where(open_, np.nan, judged.forecast_reach_years)
+    # After the deadline a bound that cannot decide has its note already; before it, this one.
+    judged.notes[NOTE_STATUS_RANGE] = open_ & ~judged.notes["bound_not_conclusive"]
+    judged.status_best, judged.status_worst = np.where(open_, best, -1), np.where(open_, worst, -1)

@@ -23,15 +23,24 @@ from targets.progress.codes import (
     SUM,
 )
 from targets.progress.dates import date_after_years, iso_or_none
-from targets.progress.figures import MAX_POINTS_KEPT, Figures, Standing, day_number, day_of, standing
+from targets.progress.figures import (
+    CODE_EXACT,
+    MAX_POINTS_KEPT,
+    Figures,
+    Standing,
+    day_number,
+    day_of,
+    interval_end,
+    standing,
+)
 from targets.progress.items import items_snapshot
-from targets.progress.judging import STALE_AFTER_DAYS, Judgement, Terms, judge_pairs
+from targets.progress.judging import STALE_AFTER_DAYS, Judgement, Terms, interval_verdict, judge_pairs
 from targets.progress.numbers import decimal_text, rounded, to_decimal, value_text
 
 # The order notes are written in: how the figures were read, then how they were judged.
 NOTE_ORDER = (
     "mixed_bounds", "partial_period_lower_bound", "points_truncated", "target_equals_baseline",
-    "first_point_as_base", "one_point_pace", "forecast_needs_two_figures", "bound_not_conclusive",
+    "first_point_as_base", "one_point_pace", "forecast_needs_two_figures", "status_range", "bound_not_conclusive",
     "figure_too_old_at_deadline", "no_figure_by_deadline", "after_deadline_figure", "no_figure_since_baseline",
     "too_early",
 )
@@ -107,9 +116,33 @@ def _quantitative_rows(targets: list[dict[str, Any]], figures: Figures, dates: l
     evidence = standing(figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
                         pair_target=pair_target, pair_day=np.minimum(pair_day, terms.target_day))
     later = _latest_after_deadline(figures, target_ids, pair_target, pair_day, terms.target_day)
-    judged = judge_pairs(figures, evidence, terms, pair_day, np.where(later >= 0, figures.day[later] if len(figures)
-                                                                       else -1, -1))
+    later_day = np.where(later >= 0, figures.day[later] if len(figures) else -1, -1)
+    judged = judge_pairs(figures, evidence, terms, pair_day, later_day)
+    _judge_intervals(judged, figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
+                     pair_target=pair_target, pair_day=pair_day, terms=terms, later_day=later_day)
     return _Writer(targets, figures, evidence, judged, dates, later).rows()
+
+
+def _judge_intervals(judged: Judgement, figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray,
+                     baseline_day: np.ndarray, pair_target: np.ndarray, pair_day: np.ndarray, terms: Terms,
+                     later_day: np.ndarray) -> None:
+    """`judging.interval_verdict` for the pairs of targets with a bound among their figures,
+    judged again with every figure at the low and at the high end of its interval. An exact
+    figure is its own interval: the targets with only exact figures are not judged again."""
+    if not len(figures):
+        return
+    bounded = np.unique(figures.target_id[figures.qualifier != CODE_EXACT])
+    pairs = np.isin(target_ids[pair_target], bounded)
+    if not pairs.any():
+        return
+    figures, terms = figures.select(np.isin(figures.target_id, bounded)), terms.select(pairs)
+    ends = []
+    for high in (False, True):
+        at_end = interval_end(figures, high=high)
+        evidence = standing(at_end, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
+                            pair_target=pair_target[pairs], pair_day=np.minimum(pair_day[pairs], terms.target_day))
+        ends.append(judge_pairs(at_end, evidence, terms, pair_day[pairs], later_day[pairs]).status)
+    interval_verdict(judged, ends[0], ends[1], pairs)
 
 
 def _latest_after_deadline(figures: Figures, target_ids: np.ndarray, pair_target: np.ndarray, pair_day: np.ndarray,
@@ -157,6 +190,9 @@ class _Writer:
             )
         }
         notes = {name: flags.tolist() for name, flags in j.notes.items()}
+        none = [-1] * len(j.status)
+        columns["status_best"] = none if j.status_best is None else j.status_best.tolist()
+        columns["status_worst"] = none if j.status_worst is None else j.status_worst.tolist()
         last, first, count = found.last.tolist(), found.first.tolist(), found.count.tolist()
         result: dict[int, list[dict[str, Any]]] = {}
         pair = 0
@@ -219,6 +255,9 @@ class _Writer:
             "after_deadline": self.point(self.later[k]) if self.later[k] >= 0 else None,
             "other_scope": _latest_by(target.get("other_scope") or [], as_of),
             "baseline_comparable": fixed["baseline_comparable"],
+            # The best and the worst status the figures' intervals allow, where they differ.
+            "status_range": [STATUSES[c["status_best"][k]], STATUSES[c["status_worst"][k]]]
+            if c["status_best"][k] >= 0 else None,
             "notes": row_notes,
         }
         return {

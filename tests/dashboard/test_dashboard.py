@@ -152,6 +152,25 @@ def test_progress_bar_shows_exceeded_and_moved_away_beyond_the_ends(client):
     assert html.count('class="bar-expected"') == 2
 
 
+def test_progress_from_a_bound_is_an_open_bar_marked_as_a_bound(client):
+    """Issue 18: a progress bar drawn from a lower bound says "≥" and is open at its end; one
+    from an exact figure says neither."""
+    objective = ObjectiveFactory()
+    bounded = TargetFactory(objective=objective, name_en="Bounded")
+    exact = TargetFactory(objective=objective, name_en="Exact")
+    SnapshotFactory(target=bounded, status=Snapshot.Status.NOT_DETERMINED, progress=0.75, expected=0.5,
+                    attained_qualifier="at_least", inputs={"direction": "at_least"})
+    SnapshotFactory(target=exact, status=Snapshot.Status.ON_TRACK, progress=0.6, expected=0.5,
+                    attained_qualifier="exact", inputs={"direction": "at_least"})
+
+    html = get(client, "/").content.decode()
+
+    assert html.count("bar-open") == 1
+    assert '<span class="progress-figure">≥ 75 %</span>' in html
+    assert '<span class="progress-figure">60 %</span>' in html
+    assert 'aria-label="Progress ≥75 %' in html
+
+
 def test_attained_and_target_have_thousands_separators(client):
     target = TargetFactory(unit="person", target_value=Decimal("5000"), name_en="People")
     SnapshotFactory(target=target, attained=Decimal("7238"), status=Snapshot.Status.ACHIEVED, progress=1.45)

@@ -32,9 +32,11 @@ OVERVIEW_SUMMARY_QUERIES = 7
 # A page served from the page cache, or answered 304: the plan's id and data version (and
 # the banner's check), nothing else.
 CACHED_PAGE_QUERIES = 1
-# Target page: target (with the banner's check), snapshot dates, the other targets on its
-# indicator, items, snapshot, history, figures, the figures' revisions.
-TARGET_QUERIES = 8
+# Target page: the target's id and its plan's data version (with the banner's check), then,
+# since no cached copy will do, the target itself (with its plan, objective and indicator),
+# snapshot dates, the other targets on its indicator, items, snapshot, history, figures, the
+# figures' revisions.
+TARGET_QUERIES = 9
 # Measures page: the plan's version (with the banner's check), the plan, snapshot dates,
 # areas, measures, their targets, their updates, the areas' roll-ups.
 MEASURES_QUERIES = 8

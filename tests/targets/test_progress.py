@@ -570,9 +570,12 @@ def test_a_baseline_of_another_definition_is_never_computed_from():
     # from 1,157.69: that figure counts something else.
     assert result.progress == pytest.approx(0.75)
     assert result.method == Snapshot.Method.PACE and result.inputs["observed_cagr"] is None
-    assert result.ratio == pytest.approx(0.75 / (547 / SPAN_DAYS))  # 2.00: on track, at least
-    assert result.status == Snapshot.Status.ON_TRACK
-    assert {"baseline_other_scope", "one_point_pace", "forecast_needs_two_figures"} <= set(result.inputs["notes"])
+    # At 1,500 the pace is 0.75 / (547 / 1,461) = 2.00, on track; the true value may be 2,000 or
+    # more, achieved. A lower bound below the target decides neither (issue 18, finding 2).
+    assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
+    assert result.inputs["status_range"] == ["achieved", "on_track"]
+    assert {"baseline_other_scope", "one_point_pace", "forecast_needs_two_figures",
+            "status_range"} <= set(result.inputs["notes"])
     assert result.forecast_value is None  # one figure of its definition: no trend
     assert result.confidence == "medium"  # a high-confidence figure, but a lower bound
 
@@ -615,6 +618,30 @@ def test_a_figure_at_the_deadline_decides_and_a_lower_bound_proves_achievement()
     entry(case, dt.date(2023, 12, 31), "2100", qualifier="at_least")
 
     assert snapshot(case, dt.date(2024, 6, 30)).status == Snapshot.Status.ACHIEVED
+
+
+def test_a_bound_is_never_the_exact_start_of_growth():
+    """Issue 18, finding 3: with ≥ 3,000 (2024) and 4,600 (2025) the 2026 target (> 5,500) read
+    on_track, growth ratio 1.51 and forecast 7,053. Had 2024 been 4,000 the ratio would be 0.87;
+    4,500, 0.21: the bound decides nothing, and nothing may be grown from it."""
+    case = a_target(target_value="5500", baseline_value=None, aggregation="latest", unit="yi_yuan")
+    case.target.update(baseline_date=dt.date(2024, 6, 30), target_date=dt.date(2026, 12, 31))
+    entry(case, dt.date(2024, 12, 31), "3000", qualifier="at_least")
+    entry(case, dt.date(2025, 12, 31), "4600")
+
+    result = snapshot(case, dt.date(2026, 1, 31))
+    exact = a_target(target_value="5500", baseline_value=None, aggregation="latest", unit="yi_yuan")
+    exact.target.update(baseline_date=dt.date(2024, 6, 30), target_date=dt.date(2026, 12, 31))
+    entry(exact, dt.date(2024, 12, 31), "4000")
+    entry(exact, dt.date(2025, 12, 31), "4600")
+
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert result.ratio is None and result.inputs["observed_cagr"] is None
+    assert result.forecast_value is None and result.forecast_reach_date is None
+    assert result.inputs["status_range"][0] == "on_track"  # from 3,000: ratio 1.51
+    assert round(snapshot(exact, dt.date(2026, 1, 31)).ratio, 2) == 0.87  # from 4,000, exact
+    assert "Status: not determined — between on track and moving away: the figure for 31 Dec 2024 (at least " \
+           "RMB 300 billion) is a bound, and the status differs across the values it allows." in explained(case, result)
 
 
 def test_an_upper_bound_proves_a_miss_but_never_achievement():

@@ -12,7 +12,7 @@ from django.utils import translation
 from snapshots.explain import snapshot_explanation
 from snapshots.models import Snapshot
 from snapshots.services import snapshots_recompute
-from targets.models import Target
+from targets.models import Observation, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,9 @@ def test_industry_size_in_2021_is_judged_by_pace_without_the_baseline_of_another
     assert result.attained == Decimal("1500") and result.attained_qualifier == "at_least"
     assert result.progress == pytest.approx(1500 / 2000)
     assert result.expected == pytest.approx(547 / 1461)
-    assert result.ratio == pytest.approx(0.75 / (547 / 1461))
-    assert result.status == Snapshot.Status.ON_TRACK
+    # On track at 1,500 (pace 2.00), achieved at 2,000 or more: a lower bound decides neither.
+    assert result.status == Snapshot.Status.NOT_DETERMINED and result.ratio is None
+    assert result.inputs["status_range"] == ["achieved", "on_track"]
     assert result.confidence == "medium"  # a high-confidence figure, lowered once: it is a lower bound
     assert result.forecast_value is None and result.forecast_reach_date is None  # one comparable figure
     assert "observed_cagr" not in result.inputs or result.inputs["observed_cagr"] is None
@@ -51,11 +52,13 @@ def test_industry_size_in_2021_is_judged_by_pace_without_the_baseline_of_another
 
 def test_the_growth_ratio_worked_example_if_the_baseline_were_comparable(hangzhou_plan):
     """The plan's own numbers through the growth-ratio method, with the 2019 figure read as the
-    same definition (it is not, which is why the real target above is judged by pace):
-    required (2000 / 1157.69)^(1/4) − 1 = 14.65 % a year, observed 1500 / 1157.69 − 1 = 29.57 %,
-    ratio 2.02."""
+    same definition and the 2020 figure as exact (neither is, which is why the real target above
+    is judged by pace and not determined): required (2000 / 1157.69)^(1/4) − 1 = 14.65 % a
+    year, observed 1500 / 1157.69 − 1 = 29.57 %, ratio 2.02."""
     industry = Target.objects.get(code="industry-size")
     Target.objects.filter(pk=industry.pk).update(baseline_scope="")
+    Observation.objects.filter(indicator=industry.indicator, period_end=dt.date(2020, 12, 31),
+                               scope="").update(qualifier="exact")
 
     result = snapshot(industry, dt.date(2021, 6, 30))
 
@@ -66,8 +69,8 @@ def test_the_growth_ratio_worked_example_if_the_baseline_were_comparable(hangzho
     assert result.status == Snapshot.Status.ON_TRACK
     assert result.progress == pytest.approx((1500 - 1157.69) / (2000 - 1157.69))
     assert (
-        "Required growth to reach RMB 200 billion by 31 Dec 2023 is 14.65 % a year; observed growth is at "
-        "least 29.57 % a year; their ratio 2.02 is at or above the on-track threshold 0.95."
+        "Required growth to reach RMB 200 billion by 31 Dec 2023 is 14.65 % a year; observed growth is "
+        "29.57 % a year; their ratio 2.02 is at or above the on-track threshold 0.95."
     ) in english(result)
 
 
@@ -115,3 +118,21 @@ def test_explanation_in_chinese_uses_chinese_quantities(hangzhou_plan):
         text = " ".join(snapshot_explanation(result))
 
     assert "3,000 亿元" in text and "1,500 亿元" in text and "1,157.69 亿元" in text
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 1, 31), dt.date(2025, 10, 31)])
+def test_a_lone_lower_bound_leaves_the_2025_target_not_determined_with_its_range(hangzhou_plan, as_of):
+    """Issue 18, finding 2: the 2025 plan's ≥ 3,900 亿元 has only "≥ 3,000, dated 2024-12-31".
+    It read on_track (ratio 9.06) in January 2025 and needs_acceleration from October 2025, with
+    nothing changed but the calendar. A lower bound below the target cannot show slow progress:
+    the status is open, between achieved (the true value may be 3,900 or more) and the status
+    the bound itself would give."""
+    core = Target.objects.get(code="ai-core-industry-revenue")
+
+    result = snapshot(core, as_of)
+
+    assert result.status == Snapshot.Status.NOT_DETERMINED
+    assert result.inputs["status_range"][0] == "achieved"
+    assert result.inputs["status_range"][1] in {"on_track", "needs_acceleration", "off_track"}
+    assert result.ratio is None and result.forecast_value is None
+    assert "status_range" in result.inputs["notes"]
