@@ -201,7 +201,8 @@ def test_the_overview_shows_each_targets_confidence_beside_its_status(client, co
     html = get(client, f"{HZ}/", as_of="2021-12-31").content.decode()
 
     row = html.split('href="/plans/hz-ai-zone-2020/targets/industry-size/', 1)[1].split("</tr>", 1)[0]
-    assert "on track" in row and "confidence: medium" in row
+    # "≥ 1,500": on track at the bound, achieved above 2,000, so not determined (issue 18).
+    assert "not determined" in row and "confidence: medium" in row
 
 
 def _bracket_depth(html: str) -> int:
