@@ -12,7 +12,7 @@ from access.permissions import ZONE_ADMINISTRATOR_PERMISSION
 ROLE_ZONE_ADMINISTRATOR = "Zone administrator"
 ROLE_DATA_ENTRY = "Data entry"
 ROLE_VIEWER = "Viewer"
-ROLE_APPS = ("targets", "measures", "reporting")
+ROLE_APPS = ("targets", "snapshots", "measures", "reporting")
 DATA_ENTRY_MODELS = {("targets", "observation"), ("targets", "itemupdate"), ("measures", "measureupdate")}
 # Exporting (measures, from the admin) is a read: it gives a file of what the admin's list
 # already shows and the API's CSV gives anyone who may read. So every role that may view

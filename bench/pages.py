@@ -153,7 +153,7 @@ def csv_line(client, name, url) -> None:
 
 
 def picker_line(plan) -> None:
-    from targets import selectors
+    from snapshots import selectors
 
     def median(function):
         times = []
@@ -189,9 +189,9 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from snapshots.services import snapshots_compute_and_store
+    from snapshots.services.refresh import plan_calendar
     from targets.models import Plan, Target
-    from targets.services import snapshots_compute_and_store
-    from targets.services.snapshots import plan_calendar
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -85,8 +85,8 @@ def database_empty() -> None:
                  f"Point DATABASE_URL at a throwaway database (default {DEFAULT_URL}).")
     with connection.cursor() as cursor:  # a throwaway database: empty it fast
         cursor.execute(
-            "TRUNCATE targets_plan, targets_snapshot, targets_rollup, targets_observation, targets_indicator, targets_target, "
-            "targets_objective, targets_snapshotdate, targets_recomputerequest, measures_area, "
+            "TRUNCATE targets_plan, snapshots_snapshot, snapshots_rollup, targets_observation, targets_indicator, targets_target, "
+            "targets_objective, snapshots_snapshotdate, targets_recomputerequest, measures_area, "
             "measures_arearollup RESTART IDENTITY CASCADE"
         )
 
@@ -172,11 +172,12 @@ def floor_run(plan_id: int, rows: list[dict], rollups: list[dict]) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from targets.models import Rollup
-    from targets.services import store
+    from snapshots.models import Rollup
+    from snapshots.services import store
+    from targets.services import locks
 
     with transaction.atomic():
-        store.plans_lock([plan_id])
+        locks.plans_lock([plan_id])
         targets = store.engine_targets(plan_ids=[plan_id])
         ids = [t["id"] for t in targets]
         store.engine_items(target_ids=ids)
@@ -188,14 +189,14 @@ def floor_run(plan_id: int, rows: list[dict], rollups: list[dict]) -> None:
         Rollup.objects.filter(plan_id=plan_id, as_of__in=[AS_OF]).delete()
         store._rollups_insert(rollups, now)
         store.calendar_write({plan_id: [AS_OF]})
-        store.versions_bump([plan_id])
+        locks.versions_bump([plan_id])
 
 
 def engine_rows(plan_id: int) -> tuple[list[dict], list[dict]]:
     """The engine's snapshot and roll-up rows of the plan on AS_OF, for the floor to write."""
+    from snapshots.services import store
     from targets import progress
     from targets.progress.rollups import Judged
-    from targets.services import store
 
     targets = store.engine_targets(plan_ids=[plan_id])
     ids = [t["id"] for t in targets]
@@ -207,7 +208,8 @@ def engine_rows(plan_id: int) -> tuple[list[dict], list[dict]]:
 def save_to_fresh(plan_id: int) -> float:
     """From a figure saved (through the service, as the admin and the API do) to all of its
     target's dates and its plan's roll-ups recomputed."""
-    from targets.models import Observation, Snapshot
+    from snapshots.models import Snapshot
+    from targets.models import Observation
     from targets.services import observation_update
 
     entry = Observation.objects.filter(indicator__targets__plan_id=plan_id, indicator__kind="flow").first()
@@ -226,14 +228,15 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from targets.models import Plan, SnapshotDate
-    from targets.services import (
+    from snapshots.models import SnapshotDate
+    from snapshots.services import (
         plan_snapshots_refresh,
         snapshots_compute_and_store,
         snapshots_refresh,
         target_snapshots_refresh,
     )
-    from targets.services.snapshots import plan_calendar
+    from snapshots.services.refresh import plan_calendar
+    from targets.models import Plan
 
     call_command("migrate", verbosity=0)
     quick = os.environ.get("BENCH_QUICK") == "1"

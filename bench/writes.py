@@ -49,8 +49,8 @@ def plans_build() -> tuple[list[int], list[int]]:
     """Two plans, the second with a target on each of the first's indicators; their history."""
     from django.utils import timezone
 
+    from snapshots.services import history_rebuild
     from targets.models import Indicator, Objective, Plan, Target
-    from targets.services import history_rebuild
 
     first = engine_bench.plan_build("writes-a", targets=TARGETS, figures="sparse")
     second = engine_bench.plan_build("writes-b", targets=0, figures="sparse")
@@ -84,8 +84,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connections
 
+    from snapshots.services import plan_snapshots_refresh
     from targets.models import Indicator, Observation
-    from targets.services import observation_approve, observation_save, plan_snapshots_refresh
+    from targets.services import observation_approve, observation_save
 
     call_command("migrate", verbosity=0)
     engine_bench.database_empty()

@@ -23,9 +23,10 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from site_shell.charts import CONFIG, FONT, GRID, Chart
+from snapshots.models import Snapshot
 from targets import progress
 from targets.language import active_language, is_chinese
-from targets.models import Observation, Snapshot, Target
+from targets.models import Observation, Target
 from targets.progress import running_sum_bounds
 from targets.scopes import scope_name
 from targets.units import YI_YUAN_PER_BILLION_RMB, Unit, format_quantity, is_money

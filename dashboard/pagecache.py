@@ -12,7 +12,7 @@ The body's key: page, plan, the plan's data version, the page's parsed parameter
 today's date in Hangzhou (the measures page's statuses depend on it) and the code (a hash of
 the templates, Python sources and translations, so a deployment never serves bodies of the
 old code). Every change to a plan's data bumps its version in the change's own transaction
-(`targets.services.store.versions_bump`), so a change means new keys: nothing is invalidated
+(`targets.services.locks.versions_bump`), so a change means new keys: nothing is invalidated
 and nothing can be stale; old entries age out (TIMEOUT, culling).
 
 Two levels (`edge.memocache`): a small memo in each process (an entry never changes, so a copy cannot be stale)

@@ -20,19 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from reporting.models import RoundSet
-from targets.models import Indicator, Objective, Observation, ObservationRevision, Plan, Rollup, Snapshot, Target
+from snapshots.models import Rollup, Snapshot
+from snapshots.selectors import snapshot_dates, snapshot_history, snapshot_of, targets_with_snapshot
+from targets.models import Indicator, Objective, Observation, ObservationRevision, Plan, Target
 from targets.progress.dates import zone_today
 from targets.progress.updates import status_from_updates
-from targets.selectors import (
-    observations_of,
-    plans_in_force_first,
-    snapshot_dates,
-    snapshot_history,
-    snapshot_of,
-    synthetic_figures,
-    target_items_of,
-    targets_with_snapshot,
-)
+from targets.selectors import observations_of, plans_in_force_first, synthetic_figures, target_items_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise  # a label: text, or text translated when shown

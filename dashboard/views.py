@@ -39,7 +39,7 @@ from dashboard.selectors import (
 from measures.models import Measure
 from reporting.selectors import targets_round_state
 from site_shell.context_processors import banner_known
-from targets.explain import snapshot_explanation
+from snapshots.explain import snapshot_explanation
 from targets.progress.dates import zone_today
 from targets.selectors import synthetic_data_exists
 

@@ -1,7 +1,7 @@
 """Write conflicts: a deadlock or a serialization failure is retried once, and then told as what it is.
 
 Every write that touches a plan's derived rows takes the plan rows first, in id order
-(`targets.services.store.plans_lock`, `plans_lock_for_change`), so saves and the recompute do
+(`targets.services.locks.plans_lock`, `plans_lock_for_change`), so saves and the recompute do
 not deadlock. Should two transactions still cross (a path that locks in another order, a
 future one), PostgreSQL ends one of them with a deadlock (40P01) or, under a stricter
 isolation, a serialization failure (40001): the whole transaction was rolled back and can

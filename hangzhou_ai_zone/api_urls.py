@@ -9,13 +9,14 @@ from rest_framework.routers import DefaultRouter
 
 from measures.api import urls as measures_api
 from reporting.api import urls as reporting_api
+from snapshots.api import urls as snapshots_api
 from targets.api import urls as targets_api
 
 # No format suffixes (/targets.csv): `?format=csv` and `Accept: text/csv` choose CSV,
 # and the schema stays one path per resource.
 router = DefaultRouter(trailing_slash=True, use_regex_path=True)
 router.include_format_suffixes = False
-for prefix, viewset, basename in (*targets_api.routes, *measures_api.routes, *reporting_api.routes):
+for prefix, viewset, basename in (*targets_api.routes, *snapshots_api.routes, *measures_api.routes, *reporting_api.routes):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "access",
     "targets",
+    "snapshots",
     "measures",
     "reporting",
     "site_shell",
@@ -299,7 +300,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # REJECT_ON_WORKER_LOST.) tests/operations/test_faults.py kills a worker in the middle of a recompute.
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-_LONGEST_RETRY_COUNTDOWN = 5 * 60  # targets.tasks.RETRY["retry_backoff_max"]; a test checks they agree
+_LONGEST_RETRY_COUNTDOWN = 5 * 60  # snapshots.tasks.RETRY["retry_backoff_max"]; a test checks they agree
 _VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + _LONGEST_RETRY_COUNTDOWN + 10 * 60
 
 # Publishing. A recompute is sent to the broker after the save's transaction commits, while
@@ -476,7 +477,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`; each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
-        "SnapshotStatusEnum": "targets.models.Snapshot.Status",
+        "SnapshotStatusEnum": "snapshots.models.Snapshot.Status",
         "MeasureStatusEnum": "measures.models.Measure.Status",
         "ItemStatusEnum": "targets.models.TargetItem.Status",
         "QualifierEnum": "targets.models.Observation.Qualifier",

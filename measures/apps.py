@@ -11,7 +11,7 @@ class MeasuresConfig(AppConfig):
         # The area roll-ups are derived per plan and date: the snapshot pipeline computes,
         # prunes and verifies them with the snapshots, without the core naming measures.
         from measures import services
-        from targets.services.derived import deriver_register
+        from snapshots.services.derived import deriver_register
 
         deriver_register(name=services.AREA_ROLLUPS, compute=services.area_rollups_store,
                          prune=services.area_rollups_prune, verify=services.area_rollups_verify)

@@ -132,7 +132,7 @@ class AreaRollup(models.Model):
     """How many of an area's measures stood in each status on an as-of date.
 
     Derived per plan and date like the snapshots: written by `measures.services`, which
-    registers them with the snapshot pipeline (`targets.services.derived`), so they are
+    registers them with the snapshot pipeline (`snapshots.services.derived`), so they are
     computed on the plan's calendar, pruned off it and verified with the snapshots;
     recomputing a date replaces its row.
     """

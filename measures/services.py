@@ -19,10 +19,11 @@ from edge.transactions import conflicts_retried
 from measures import progress
 from measures.models import Area, AreaRollup, Measure, MeasureUpdate
 from measures.permissions import measure_update_write_check
-from targets.models import Plan, SnapshotDate
+from snapshots.models import SnapshotDate
+from targets.models import Plan
 from targets.progress.updates import status_from_updates
 from targets.selectors import agencies_by_name, agency_named
-from targets.services.store import plans_lock_for_change, versions_bump
+from targets.services.locks import plans_lock_for_change, versions_bump
 
 
 @transaction.atomic
@@ -219,7 +220,7 @@ def area_rollups_recompute(*, plan_ids: Iterable[int] | None = None, dates: Iter
 
 
 def area_rollups_store(*, dates_of: dict[int, list[date]]) -> int:
-    """The area roll-ups' compute in the snapshot pipeline (`targets.services.derived`, registered
+    """The area roll-ups' compute in the snapshot pipeline (`snapshots.services.derived`, registered
     in MeasuresConfig.ready()): the rows of these plans on their dates, stored in the caller's
     transaction (the pipeline holds the plans' lock and bumps their versions).
 

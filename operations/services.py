@@ -5,16 +5,20 @@ from __future__ import annotations
 from django.db import transaction
 
 from measures.services import lead_agencies_link
+from snapshots.services.refresh import SWEEP_NAME, SWEEP_TASK
 from targets.progress.dates import ZONE_TIME_ZONE
 from targets.services import agencies_load as agencies_and_indicators_load
-from targets.services.snapshots import SWEEP_NAME, SWEEP_TASK
 
 NIGHTLY_RECOMPUTE_TASK = "operations.refresh_snapshots"
 NIGHTLY_RECOMPUTE_NAME = "Nightly snapshot recompute"
 # Task names that were changed, old -> new (issue 17: the nightly job moved from targets to
-# operations). A periodic task stored under an old name would never run again, since no worker
+# operations, the sweep to snapshots). A periodic task stored under an old name would never run again, since no worker
 # knows that name; the schedule gives it the new one, and keeps its timing as it was.
-RENAMED_TASKS = {"targets.refresh_snapshots": NIGHTLY_RECOMPUTE_TASK}
+RENAMED_TASKS = {
+    "targets.refresh_snapshots": NIGHTLY_RECOMPUTE_TASK,
+    # The snapshot machinery moved to its own app (issue 17).
+    "targets.sweep_recompute_requests": SWEEP_TASK,
+}
 
 
 @transaction.atomic

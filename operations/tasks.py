@@ -1,15 +1,15 @@
-"""The nightly job: the core's snapshots and what the apps above it derive from them. It lives
+"""The nightly job: the targets' snapshots and what the apps above it derive from them. It lives
 here, above every app it runs, so that the core does not import them (issue 17). It follows the
-task contract of `targets.tasks` (JSON arguments, retries only on transient errors)."""
+task contract of `snapshots.tasks` (JSON arguments, retries only on transient errors)."""
 
 from datetime import date
 
 from celery import shared_task
 
 from operations.services import NIGHTLY_RECOMPUTE_TASK
-from targets import services
+from snapshots import services
+from snapshots.tasks import RETRY
 from targets.progress.dates import zone_today
-from targets.tasks import RETRY
 
 
 @shared_task(name=NIGHTLY_RECOMPUTE_TASK, **RETRY)

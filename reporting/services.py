@@ -45,8 +45,8 @@ from targets.progress import dates as zone_dates
 from targets.progress.dates import zone_today
 from targets.review import Review, under_review_error
 from targets.services import observation_approve, observation_save, observations_status_set
+from targets.services.locks import indicator_plans_lock
 from targets.services.observations import PROPOSAL_FIELDS
-from targets.services.store import indicator_plans_lock
 from targets.validation import validate_plausible
 
 # The fields a row of the grid (or a line of an upload) may carry.
@@ -447,7 +447,7 @@ def round_set_approve(*, round_set: RoundSet, user: AbstractBaseUser | None, exp
     with the row's revision reason (else its confidence note) — and the targets reading them
     are recomputed after the commit; all or nothing. The plans tracking the set's indicators
     are locked together, in id order, before anything else (the lock order of
-    `targets.services.store`: one figure's plans after another's could cross a recompute).
+    `snapshots.services.store`: one figure's plans after another's could cross a recompute).
     Approval publishes exactly what was submitted: figures that differ from the submission's
     digest are refused (code "changed_since_submission"; return the set instead). A set with rows left empty is approved
     only "without" them: `without` maps each empty row's indicator code to the reason it is not

@@ -5,8 +5,8 @@ from datetime import date
 from celery import shared_task
 
 from reporting import reminders
+from snapshots.tasks import RETRY
 from targets.progress.dates import zone_today
-from targets.tasks import RETRY
 
 
 @shared_task(name=reminders.REMINDER_TASK, **RETRY)

@@ -6,8 +6,3 @@ class TargetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "targets"
     verbose_name = _("Targets and progress")
-
-    def ready(self):
-        from targets.services.snapshots import core_derivers_register
-
-        core_derivers_register()

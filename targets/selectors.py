@@ -1,4 +1,4 @@
-"""Reads for plans, targets, indicators, observations and snapshots.
+"""Reads for plans, targets, indicators and observations (the snapshots' are `snapshots.selectors`).
 
 Every page and API list reads through these functions, so each costs a fixed number
 of queries however many targets a plan has (tests pin the counts).
@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from targets.models import Agency, Indicator, Objective, Observation, Plan, Snapshot, SnapshotDate, Target
+from targets.models import Agency, Indicator, Objective, Observation, Plan, Target
 
 
 def plans_newest_first() -> QuerySet[Plan]:
@@ -53,60 +53,9 @@ def baseline_earliest() -> date | None:
     return Plan.objects.aggregate(earliest=Min("baseline_date"))["earliest"]
 
 
-def snapshot_latest_date(*, plan: Plan | None = None) -> date | None:
-    """The newest as-of date with snapshots, in one plan or across all plans: from the plans'
-    calendars (a few hundred rows), not the snapshots."""
-    dates = SnapshotDate.objects.all() if plan is None else SnapshotDate.objects.filter(plan=plan)
-    return dates.aggregate(latest=Max("as_of"))["latest"]
-
-
-def snapshot_dates(*, plan: Plan) -> list[date]:
-    """Every as-of date with snapshots for the plan, newest first (for date pickers): the
-    plan's calendar, written with the snapshots; one read of its (plan, as_of) index."""
-    return list(SnapshotDate.objects.filter(plan=plan).order_by("-as_of").values_list("as_of", flat=True))
-
-
-def targets_with_snapshot(*, plan: Plan | None = None, as_of: date | None = None) -> QuerySet[Target]:
-    """Targets (with objective and plan) each carrying `.snapshot`: its snapshot on
-    `as_of`, or None where there is none. Two queries, whatever the number of targets.
-    """
-    targets = Target.objects.select_related("objective", "plan", "indicator").order_by(
-        "plan", "objective__number", "order", "code"
-    )
-    if plan is not None:
-        targets = targets.filter(plan=plan)
-    snapshots = Snapshot.objects.filter(as_of=as_of) if as_of else Snapshot.objects.none()
-    return targets.prefetch_related(Prefetch("snapshots", queryset=snapshots, to_attr="_snapshot_on_date"))
-
-
-def snapshot_of(target: Target) -> Snapshot | None:
-    """The snapshot prefetched by `targets_with_snapshot`."""
-    found = getattr(target, "_snapshot_on_date", None)
-    return found[0] if found else None
-
-
-def snapshots_on(*, as_of: date, plan: Plan | None = None) -> QuerySet[Snapshot]:
-    """All snapshots of one as-of date, with their targets, in plan order."""
-    snapshots = Snapshot.objects.filter(as_of=as_of).select_related("target__objective", "target__plan",
-                                                                     "target__indicator")
-    if plan is not None:
-        snapshots = snapshots.filter(target__objective__plan=plan)
-    return snapshots.order_by("target__objective__number", "target__order", "target__code")
-
-
-def snapshot_history(*, target: Target, since: date | None = None, until: date | None = None) -> QuerySet[Snapshot]:
-    """A target's snapshots in date order, optionally within [since, until]."""
-    history = Snapshot.objects.filter(target=target)
-    if since:
-        history = history.filter(as_of__gte=since)
-    if until:
-        history = history.filter(as_of__lte=until)
-    return history.order_by("as_of")
-
-
 def observations_published() -> QuerySet[Observation]:
     """The approved figures: the only ones the dashboard, the exports and the public API show
-    and the engine reads (`targets.services.store`). Drafts and submitted figures wait for a
+    and the engine reads (`snapshots.services.store`). Drafts and submitted figures wait for a
     zone administrator."""
     return Observation.objects.filter(status=Observation.Status.APPROVED)
 
@@ -142,7 +91,7 @@ def synthetic_figures() -> QuerySet[Observation]:
 def plans_data_versions() -> tuple:
     """Every plan's id and data version, and when the newest of them changed: one read of
     the plans table, whatever the size of the figures and snapshots. Every change to a
-    plan's figures, snapshots, terms or titles bumps its version (`store.versions_bump`), and
+    plan's figures, snapshots, terms or titles bumps its version (`targets.services.locks.versions_bump`), and
     a plan added or deleted changes the list: what a polling client needs to know whether
     any list of plans, targets, figures or snapshots changed."""
     rows = list(Plan.objects.order_by("id").values_list("id", "data_version", "data_changed_at"))
@@ -228,10 +177,6 @@ def target_items_of(*, target: Target):
     return target.items.order_by("order", "code").prefetch_related(
         Prefetch("updates", queryset=ItemUpdate.objects.order_by("date", "id"), to_attr="updates_in_order")
     )
-
-
-def snapshots_all() -> QuerySet[Snapshot]:
-    return Snapshot.objects.select_related("target__objective", "target__plan", "target__indicator")
 
 
 def targets_all() -> QuerySet[Target]:

@@ -1,7 +1,7 @@
 """The terms derived from a target's and a figure's stored fields, as pure functions of plain
 values: the model properties (`Target.aggregation`, `Target.due_date`, `Indicator.period_days`,
 the `effective_scope`s, `Target.baseline_comparable`) and the engine's row reader
-(`targets.services.store.engine_targets`) both call these, so each term has one definition.
+(`snapshots.services.store.engine_targets`) both call these, so each term has one definition.
 Imports no models: the models import it."""
 
 from __future__ import annotations

@@ -7,18 +7,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from measures.models import Area, Measure, MeasureUpdate
-from targets.models import (
-    Agency,
-    Indicator,
-    ItemUpdate,
-    Objective,
-    Observation,
-    Plan,
-    Snapshot,
-    SnapshotDate,
-    Target,
-    TargetItem,
-)
+from snapshots.models import Snapshot, SnapshotDate
+from targets.models import Agency, Indicator, ItemUpdate, Objective, Observation, Plan, Target, TargetItem
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

@@ -34,7 +34,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("site_shell",),
     # The zone's policy measures, built on the core.
     ("measures",),
-    # The core: plans, indicators, figures, snapshots and the progress engine.
+    # The snapshot machinery: snapshots, roll-ups, the plan calendar, the derivers' registry, the
+    # recomputes that consume the core's recompute requests, their tasks, admin and API.
+    ("snapshots",),
+    # The core: plans, indicators, figures, the outbox of recompute requests and the progress engine.
     ("targets",),
     # Infrastructure the apps share (issue 17: infrastructure lives in project-level packages):
     # roles, sign-in and the permission primitives (access), the REST API's parts (api), workbooks (exports).

@@ -10,9 +10,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from dashboard.selectors import NOT_COMPUTED, NOT_COMPUTED_LABEL
+from snapshots.models import Snapshot
 from targets import progress
 from targets.language import active_language, is_chinese
-from targets.models import Observation, Plan, Snapshot, TargetItem
+from targets.models import Observation, Plan, TargetItem
 from targets.scopes import scope_name
 from targets.units import format_quantity
 

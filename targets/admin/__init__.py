@@ -8,4 +8,4 @@ The model admins live in modules by concept, like the models (issue 17); importi
 registers them when Django discovers `targets.admin`.
 """
 
-from targets.admin import indicators, plans, snapshots  # noqa: F401  (registers the model admins)
+from targets.admin import indicators, plans  # noqa: F401  (registers the model admins)

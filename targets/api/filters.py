@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from api.filters import BooleanFilter, IdFilter
 from api.lookups import code_or_id_q
-from targets.models import Indicator, Objective, Observation, Plan, Snapshot, Target
+from targets.models import Indicator, Objective, Observation, Plan, Target
 
 
-def _code_or_id(prefix: str):
+def code_or_id_method(prefix: str):
     def method(queryset, name, value):
         return queryset.filter(code_or_id_q(value, prefix=prefix))
 
@@ -18,7 +18,7 @@ def _code_or_id(prefix: str):
 
 
 def plan_filter(prefix: str) -> django_filters.CharFilter:
-    return django_filters.CharFilter(method=_code_or_id(prefix), label=_("Plan code or id"))
+    return django_filters.CharFilter(method=code_or_id_method(prefix), label=_("Plan code or id"))
 
 
 def objective_filter(field: str) -> IdFilter:
@@ -26,7 +26,7 @@ def objective_filter(field: str) -> IdFilter:
 
 
 def target_filter(prefix: str) -> django_filters.CharFilter:
-    return django_filters.CharFilter(method=_code_or_id(prefix), label=_("Target code or id"))
+    return django_filters.CharFilter(method=code_or_id_method(prefix), label=_("Target code or id"))
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -45,37 +45,13 @@ class ObjectiveFilter(django_filters.FilterSet):
         fields = ["plan"]
 
 
-class TargetFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(label=_("Target code"))
-    plan = plan_filter("plan__")
-    indicator = django_filters.CharFilter(method=_code_or_id("indicator__"), label=_("Indicator code or id"))
-    objective = objective_filter("objective_id")
-    kind = django_filters.ChoiceFilter(choices=Target.Kind.choices)
-    unit = django_filters.CharFilter(field_name="indicator__unit")
-    status = django_filters.ChoiceFilter(
-        choices=Snapshot.Status.choices, method="filter_status",
-        label=_("Status on the as-of date"),
-    )
-
-    class Meta:
-        model = Target
-        fields = ["code", "plan", "indicator", "objective", "kind", "unit", "status"]
-
-    def filter_status(self, queryset, name, value):
-        # The status is the one on the list's as-of date, which the view decides.
-        as_of = self.request.parser_context["view"].as_of
-        if as_of is None:  # no snapshots at all: no target has any status yet
-            return queryset.none()
-        return queryset.filter(snapshots__as_of=as_of, snapshots__status=value)
-
-
 def _of_target(queryset, name, value):
     """The figures of the indicator a target (given by code or id) is judged on."""
     return queryset.filter(indicator__targets__in=Target.objects.filter(code_or_id_q(value))).distinct()
 
 
 class ObservationFilter(django_filters.FilterSet):
-    indicator = django_filters.CharFilter(method=_code_or_id("indicator__"), label=_("Indicator code or id"))
+    indicator = django_filters.CharFilter(method=code_or_id_method("indicator__"), label=_("Indicator code or id"))
     target = django_filters.CharFilter(method=_of_target, label=_("Target code or id: its indicator's figures"))
     period_end = django_filters.DateFromToRangeFilter(label=_("Period end (period_end_after, period_end_before)"))
     qualifier = django_filters.ChoiceFilter(choices=Observation.Qualifier.choices)
@@ -100,16 +76,3 @@ class IndicatorFilter(django_filters.FilterSet):
     class Meta:
         model = Indicator
         fields = ["code", "kind", "unit"]
-
-
-class SnapshotFilter(django_filters.FilterSet):
-    target = target_filter("target__")
-    plan = plan_filter("target__plan__")
-    objective = objective_filter("target__objective_id")
-    status = django_filters.ChoiceFilter(choices=Snapshot.Status.choices)
-    method = django_filters.ChoiceFilter(choices=Snapshot.Method.choices)
-    has_synthetic = BooleanFilter()
-
-    class Meta:
-        model = Snapshot
-        fields = ["target", "plan", "objective", "status", "method", "has_synthetic"]

@@ -8,18 +8,15 @@ from targets.api.views import (
     ObjectiveViewSet,
     ObservationViewSet,
     PlanViewSet,
-    SnapshotViewSet,
-    TargetViewSet,
 )
 
-# (prefix, viewset, basename) for the /api/v1/ router and its root listing.
+# (prefix, viewset, basename) for the /api/v1/ router and its root listing; the targets and
+# snapshots, shown with their snapshots, are `snapshots.api.urls`'.
 routes = [
     ("plans", PlanViewSet, "plan"),
     ("objectives", ObjectiveViewSet, "objective"),
-    ("targets", TargetViewSet, "target"),
     ("indicators", IndicatorViewSet, "indicator"),
     ("observations", ObservationViewSet, "observation"),
-    ("snapshots", SnapshotViewSet, "snapshot"),
 ]
 
 # Progress entries became observations: for one release the old addresses redirect there,

@@ -252,7 +252,7 @@ class ObservationRevision(models.Model):
     Written by `targets.services.observation_approve` (and so by a round's approval, which links
     it to its round: `reporting.models.RevisionRound`). A snapshot as of a date before
     `revised_at` uses `previous_value`: the figure known then
-    (`targets.services.store.engine_figures_by_date`).
+    (`snapshots.services.store.engine_figures_by_date`).
     """
 
     observation = models.ForeignKey(

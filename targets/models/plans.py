@@ -48,7 +48,7 @@ class Plan(TranslationFlagMixin, BilingualTitleMixin):
     )
     # Bumped by every recompute and every change to what the plan's pages and API show (its
     # figures, terms, titles, measures), in the transaction of the change
-    # (`targets.services.store.versions_bump`): page caches and ETags derive from it, so a
+    # (`targets.services.locks.versions_bump`): page caches and ETags derive from it, so a
     # conditional request costs one small read. `data_changed_at` is the time of the last
     # bump, for Last-Modified. Not the plan's content, so not in its change history.
     data_version = models.PositiveBigIntegerField(_("data version"), default=0, editable=False)

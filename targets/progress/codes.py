@@ -1,7 +1,7 @@
 """The engine's vocabulary: statuses, methods, qualifiers and note codes.
 
 Plain strings, so that the engine needs no Django. This is the one source of truth:
-`targets.models.Snapshot.Status` and `Snapshot.Method` take their values from here, and a
+`snapshots.models.Snapshot.Status` and `Snapshot.Method` take their values from here, and a
 test ties the two together.
 """
 
@@ -43,7 +43,7 @@ SUM = "sum"
 LATEST = "latest"
 QUALITATIVE = "qualitative"
 
-# Short codes stored in inputs.notes; `targets.explain` turns them into sentences.
+# Short codes stored in inputs.notes; `snapshots.explain` turns them into sentences.
 NOTE_BASELINE_UNKNOWN = "baseline_unknown"
 NOTE_BASELINE_OTHER_SCOPE = "baseline_other_scope"
 NOTE_TOO_EARLY = "too_early"

@@ -1,9 +1,9 @@
-"""Writes for plans, targets, figures and snapshots, by concern:
+"""Writes for plans, targets and figures, by concern:
 
 - `observations`: the indicators' reported figures, and named items' dated updates;
 - `plans`: loading a plan, and administrators' changes to plans, targets and named items;
-- `snapshots`: keeping the snapshots fresh (recompute requests, the recomputes, the
-  nightly run, verification), with `store` for the engine's reads and writes.
+- `requests`: the recompute requests (the outbox the `snapshots` app consumes);
+- `locks`: the plan rows' locks, in their one order, and the plans' data versions.
 
 Every entry point — admin, API, import, management command, task — changes data through
 these functions, so the rules in `targets.validation` and `targets.permissions` are applied
@@ -36,26 +36,11 @@ from targets.services.plans import (
     target_item_save,
     target_save,
 )
-from targets.services.snapshots import (
-    history_rebuild,
-    plan_calendar,
-    plan_snapshots_refresh,
-    recompute_request,
-    requests_publish,
-    requests_sweep,
-    snapshots_backfill,
-    snapshots_compute_and_store,
-    snapshots_recompute,
-    snapshots_refresh,
-    snapshots_verify,
-    target_snapshots_refresh,
-)
+from targets.services.requests import recompute_request, requests_publish, requests_sweep
 
 __all__ = [
-    "OBSERVATION_FIELDS", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "history_rebuild", "objective_delete", "objective_save",
+    "OBSERVATION_FIELDS", "indicator_save", "indicator_split", "SPLIT_PERMISSIONS", "objective_delete", "objective_save",
     "item_update_delete", "item_update_save", "agencies_load", "agency_save", "observation_approve", "observation_create", "observation_delete", "observation_save",
-    "observation_update", "observations_status_set", "plan_calendar", "plan_load", "plan_save", "plan_snapshots_refresh", "recompute_request",
-    "requests_publish", "requests_sweep", "snapshots_backfill",
-    "snapshots_compute_and_store", "snapshots_recompute", "snapshots_refresh", "snapshots_verify",
-    "target_delete", "target_item_delete", "target_item_save", "target_save", "target_snapshots_refresh",
+    "observation_update", "observations_status_set", "plan_load", "plan_save", "recompute_request",
+    "requests_publish", "requests_sweep", "target_delete", "target_item_delete", "target_item_save", "target_save",
 ]

@@ -3,7 +3,7 @@
 Every entry point — admin, API, import, management command — changes figures through
 these functions, so the rules in `targets.validation` and `targets.permissions` are applied
 once and the same way everywhere. A change asks, in the same transaction, for the recompute
-of every target that reads the indicator, in whichever plan (`snapshots.recompute_request`):
+of every target that reads the indicator, in whichever plan (`requests.recompute_request`):
 the work is recorded before anyone is told.
 """
 
@@ -22,8 +22,8 @@ from edge.transactions import conflicts_retried
 from targets import permissions
 from targets.models import Indicator, ItemUpdate, Observation, ObservationRevision, Plan, Target, TargetItem
 from targets.review import validate_not_under_review
-from targets.services.snapshots import recompute_request
-from targets.services.store import indicator_plans_lock, plans_lock_for_change, versions_bump
+from targets.services.locks import indicator_plans_lock, plans_lock_for_change, versions_bump
+from targets.services.requests import recompute_request
 from targets.validation import validate_plausible, validate_synthetic_origin
 
 OBSERVATION_FIELDS = ("indicator", "period_end", *Observation.EDITABLE_FIELDS)
@@ -94,7 +94,7 @@ def observation_save(*, observation: Observation, user: AbstractBaseUser | None 
     submitted). A change to an approved figure's value or qualifier is recorded as a revision.
 
     Locks: a write that is approved locks the plans tracking its indicator first, before it
-    writes anything (the lock order of `targets.services.store`); a conflict that still
+    writes anything (the lock order of `snapshots.services.store`); a conflict that still
     happens is retried once (`conflicts_retried`).
 
     Review: while a submitted reporting set holds a figure of the indicator and period (the

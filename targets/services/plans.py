@@ -2,7 +2,7 @@
 and the administrators' changes. A change that alters what the snapshots show (a target's
 terms, a plan's dates or thresholds, a target added, moved or removed, an item's status)
 asks for the recompute in the same transaction; every change bumps the plan's data version
-there too (`store.versions_bump`: a title shows on the pages even when no snapshot changes).
+there too (`locks.versions_bump`: a title shows on the pages even when no snapshot changes).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from targets.models import Indicator, Objective, Observation, Plan, Target, TargetItem
-from targets.services import store
+from targets.services import locks
 from targets.services.observations import observation_create, targets_of_indicator_recompute
-from targets.services.snapshots import recompute_request
+from targets.services.requests import recompute_request
 
 
 @transaction.atomic
@@ -95,14 +95,14 @@ def plan_save(*, plan: Plan) -> Plan:
     before = Plan.objects.filter(pk=plan.pk).values(*PLAN_TERMS, *PICKER_TERMS).first() if plan.pk else None
     plan.full_clean()
     every_plan = before is None or any(before[field] != getattr(plan, field) for field in PICKER_TERMS)
-    # The lock order (`store`): the plans whose versions move, in id order, before any write.
-    store.plans_lock_for_change(Plan.objects.values_list("pk", flat=True) if every_plan else [plan.pk])
+    # The lock order (`locks`): the plans whose versions move, in id order, before any write.
+    locks.plans_lock_for_change(Plan.objects.values_list("pk", flat=True) if every_plan else [plan.pk])
     plan.save()
     if every_plan:
         # Every plan's overview lists the others in its picker: all their pages change.
-        store.versions_bump(Plan.objects.values_list("pk", flat=True))
+        locks.versions_bump(Plan.objects.values_list("pk", flat=True))
     else:
-        store.versions_bump([plan.pk])
+        locks.versions_bump([plan.pk])
     if before is None or any(before[field] != getattr(plan, field) for field in PLAN_TERMS):
         recompute_request(plan_id=plan.pk)
     return plan
@@ -120,13 +120,13 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     before = Indicator.objects.filter(pk=indicator.pk).values(*INDICATOR_TERMS).first() if indicator.pk else None
     indicator.full_clean()
     if indicator.pk:
-        store.indicator_plans_lock([indicator.pk])  # the lock order: its plans first
+        locks.indicator_plans_lock([indicator.pk])  # the lock order: its plans first
     indicator.save()
     # Its names and definition show on the pages of every plan that targets it; one that no
     # target uses shows only in the API's lists of indicators and figures, which are versioned
     # by every plan's version (`selectors.observations_last_changed`): then every plan's.
     plan_ids = list(Target.objects.filter(indicator=indicator).values_list("plan_id", flat=True).distinct())
-    store.versions_bump(plan_ids or Plan.objects.values_list("id", flat=True))
+    locks.versions_bump(plan_ids or Plan.objects.values_list("id", flat=True))
     if before is not None and any(before[field] != getattr(indicator, field) for field in INDICATOR_TERMS):
         targets_of_indicator_recompute(indicator_id=indicator.pk)
     return indicator
@@ -137,9 +137,9 @@ def objective_save(*, objective: Objective) -> Objective:
     """Validates and saves an objective (its number and title: no snapshot changes, but
     its plan's pages show them)."""
     objective.full_clean()
-    store.plans_lock_for_change([objective.plan_id])  # the lock order: its plan first
+    locks.plans_lock_for_change([objective.plan_id])  # the lock order: its plan first
     objective.save()
-    store.versions_bump([objective.plan_id])
+    locks.versions_bump([objective.plan_id])
     return objective
 
 
@@ -147,7 +147,7 @@ def objective_save(*, objective: Objective) -> Objective:
 def objective_delete(*, objective: Objective) -> None:
     """Deletes an objective with its targets; the plan's roll-ups are recomputed."""
     plan_id = objective.plan_id
-    store.plans_lock_for_change([plan_id])  # the lock order: its plan first
+    locks.plans_lock_for_change([plan_id])  # the lock order: its plan first
     objective.delete()
     recompute_request(plan_id=plan_id)
 
@@ -166,9 +166,9 @@ def target_save(*, target: Target) -> Target:
     indicators = {target.indicator_id, before and before["indicator_id"]} - {None}
     touched = {plan_id, before and before["plan_id"], *Target.objects.filter(indicator_id__in=indicators)
                .values_list("plan_id", flat=True)}
-    store.plans_lock_for_change(touched)
+    locks.plans_lock_for_change(touched)
     target.save()
-    store.versions_bump({plan_id, *Target.objects.filter(indicator_id__in=indicators).values_list("plan_id", flat=True)})
+    locks.versions_bump({plan_id, *Target.objects.filter(indicator_id__in=indicators).values_list("plan_id", flat=True)})
     if before is not None and before["plan_id"] != plan_id:
         recompute_request(plan_id=before["plan_id"])
     if before is not None and before["objective_id"] != target.objective_id:
@@ -188,9 +188,9 @@ def target_delete(*, target: Target) -> None:
     plan_id = target.plan_id
     sharing = list(Target.objects.filter(indicator_id=target.indicator_id).exclude(pk=target.pk)
                    .values_list("plan_id", flat=True)) if target.indicator_id else []
-    store.plans_lock_for_change({plan_id, *sharing})  # the lock order: the plans first
+    locks.plans_lock_for_change({plan_id, *sharing})  # the lock order: the plans first
     target.delete()
-    store.versions_bump(sharing)
+    locks.versions_bump(sharing)
     recompute_request(plan_id=plan_id)
 
 
@@ -198,7 +198,7 @@ def target_delete(*, target: Target) -> None:
 def target_item_save(*, item: TargetItem) -> TargetItem:
     """Validates and saves a named item; its target (judged by its items) is recomputed."""
     item.full_clean()
-    store.plans_lock_for_change([item.target.plan_id])  # the lock order: its plan first
+    locks.plans_lock_for_change([item.target.plan_id])  # the lock order: its plan first
     item.save()
     recompute_request(plan_id=item.target.plan_id, target_ids=[item.target_id])
     return item
@@ -207,7 +207,7 @@ def target_item_save(*, item: TargetItem) -> TargetItem:
 @transaction.atomic
 def target_item_delete(*, item: TargetItem) -> None:
     target = item.target
-    store.plans_lock_for_change([target.plan_id])  # the lock order: its plan first
+    locks.plans_lock_for_change([target.plan_id])  # the lock order: its plan first
     item.delete()
     recompute_request(plan_id=target.plan_id, target_ids=[target.pk])
 
@@ -239,7 +239,7 @@ def indicator_split(
         raise ValidationError({"scope": [_(
             "Choose the other definition that breaks away: “%(scope)s” is the indicator's own scope."
         ) % {"scope": indicator.scope}]})
-    store.indicator_plans_lock([indicator.pk])  # the lock order: every plan it touches, first
+    locks.indicator_plans_lock([indicator.pk])  # the lock order: every plan it touches, first
     new = Indicator(
         code=code, name_zh=name_zh, name_en=name_en, unit=indicator.unit, kind=indicator.kind,
         reporting_period=indicator.reporting_period, scope=scope, zh_is_translation=indicator.zh_is_translation,
@@ -258,7 +258,7 @@ def indicator_split(
         target.indicator, target.scope = new, ""
         target._change_reason = f"split from {indicator.code} into {new.code}"  # type: ignore[attr-defined]
         target.save()
-        store.versions_bump([target.plan_id])
+        locks.versions_bump([target.plan_id])
     targets_of_indicator_recompute(indicator_id=indicator.pk)
     targets_of_indicator_recompute(indicator_id=new.pk)
     return new
@@ -297,7 +297,7 @@ def agency_save(*, agency) -> object:
     """Validates and saves an agency (its members are saved by the caller's form, after it).
     Its name shows on the pages: every plan's version is bumped."""
     agency.full_clean()
-    store.plans_lock_for_change(Plan.objects.values_list("id", flat=True))  # the lock order
+    locks.plans_lock_for_change(Plan.objects.values_list("id", flat=True))  # the lock order
     agency.save()
-    store.versions_bump(Plan.objects.values_list("id", flat=True))
+    locks.versions_bump(Plan.objects.values_list("id", flat=True))
     return agency

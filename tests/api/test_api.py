@@ -10,9 +10,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from measures.models import Measure
-from targets.models import Observation, Plan, Snapshot, SnapshotDate, Target
+from snapshots.models import Snapshot, SnapshotDate
+from targets.models import Observation, Plan, Target
 from targets.services import observation_update, target_save
-from targets.services.store import versions_bump
+from targets.services.locks import versions_bump
 from tests.factories import (
     MeasureFactory,
     MeasureUpdateFactory,

@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from measures.models import Measure, MeasureUpdate
-from targets.models import Agency, Indicator, Observation, Snapshot, Target
+from snapshots.models import Snapshot
+from targets.models import Agency, Indicator, Observation, Target
 from tests.factories import MeasureFactory, MeasureUpdateFactory, ObservationFactory, SnapshotFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from targets.models import Snapshot
-from targets.services import snapshots_recompute
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_recompute
 
 pytestmark = pytest.mark.django_db
 

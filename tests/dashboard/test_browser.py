@@ -93,7 +93,7 @@ def browser():
 
 @pytest.fixture
 def plan_with_history(db):
-    from targets.services import snapshots_recompute
+    from snapshots.services import snapshots_recompute
 
     call_command("load_plan", verbosity=0)
     for as_of in (dt.date(2020, 12, 31), dt.date(2021, 12, 31), dt.date(2022, 12, 31)):

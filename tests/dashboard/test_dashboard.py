@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from targets.models import Snapshot
-from targets.services import snapshots_recompute
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_recompute
 from tests.factories import (
     AreaFactory,
     MeasureFactory,
@@ -473,8 +473,8 @@ def test_the_real_plan_still_lists_every_target_and_can_be_filtered(client, comp
 # --- the date picker reads the plan's calendar ----------------------------------------------
 
 def test_the_date_picker_offers_the_plans_calendar_read_in_one_query(client, django_assert_num_queries):
-    from targets.models import SnapshotDate
-    from targets.selectors import snapshot_dates, snapshot_latest_date
+    from snapshots.models import SnapshotDate
+    from snapshots.selectors import snapshot_dates, snapshot_latest_date
 
     target = TargetFactory()
     plan = target.objective.plan
@@ -486,6 +486,6 @@ def test_the_date_picker_offers_the_plans_calendar_read_in_one_query(client, dja
         dates, latest = snapshot_dates(plan=plan), snapshot_latest_date(plan=plan)
 
     assert dates == [AS_OF] and latest == AS_OF
-    assert all("targets_snapshot\"" not in query["sql"] for query in captured.captured_queries)
+    assert all("snapshots_snapshot\"" not in query["sql"] for query in captured.captured_queries)
     html = get(client, "/").content.decode()
     assert 'value="2021-12-31" selected' in html and 'value="2020-12-31"' not in html

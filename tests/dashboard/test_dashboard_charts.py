@@ -149,7 +149,7 @@ def test_a_missing_value_is_a_gap_in_strict_json_not_nan():
     """Figures are plain data; a snapshot without an expected share is null (a gap in the
     line), since NaN is not JSON and the browser's JSON.parse would refuse the whole chart."""
     from dashboard.charts import history_figure
-    from targets.models import Snapshot
+    from snapshots.models import Snapshot
 
     history = [Snapshot(as_of=dt.date(2020, 12, 31), progress=0.1, expected=None),
                Snapshot(as_of=dt.date(2021, 12, 31), progress=0.4, expected=0.5)]

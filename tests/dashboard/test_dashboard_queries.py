@@ -7,8 +7,8 @@ import pytest
 
 from dashboard.views import OVERVIEW_INLINE_TARGETS
 from measures.models import Measure
+from snapshots.services import snapshots_recompute
 from targets.models import Indicator, Observation, Target
-from targets.services import snapshots_recompute
 from tests.factories import (
     AreaFactory,
     IndicatorFactory,

@@ -9,8 +9,9 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
 from dashboard import pagecache
+from snapshots.services import snapshots_recompute
 from targets.models import Observation, Target
-from targets.services import snapshots_recompute, target_save
+from targets.services import target_save
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

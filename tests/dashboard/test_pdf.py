@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from targets.services import snapshots_recompute
+from snapshots.services import snapshots_recompute
 from tests.conftest import skip_or_fail
 from tests.pdf_text import embedded_fonts, pdf_text_has
 

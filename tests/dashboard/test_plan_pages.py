@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils.html import escape
 
+from snapshots.services import snapshots_recompute
 from targets.models import Plan, Target
-from targets.services import snapshots_recompute
 from tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db

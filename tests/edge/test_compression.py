@@ -10,7 +10,7 @@ import pytest
 from django.middleware.csrf import _unmask_cipher_token
 from rest_framework.test import APIClient
 
-from targets.services import snapshots_recompute
+from snapshots.services import snapshots_recompute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_unthrottled")]
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from measures.models import AreaRollup
-from targets.models import SnapshotDate
-from targets.services import plan_snapshots_refresh, snapshots_refresh, snapshots_verify
+from snapshots.models import SnapshotDate
+from snapshots.services import plan_snapshots_refresh, snapshots_refresh, snapshots_verify
 from tests.factories import AreaFactory, MeasureFactory, MeasureUpdateFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db

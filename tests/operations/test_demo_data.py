@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 
 from operations import demo
 from operations.demo import demo_entries_generate, demo_entries_remove
-from targets.models import Observation, Snapshot, Target
-from targets.services import plan_calendar
+from snapshots.models import Snapshot
+from snapshots.services import plan_calendar
+from targets.models import Observation, Target
 
 UNTIL = dt.date(2024, 3, 31)
 

@@ -315,12 +315,12 @@ class Stack:
 
     def outdated(self, code: str | None = None) -> int:
         if code is None:
-            return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE is_outdated")
-        return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE is_outdated AND target_id = %s",
+            return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE is_outdated")
+        return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE is_outdated AND target_id = %s",
                              [self.target_id(code)])
 
     def snapshots(self, code: str) -> int:
-        return self.pg.value("SELECT count(*) FROM targets_snapshot WHERE target_id = %s", [self.target_id(code)])
+        return self.pg.value("SELECT count(*) FROM snapshots_snapshot WHERE target_id = %s", [self.target_id(code)])
 
     def open_requests(self) -> list[str]:
         return [key for (key,) in self.pg.rows("SELECT key FROM targets_recomputerequest ORDER BY key")]
@@ -435,10 +435,10 @@ def test_a_frozen_broker_delays_no_save_and_the_sweep_heals(stack):
 def test_a_worker_killed_in_the_middle_of_a_recompute_is_covered_by_the_sweep(stack):
     code = "demonstration-projects"
     api = stack.api_session()
-    # Hold the plan row the recompute locks first (`store.plans_lock`, FOR UPDATE), so that the
+    # Hold the plan row the recompute locks first (`locks.plans_lock`, FOR UPDATE), so that the
     # worker is caught inside its recompute. KEY SHARE is the one row lock that blocks FOR UPDATE
     # and nothing else: the save itself goes through, though it updates the plan row (its data
-    # version, `store.versions_bump`) and checks it as a foreign key (its recompute request).
+    # version, `locks.versions_bump`) and checks it as a foreign key (its recompute request).
     lock = stack.pg.connect()
     try:
         lock.cursor().execute("SELECT id FROM targets_plan FOR KEY SHARE")

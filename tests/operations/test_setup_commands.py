@@ -15,7 +15,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from access.roles import ROLE_DATA_ENTRY, ROLE_VIEWER, ROLE_ZONE_ADMINISTRATOR
 from measures.models import Measure
 from operations.services import NIGHTLY_RECOMPUTE_TASK
-from targets.models import Observation, Plan, Snapshot, Target
+from snapshots.models import Snapshot
+from targets.models import Observation, Plan, Target
 from targets.progress.dates import backfill_dates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

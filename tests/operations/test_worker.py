@@ -19,9 +19,11 @@ import redis
 from django.db import connection
 
 from hangzhou_ai_zone.celery import app
-from targets.models import RecomputeRequest, Snapshot
+from snapshots.models import Snapshot
+from snapshots.services import plan_calendar
+from targets.models import RecomputeRequest
 from targets.progress.dates import zone_today
-from targets.services import observation_create, observation_update, plan_calendar
+from targets.services import observation_create, observation_update
 from tests.conftest import skip_or_fail
 from tests.factories import TargetFactory
 
@@ -127,7 +129,7 @@ def test_saving_an_entry_produces_the_snapshot_through_a_real_worker(celery_work
     assert snapshot.attained == Decimal("120")
     assert snapshot.is_outdated is False
     # It went through the broker: the worker's own log records the task.
-    assert "targets.refresh_target_snapshots" in worker_log(celery_worker)
+    assert "snapshots.refresh_target_snapshots" in worker_log(celery_worker)
 
     observation_update(observation=entry, data={"value": Decimal("150")})
 

@@ -26,8 +26,8 @@ import tests.dashboard.test_browser as browser_fixtures
 from access.roles import ROLE_DATA_ENTRY, ROLE_ZONE_ADMINISTRATOR, roles_sync
 from reporting import reminders, services, uploads
 from reporting.models import RoundSet, State
+from snapshots.services import snapshots_recompute
 from targets.models import Agency, Indicator, Observation, ObservationRevision
-from targets.services import snapshots_recompute
 from tests.factories import UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

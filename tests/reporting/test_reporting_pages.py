@@ -257,7 +257,7 @@ def test_query_counts_are_pinned_at_two_sizes(client, roles, zone_day, django_as
 
 
 def test_the_overview_shows_each_targets_latest_round_state_and_follows_it(client, zone):
-    from targets.services import snapshots_recompute
+    from snapshots.services import snapshots_recompute
 
     snapshots_recompute(as_of=zone["round"].period_end)
     url = reverse("dashboard:plan", args=[zone["plan"].code])
@@ -294,7 +294,7 @@ def test_a_form_without_its_version_is_a_bad_request(client, zone):
 
 
 def test_the_target_page_shows_a_revision_beside_the_figure(client, zone):
-    from targets.services import snapshots_recompute
+    from snapshots.services import snapshots_recompute
 
     Observation.objects.create(indicator=zone["patents"].indicator, period_end="2021-12-31", value=100,
                                source_title="Preliminary")

@@ -275,7 +275,7 @@ def test_the_admin_closes_and_reopens_rounds_with_its_actions(client, zone):
 ], ids=["en", "zh-hans"])
 def test_the_overview_says_what_is_true_of_an_approved_set_and_a_closed_round(client, zone, zone_day, language,
                                                                              approved, closed, awaiting):
-    from targets.services import snapshots_recompute
+    from snapshots.services import snapshots_recompute
 
     submitted = _submitted_patents(zone)
     services.round_set_approve(round_set=submitted, user=zone["admin"], expected_version=2, without=WITHOUT)

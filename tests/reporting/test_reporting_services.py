@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 from reporting import services
 from reporting.models import Round, RoundEntry, RoundSet, State, StateChange
-from targets.models import Agency, Indicator, Observation, ObservationRevision, Snapshot
-from targets.services import snapshots_recompute
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_recompute
+from targets.models import Agency, Indicator, Observation, ObservationRevision
 from tests.factories import TargetFactory, UserFactory
 from tests.reporting_zone import rounds_state
 from tests.reporting_zone import row as _row

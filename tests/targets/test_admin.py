@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 CHANGELISTS = [
     "admin:targets_plan_changelist", "admin:targets_objective_changelist", "admin:targets_target_changelist",
     "admin:targets_indicator_changelist", "admin:targets_targetitem_changelist", "admin:targets_itemupdate_changelist",
-    "admin:targets_observation_changelist", "admin:targets_snapshot_changelist",
-    "admin:targets_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
+    "admin:targets_observation_changelist", "admin:snapshots_snapshot_changelist",
+    "admin:snapshots_rollup_changelist", "admin:measures_area_changelist", "admin:measures_measure_changelist",
     "admin:measures_measureupdate_changelist", "admin:targets_agency_changelist",
     "admin:targets_observationrevision_changelist", "admin:reporting_round_changelist",
     "admin:reporting_remindersent_changelist", "admin:reporting_revisionround_changelist",

@@ -212,7 +212,7 @@ def test_a_reverted_figure_goes_through_the_service_and_queues_the_recompute(
         return original_save(observation=observation, user=user, confirm_outlier=confirm_outlier)
 
     monkeypatch.setattr(target_services, "observation_save", spy)
-    monkeypatch.setattr("targets.services.snapshots.requests_publish", lambda keys: queued.extend(keys))
+    monkeypatch.setattr("targets.services.requests.requests_publish", lambda keys: queued.extend(keys))
     client.force_login(zone_admin)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,9 +14,10 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
+from snapshots.explain import snapshot_explanation
+from snapshots.models import Snapshot
 from targets import progress
-from targets.explain import snapshot_explanation
-from targets.models import Indicator, Snapshot, Target, TargetItem
+from targets.models import Indicator, Target, TargetItem
 from targets.progress import years_between
 
 SPAN_DAYS = 1461  # 31 Dec 2019 → 31 Dec 2023
@@ -468,7 +469,7 @@ def test_named_items_and_measures_share_the_one_status_rule():
     could drift; both now call the core's one function, and answer alike."""
     from measures import progress as measures_progress
     from measures import services as measures_services
-    from targets.api import serializers
+    from snapshots.api import serializers
     from targets.progress import items
     from targets.progress.updates import status_from_updates
 
@@ -513,7 +514,7 @@ def test_the_models_take_their_codes_from_the_engine():
     ],
 )
 def test_the_explanation_names_the_band_the_engine_judged(ratio, phrase):
-    from targets.explain import _threshold_comparison
+    from snapshots.explain import _threshold_comparison
 
     with translation.override("en"):
         assert phrase in _threshold_comparison(ratio, 0.95, 0.6)
@@ -521,7 +522,7 @@ def test_the_explanation_names_the_band_the_engine_judged(ratio, phrase):
 
 def test_the_explanation_asks_the_engine_for_the_band(monkeypatch):
     """The sentence follows the engine's comparison: change that, and the sentence follows."""
-    from targets.explain import _threshold_comparison
+    from snapshots.explain import _threshold_comparison
 
     monkeypatch.setattr(progress, "status_from_ratio", lambda ratio, **thresholds: progress.MOVING_AWAY)
     with translation.override("en"):

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from targets.explain import snapshot_explanation
-from targets.models import Observation, Snapshot, Target
-from targets.services import snapshots_recompute
+from snapshots.explain import snapshot_explanation
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_recompute
+from targets.models import Observation, Target
 
 pytestmark = pytest.mark.django_db
 

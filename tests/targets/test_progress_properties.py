@@ -8,9 +8,10 @@ from django.forms.models import model_to_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from snapshots.models import Rollup, Snapshot
+from snapshots.services import snapshots_recompute
 from targets import progress
-from targets.models import Observation, Rollup, Snapshot
-from targets.services import snapshots_recompute
+from targets.models import Observation
 from tests.factories import ObjectiveFactory, TargetFactory
 
 BASELINE_DATE = dt.date(2019, 12, 31)

@@ -1,5 +1,5 @@
 """Saves and the recompute never deadlock: every write locks the plan rows first, in id order
-(`targets.services.store`), and a deadlock or serialization failure that still happens is
+(`targets.services.locks`), and a deadlock or serialization failure that still happens is
 retried once (`hangzhou_ai_zone.transactions.conflicts_retried`) and, met again, answered as a
 conflict to send again, never as "the database cannot be reached".
 
@@ -20,8 +20,9 @@ from rest_framework.authtoken.models import Token
 
 from edge import transactions
 from edge.transactions import WriteConflict, conflicts_retried, is_write_conflict
-from targets.models import Observation, Plan, Snapshot
-from targets.services import history_rebuild, plan_snapshots_refresh
+from snapshots.models import Snapshot
+from snapshots.services import history_rebuild, plan_snapshots_refresh
+from targets.models import Observation, Plan
 from tests.factories import ObservationFactory, PlanFactory, TargetFactory
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",

@@ -2,9 +2,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from snapshots.services import history_rebuild, snapshots_backfill, snapshots_recompute
 from targets.progress.dates import BACKFILL_STEPS, backfill_dates, zone_today
 from targets.selectors import baseline_earliest
-from targets.services import history_rebuild, snapshots_backfill, snapshots_recompute
 
 
 def _parse_date(text: str, option: str) -> date:
