@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from targets.models import Snapshot
+from snapshots.models import Snapshot
+from snapshots.services import snapshots_compute_and_store, store
 from targets.progress.numbers import rounded, rounded_all, to_decimal, to_decimals
-from targets.services import snapshots_compute_and_store, store
 from tests.factories import ObservationFactory, TargetFactory
 
 AS_OF = dt.date(2021, 12, 31)
