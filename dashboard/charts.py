@@ -37,7 +37,7 @@ STATUS_COLOURS = {
     Snapshot.Status.NEEDS_ACCELERATION: "#b26a00",
     Snapshot.Status.OFF_TRACK: "#c62828",
     Snapshot.Status.MOVING_AWAY: "#6a1b9a",
-    Snapshot.Status.MISSED: "#4e342e",
+    Snapshot.Status.NOT_ACHIEVED: "#4e342e",
     Snapshot.Status.NOT_DETERMINED: "#8d6e63",
     Snapshot.Status.NO_DATA: "#757575",
     "not_computed": "#bdbdbd",

@@ -131,7 +131,7 @@ def snapshot_explanation(snapshot) -> list[str]:
     # the figures up to the deadline; the pace that led there is no longer the reason.
     target_date = inputs.get("target_date")
     verdict = bool(target_date) and snapshot.as_of >= date.fromisoformat(str(target_date)) and snapshot.status in (
-        progress.ACHIEVED, progress.MISSED, progress.NOT_DETERMINED)
+        progress.ACHIEVED, progress.NOT_ACHIEVED, progress.NOT_DETERMINED)
     baseline_used = inputs.get("baseline_known") and inputs.get("baseline_comparable", True)
 
     if verdict and method != progress.ITEMS:
@@ -283,7 +283,7 @@ def _status_sentence(snapshot, inputs: dict, quantity) -> str:
         return _("Status: target achieved — reached by %(date)s: %(bound)s%(attained)s meets the target %(target)s.") % {
             "date": _day(inputs.get("data_date")), "bound": _bound(inputs.get("attained_qualifier")),
             "attained": quantity(inputs.get("attained")), "target": quantity(inputs.get("target"))}
-    if status == Snapshot.Status.MISSED:
+    if status == Snapshot.Status.NOT_ACHIEVED:
         return _("Status: not achieved — %(attained)s on %(date)s falls short of the target %(target)s due %(due)s.") % {
             "attained": quantity(inputs.get("attained")), "date": _day(inputs.get("data_date")),
             "target": quantity(inputs.get("target")), "due": _day(inputs.get("target_date"))}

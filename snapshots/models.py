@@ -23,8 +23,9 @@ class Snapshot(models.Model):
         NEEDS_ACCELERATION = progress.NEEDS_ACCELERATION, _("needs acceleration")
         OFF_TRACK = progress.OFF_TRACK, _("off track")
         MOVING_AWAY = progress.MOVING_AWAY, _("moving away")
-        MISSED = progress.MISSED, _("not achieved")
-        NOT_DETERMINED = progress.NOT_DETERMINED, _("not determined at the deadline")
+        NOT_ACHIEVED = progress.NOT_ACHIEVED, _("not achieved")
+        # Before the deadline too: a bound, or one figure without a baseline, that decides nothing.
+        NOT_DETERMINED = progress.NOT_DETERMINED, _("not determined")
         NO_DATA = progress.NO_DATA, _("no data")
 
     class Method(models.TextChoices):

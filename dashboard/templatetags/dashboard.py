@@ -26,7 +26,7 @@ STATUS_ICONS = {
     Snapshot.Status.NEEDS_ACCELERATION: "⚠",
     Snapshot.Status.OFF_TRACK: "✖",
     Snapshot.Status.MOVING_AWAY: "↘",
-    Snapshot.Status.MISSED: "⊘",
+    Snapshot.Status.NOT_ACHIEVED: "⊘",
     Snapshot.Status.NOT_DETERMINED: "…",
     Snapshot.Status.NO_DATA: "?",
 }

@@ -11,11 +11,11 @@ ON_TRACK = "on_track"
 NEEDS_ACCELERATION = "needs_acceleration"
 OFF_TRACK = "off_track"
 MOVING_AWAY = "moving_away"
-MISSED = "missed"
+NOT_ACHIEVED = "not_achieved"
 # After the target date, without a figure for the period the target names: no verdict.
 NOT_DETERMINED = "not_determined"
 NO_DATA = "no_data"
-STATUSES = (ACHIEVED, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, MISSED, NOT_DETERMINED, NO_DATA)
+STATUSES = (ACHIEVED, ON_TRACK, NEEDS_ACCELERATION, OFF_TRACK, MOVING_AWAY, NOT_ACHIEVED, NOT_DETERMINED, NO_DATA)
 
 # A named item or a measure without any dated update: no news is not news of no progress.
 NOT_REPORTED = "not_reported"

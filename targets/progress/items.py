@@ -17,10 +17,10 @@ from targets.progress.codes import (
     AT_LEAST,
     EXACT,
     ITEMS,
-    MISSED,
     NO_DATA,
     NO_FORECAST,
     NONE,
+    NOT_ACHIEVED,
     NOT_DETERMINED,
     NOT_REPORTED,
     NOTE_ITEMS_NOT_ALL_REPORTED_BY_DEADLINE,
@@ -65,7 +65,7 @@ def items_snapshot(target: dict[str, Any], items: list[list[tuple[date, str]]], 
         elif after:
             # On the target date: every item reported and not all achieved is a miss; an item
             # never reported leaves the verdict open.
-            status = MISSED if reported == total else NOT_DETERMINED
+            status = NOT_ACHIEVED if reported == total else NOT_DETERMINED
             if status == NOT_DETERMINED:
                 notes.append(NOTE_ITEMS_NOT_ALL_REPORTED_BY_DEADLINE)
         elif ratio is None:

@@ -28,9 +28,9 @@ from targets.progress.codes import (
     ACHIEVED,
     GROWTH_RATIO,
     METHODS,
-    MISSED,
     NO_DATA,
     NONE,
+    NOT_ACHIEVED,
     NOT_DETERMINED,
     NOTE_PACE_NEEDS_TWO_POINTS,
     NOTE_STATUS_RANGE,
@@ -269,7 +269,7 @@ def _judge(has: np.ndarray, met: np.ndarray, recent: np.ndarray, ratio: np.ndarr
     too_early = has & ~after & ~achieved & ~np.isfinite(ratio)
     status = np.select(
         [achieved, missed, undetermined, ~has, too_early],
-        [STATUS_CODE[ACHIEVED], STATUS_CODE[MISSED], STATUS_CODE[NOT_DETERMINED], STATUS_CODE[NO_DATA],
+        [STATUS_CODE[ACHIEVED], STATUS_CODE[NOT_ACHIEVED], STATUS_CODE[NOT_DETERMINED], STATUS_CODE[NO_DATA],
          STATUS_CODE[NO_DATA]],
         default=bands(np.nan_to_num(ratio), terms.on_track, terms.acceleration),
     )

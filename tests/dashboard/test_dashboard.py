@@ -206,7 +206,8 @@ def test_target_page_shows_chart_entries_sources_and_explanation(client, compute
     assert 'href="http://zonghe.guhantai.com/zonghe/2020/0703/21.html"' in html  # source as a link
     assert "1157.69亿元" in html  # the quote, verbatim
     assert "Why this status" in html
-    assert "Judged by pace" in html  # the method, in plain words
+    # Why no pace, in plain words: one figure, and a baseline of another definition (issue 18).
+    assert "one figure shows where the value stands but not how fast it moves" in html
     assert "Baseline of another definition" in html  # the 2019 figure counts another scope
     assert "confidence: medium" in html  # beside the status
     assert "≥ RMB 150 billion" in html

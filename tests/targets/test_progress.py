@@ -294,7 +294,7 @@ def test_deadline_passed_and_missed():
     result = snapshot(target, dt.date(2024, 3, 31))
 
     assert result.attained == Decimal("220")
-    assert result.status == Snapshot.Status.MISSED
+    assert result.status == Snapshot.Status.NOT_ACHIEVED
 
 
 def test_deadline_passed_with_a_lower_bound_below_target_is_not_a_miss():
@@ -322,7 +322,7 @@ def test_deadline_passed_with_only_old_figures_is_not_a_miss():
 def test_the_deadline_day_itself_gets_a_final_verdict():
     """Issue 18, finding 1: the provincial target of >= 1,000 patents by 2024-12-31, with figures
     that sum to exactly 950 on that day, read "on track" (ratio 0.95, a forecast of 910 reached in
-    2025) on the deadline and "missed" only a month later. On the target date there is no pace
+    2025) on the deadline and "not_achieved" only a month later. On the target date there is no pace
     and no forecast any more: only a verdict."""
     target = a_target(target_value="1000")
     target.target.update(baseline_date=dt.date(2021, 12, 31), target_date=dt.date(2024, 12, 31))
@@ -333,18 +333,18 @@ def test_the_deadline_day_itself_gets_a_final_verdict():
     on_the_day, a_day_before = snapshot(target, dt.date(2024, 12, 31)), snapshot(target, dt.date(2024, 12, 30))
 
     assert on_the_day.attained == Decimal("950")
-    assert on_the_day.status == Snapshot.Status.MISSED
+    assert on_the_day.status == Snapshot.Status.NOT_ACHIEVED
     assert on_the_day.forecast_value is None and on_the_day.forecast_reach_date is None
     assert on_the_day.status == snapshot(target, dt.date(2025, 1, 31)).status
     assert explained(target, on_the_day)[0].startswith("Judged at the target date, 31 Dec 2024")
-    assert a_day_before.status != Snapshot.Status.MISSED  # the day before is still mid-course
+    assert a_day_before.status != Snapshot.Status.NOT_ACHIEVED  # the day before is still mid-course
 
 
 def test_figure_for_the_last_period_before_the_deadline_can_prove_a_miss():
     target = a_target()
     entry(target, dt.date(2023, 6, 30), "100")
 
-    assert snapshot(target, dt.date(2024, 1, 31)).status == Snapshot.Status.MISSED
+    assert snapshot(target, dt.date(2024, 1, 31)).status == Snapshot.Status.NOT_ACHIEVED
 
 
 # --- qualitative targets ---------------------------------------------------------------
@@ -399,7 +399,7 @@ def test_after_the_deadline_items_not_all_reported_leave_the_verdict_open():
     undetermined = snapshot(open_, dt.date(2024, 6, 30))
     assert undetermined.status == Snapshot.Status.NOT_DETERMINED
     assert "items_not_all_reported_by_deadline" in undetermined.inputs["notes"]
-    assert snapshot(closed, dt.date(2024, 6, 30)).status == Snapshot.Status.MISSED
+    assert snapshot(closed, dt.date(2024, 6, 30)).status == Snapshot.Status.NOT_ACHIEVED
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -655,7 +655,7 @@ def test_an_upper_bound_proves_a_miss_but_never_achievement():
     case = a_target(target_value="2000", baseline_value="1157.69", aggregation="latest", unit="yi_yuan")
     entry(case, dt.date(2023, 12, 31), "1800", qualifier="at_most")
 
-    assert snapshot(case, dt.date(2024, 6, 30)).status == Snapshot.Status.MISSED
+    assert snapshot(case, dt.date(2024, 6, 30)).status == Snapshot.Status.NOT_ACHIEVED
     at_most = a_target(target_value="80", baseline_value="100", aggregation="latest", direction="at_most")
     entry(at_most, dt.date(2023, 12, 31), "70", qualifier="at_most")
     assert snapshot(at_most, dt.date(2024, 6, 30)).status == Snapshot.Status.ACHIEVED
