@@ -289,7 +289,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # it to another worker once it has been there VISIBILITY_TIMEOUT seconds. That must never
 # happen to a task that is still running (it would run twice at once) or still waiting for
 # its retry's countdown (a retry is a new message, held unacked by the worker until it is
-# due: at most `retry_backoff_max`, 5 minutes, in targets/tasks.py). So the timeout is the
+# due: at most `retry_backoff_max`, 5 minutes, in snapshots/tasks.py). So the timeout is the
 # longest hard limit (the nightly job's, the default below; a target's recompute has 150 s)
 # plus the longest countdown, plus a margin: 15 + 5 + 10 = 30 minutes.
 # A task lost with a worker killed outright (SIGKILL, out of memory, a host gone) is not

@@ -144,7 +144,7 @@ def test_a_schedule_changed_in_the_admin_runs_under_make_run(served, fresh_clone
     # scheduled job can bring them back.
     left = django(
         "from django_celery_beat.models import IntervalSchedule, PeriodicTask\n"
-        "from targets.models import Snapshot\n"
+        "from snapshots.models import Snapshot\n"
         "task = PeriodicTask.objects.get(task='operations.refresh_snapshots')\n"
         "task.interval = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.SECONDS)\n"
         "task.crontab = None\n"
@@ -159,7 +159,7 @@ def test_a_schedule_changed_in_the_admin_runs_under_make_run(served, fresh_clone
     def recomputed():
         # Today's snapshot of every target is back and every outdated one repaired.
         counts = django(
-            "from targets.models import Snapshot\n"
+            "from snapshots.models import Snapshot\n"
             f"print(Snapshot.objects.filter(as_of='{today}').count(), Snapshot.objects.filter(is_outdated=True).count())",
             environment=fresh_clone,
         )
