@@ -153,6 +153,9 @@ class Standing:
     slope: np.ndarray
     intercept: np.ndarray
 
+    def select(self, keep: np.ndarray) -> Standing:
+        return Standing(**{name: column[keep] for name, column in vars(self).items()})
+
 
 def standing(figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray, baseline_day: np.ndarray,
              pair_target: np.ndarray, pair_day: np.ndarray) -> Standing:

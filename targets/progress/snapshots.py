@@ -6,6 +6,7 @@ writes out one row per pair, with the inputs that explain it.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -24,8 +25,10 @@ from targets.progress.codes import (
 )
 from targets.progress.dates import date_after_years, iso_or_none
 from targets.progress.figures import (
+    CODE_AT_MOST,
     CODE_EXACT,
     MAX_POINTS_KEPT,
+    UNBOUNDED,
     Figures,
     Standing,
     day_number,
@@ -127,13 +130,14 @@ def _quantitative_rows(targets: list[dict[str, Any]], figures: Figures, dates: l
     later_day = np.where(later >= 0, figures.day[later] if len(figures) else -1, -1)
     judged = judge_pairs(figures, evidence, terms, pair_day, later_day)
     _judge_intervals(judged, figures, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
-                     pair_target=pair_target, pair_day=pair_day, terms=terms, later_day=later_day)
+                     pair_target=pair_target, pair_day=pair_day, terms=terms, later_day=later_day,
+                     evidence=evidence)
     return _Writer(targets, figures, evidence, judged, dates, later, pair_day, terms.is_sum).rows()
 
 
 def _judge_intervals(judged: Judgement, figures: Figures, *, target_ids: np.ndarray, baseline: np.ndarray,
                      baseline_day: np.ndarray, pair_target: np.ndarray, pair_day: np.ndarray, terms: Terms,
-                     later_day: np.ndarray) -> None:
+                     later_day: np.ndarray, evidence: Standing | None = None) -> None:
     """`judging.interval_verdict` for the pairs of targets with a bound among their figures,
     judged again with every figure at the low and at the high end of its interval. An exact
     figure is its own interval: the targets with only exact figures are not judged again."""
@@ -143,10 +147,27 @@ def _judge_intervals(judged: Judgement, figures: Figures, *, target_ids: np.ndar
     pairs = np.isin(target_ids[pair_target], bounded)
     if not pairs.any():
         return
+    if not (figures.qualifier == CODE_AT_MOST).any() and evidence is not None:
+        # Only lower bounds: the low end is every figure as reported, so the evidence stands as
+        # it is, read as exact; at the high end a sum holding a bound, or a level whose last
+        # figure is one, is beyond any target. No second pass over the figures is needed.
+        found = evidence.select(pairs)
+        exact = dataclasses.replace(found, any_at_least=np.zeros_like(found.any_at_least),
+                                    any_at_most=np.zeros_like(found.any_at_most),
+                                    any_partial=np.zeros_like(found.any_partial))
+        high = dataclasses.replace(exact, total=np.where(found.any_at_least | found.any_partial,
+                                                         found.total + UNBOUNDED, found.total))
+        terms = terms.select(pairs)
+        low_status = judge_pairs(interval_end(figures, high=False), exact, terms, pair_day[pairs],
+                                 later_day[pairs]).status
+        high_status = judge_pairs(interval_end(figures, high=True), high, terms, pair_day[pairs],
+                                  later_day[pairs]).status
+        interval_verdict(judged, low_status, high_status, pairs)
+        return
     figures, terms = figures.select(np.isin(figures.target_id, bounded)), terms.select(pairs)
     ends = []
-    for high in (False, True):
-        at_end = interval_end(figures, high=high)
+    for high_end in (False, True):
+        at_end = interval_end(figures, high=high_end)
         evidence = standing(at_end, target_ids=target_ids, baseline=baseline, baseline_day=baseline_day,
                             pair_target=pair_target[pairs], pair_day=np.minimum(pair_day[pairs], terms.target_day))
         ends.append(judge_pairs(at_end, evidence, terms, pair_day[pairs], later_day[pairs]).status)
@@ -258,8 +279,12 @@ class _Writer:
 
         result: dict[int, list[dict[str, Any]]] = {}
         k = 0
+        fixed_of: dict[tuple, dict[str, Any]] = {}
         for target in self.targets:
-            fixed = _fixed_inputs(target)
+            terms_key = tuple(target.get(name) for name in FIXED_TERMS)
+            fixed = fixed_of.get(terms_key)
+            if fixed is None:  # targets of the same terms share them (nothing writes to them)
+                fixed = fixed_of[terms_key] = _fixed_inputs(target)
             notes_first = [] if fixed["baseline_known"] else ["baseline_unknown"]
             if fixed["baseline_known"] and not fixed["baseline_comparable"]:
                 notes_first.append("baseline_other_scope")
@@ -350,6 +375,11 @@ def _forecast(columns: tuple[list[Any], list[Any], list[Any], list[Any]], k: int
     iso = iso_or_none(reach)
     return ({"value": values[k], "reach_date": iso, "method": FORECAST_METHODS[kind]},
             reach if iso is not None else None)
+
+
+# What `_fixed_inputs` reads of a target.
+FIXED_TERMS = ("baseline_value", "baseline_comparable", "baseline_date", "target_value", "target_date",
+               "on_track_threshold", "acceleration_threshold")
 
 
 def _fixed_inputs(target: dict[str, Any]) -> dict[str, Any]:

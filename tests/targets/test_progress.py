@@ -733,3 +733,34 @@ def test_figures_of_database_rows_are_the_entries_frame_of_those_rows():
         assert getattr(fast, column).tolist() == getattr(reference, column).tolist()
         assert getattr(fast, column).dtype == getattr(reference, column).dtype
     assert fast.target_id.tolist() == [1, 1, 3, 3]
+
+
+def test_lower_bounds_take_the_quick_path_to_the_same_verdicts(monkeypatch):
+    """With only lower bounds the interval's ends are judged from the evidence already gathered
+    (`snapshots._judge_intervals`); a second pass over the figures gives the same statuses and
+    ranges, for sums and levels, rising and falling, before and after the deadline."""
+    from targets.progress import snapshots as engine
+
+    cases = []
+    for aggregation, direction, baseline, values in [
+        ("sum", "at_least", "0", ["120", "100"]), ("latest", "at_least", "100", ["150", "250"]),
+        ("latest", "at_least", None, ["150", "250"]), ("latest", "at_most", "100", ["90", "85"]),
+        ("sum", "at_most", "0", ["50", "20"]), ("latest", "at_least", "100", ["400", "350"]),
+    ]:
+        case = a_target(aggregation=aggregation, direction=direction, baseline_value=baseline,
+                        target_value="80" if direction == "at_most" else "300")
+        entry(case, dt.date(2020, 12, 31), values[0], qualifier="at_least")
+        entry(case, dt.date(2022, 12, 31), values[1])
+        cases.append(case)
+
+    def rows():
+        return [(row["status"], row["inputs"]["status_range"]) for case in cases for row in progress.history_compute(
+            targets=[case.target], entries=progress.entries_frame(case.entries), item_statuses={},
+            dates=[dt.date(2021, 6, 30), dt.date(2023, 3, 31), dt.date(2023, 12, 31), dt.date(2024, 6, 30)])]
+
+    quick = rows()
+    judge = engine._judge_intervals
+    monkeypatch.setattr(engine, "_judge_intervals", lambda *args, **kwargs: judge(*args, **{**kwargs, "evidence": None}))
+
+    assert rows() == quick
+    assert {status for status, _ in quick} >= {"not_determined", "achieved"}
