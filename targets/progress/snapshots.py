@@ -279,7 +279,7 @@ class _Writer:
 
         result: dict[int, list[dict[str, Any]]] = {}
         k = 0
-        fixed_of: dict[tuple, dict[str, Any]] = {}
+        fixed_of: dict[tuple[Any, ...], dict[str, Any]] = {}
         for target in self.targets:
             terms_key = tuple(target.get(name) for name in FIXED_TERMS)
             fixed = fixed_of.get(terms_key)
