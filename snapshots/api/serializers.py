@@ -93,19 +93,14 @@ class TargetDetailSerializer(TargetSerializer):
         ]
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class SnapshotSerializer(TargetSnapshotSerializer):
+    """A target's snapshot on one date, with the target, plan, objective and indicator it belongs to."""
+
     target = serializers.CharField(source="target.code", read_only=True, help_text=_("The target's code."))
     plan = serializers.CharField(source="target.plan.code", read_only=True, help_text=_("The plan's code."))
     objective_number = serializers.IntegerField(source="target.objective.number", read_only=True)
     indicator = serializers.CharField(source="target.indicator.code", read_only=True, allow_null=True,
                                       help_text=_("The indicator's code (empty for a qualitative target)."))
-    unit = serializers.CharField(source="target.unit", read_only=True)
-    scope = serializers.CharField(source="target.effective_scope", read_only=True,
-                                  help_text=_("The definition the target counts."))
-    baseline_comparable = serializers.BooleanField(
-        source="target.baseline_comparable", read_only=True,
-        help_text=_("False when the baseline counts another definition: no progress or growth from it."),
-    )
 
     class Meta:
         model = Snapshot
